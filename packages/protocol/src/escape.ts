@@ -1,0 +1,40 @@
+// JSON escaping for SockJS frames.
+//
+// JSON.stringify already escapes U+0000-U+001F, quotes, backslashes and lone
+// surrogates. What it leaves raw are characters that some browsers, proxies or
+// JavaScript parsers mangle: the zero-width and line/paragraph separators, the
+// invisible formatting block and the specials block. SockJS escapes those as
+// lowercase \uXXXX. The server also escapes paired surrogates (as sockjs-node
+// does) so that every frame is pure ASCII apart from harmless BMP text.
+
+const SERVER_ESCAPABLE = /[\ud800-\udfff\u200c-\u200f\u2028-\u202f\u2060-\u206f\ufff0-\uffff]/g;
+
+// The client escapes what the server does plus the characters that old
+// browsers' JSON.parse or XHR decoding normalised or dropped (C1 controls,
+// soft hyphen, Arabic and Syriac format characters, Khmer vowels, BOM).
+const CLIENT_ESCAPABLE =
+  /[\u007f-\u009f\u00ad\u0600-\u0604\u070f\u17b4\u17b5\ud800-\udfff\u200c-\u200f\u2028-\u202f\u2060-\u206f\ufeff\ufff0-\uffff]/g;
+
+// Anything outside printable ASCII means the slow path may be needed.
+const NON_ASCII = /[^\x20-\x7e]/;
+
+function toUnicodeEscape(ch: string): string {
+  return '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0');
+}
+
+/** JSON-encodes a value and escapes the characters in the server's table. */
+export function serverStringify(value: unknown): string {
+  const json = JSON.stringify(value);
+  return NON_ASCII.test(json) ? json.replace(SERVER_ESCAPABLE, toUnicodeEscape) : json;
+}
+
+/** JSON-encodes a value and escapes the characters in the client's table. */
+export function clientStringify(value: unknown): string {
+  const json = JSON.stringify(value);
+  return NON_ASCII.test(json) ? json.replace(CLIENT_ESCAPABLE, toUnicodeEscape) : json;
+}
+
+/** Escapes one string the way the server does (no surrounding JSON). */
+export function escapeServerText(text: string): string {
+  return NON_ASCII.test(text) ? text.replace(SERVER_ESCAPABLE, toUnicodeEscape) : text;
+}

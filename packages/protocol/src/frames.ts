@@ -1,0 +1,112 @@
+// SockJS frames: `o`, `h`, `a[...]` and `c[code,"reason"]`.
+
+import { serverStringify } from './escape.js';
+
+export const OPEN_FRAME = 'o';
+export const HEARTBEAT_FRAME = 'h';
+
+/** Encodes a batch of messages as one `a[...]` frame, escaped for the wire. */
+export function messageFrame(messages: readonly string[]): string {
+  return 'a' + serverStringify(messages);
+}
+
+/** Encodes a single message as `a["..."]`, without building an array. */
+export function singleMessageFrame(message: string): string {
+  return 'a[' + serverStringify(message) + ']';
+}
+
+export function closeFrame(code: number, reason: string): string {
+  return 'c[' + code + ',' + serverStringify(reason) + ']';
+}
+
+export type Frame =
+  | { readonly type: 'open' }
+  | { readonly type: 'heartbeat' }
+  | { readonly type: 'message'; readonly messages: string[] }
+  | { readonly type: 'close'; readonly code: number; readonly reason: string };
+
+/** Why a frame or payload could not be decoded. */
+export class FrameError extends Error {
+  readonly code: 'SOCKJS_ERR_BAD_FRAME' | 'SOCKJS_ERR_BAD_JSON' | 'SOCKJS_ERR_NO_PAYLOAD';
+  constructor(code: FrameError['code'], message: string) {
+    super(message);
+    this.name = 'FrameError';
+    this.code = code;
+  }
+}
+
+function isStringArray(value: unknown): value is string[] {
+  if (!Array.isArray(value)) return false;
+  for (const item of value) if (typeof item !== 'string') return false;
+  return true;
+}
+
+/**
+ * Decodes one frame as a client receives it. Returns null for an empty frame
+ * (streaming transports may deliver blank lines); throws FrameError for
+ * anything that is not a SockJS frame.
+ */
+export function parseFrame(text: string): Frame | null {
+  if (text.length === 0) return null;
+  const kind = text.charCodeAt(0);
+  switch (kind) {
+    case 0x6f /* o */:
+      if (text.length !== 1) break;
+      return { type: 'open' };
+    case 0x68 /* h */:
+      if (text.length !== 1) break;
+      return { type: 'heartbeat' };
+    case 0x61 /* a */: {
+      const payload = safeParse(text.slice(1));
+      if (!isStringArray(payload)) break;
+      return { type: 'message', messages: payload };
+    }
+    case 0x63 /* c */: {
+      const payload = safeParse(text.slice(1));
+      if (
+        !Array.isArray(payload) ||
+        typeof payload[0] !== 'number' ||
+        (payload.length > 1 && typeof payload[1] !== 'string')
+      )
+        break;
+      return { type: 'close', code: payload[0], reason: (payload[1] as string | undefined) ?? '' };
+    }
+  }
+  throw new FrameError('SOCKJS_ERR_BAD_FRAME', `Invalid SockJS frame: ${text.slice(0, 64)}`);
+}
+
+const UNPARSED = Symbol('unparsed');
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return UNPARSED;
+  }
+}
+
+/**
+ * Decodes what a client sent to xhr_send or jsonp_send: a JSON array of
+ * strings. Throws FrameError with SOCKJS_ERR_NO_PAYLOAD for an empty body or a
+ * body that is not an array, and SOCKJS_ERR_BAD_JSON for invalid JSON.
+ */
+export function parseSendPayload(body: string): string[] {
+  if (body.length === 0) throw new FrameError('SOCKJS_ERR_NO_PAYLOAD', 'Payload expected.');
+  const value = safeParse(body);
+  if (value === UNPARSED) throw new FrameError('SOCKJS_ERR_BAD_JSON', 'Broken JSON encoding.');
+  if (!Array.isArray(value)) throw new FrameError('SOCKJS_ERR_NO_PAYLOAD', 'Payload expected.');
+  return value.map(String);
+}
+
+/**
+ * Decodes a message received on the SockJS websocket. An empty message gives
+ * no data; a JSON array gives its items; a lone JSON string is one message
+ * (sockjs-node accepts it). Anything else throws SOCKJS_ERR_BAD_JSON.
+ */
+export function parseWebSocketPayload(text: string): string[] {
+  if (text.length === 0) return [];
+  const value = safeParse(text);
+  if (value === UNPARSED) throw new FrameError('SOCKJS_ERR_BAD_JSON', 'Broken framing.');
+  if (typeof value === 'string') return [value];
+  if (!Array.isArray(value)) throw new FrameError('SOCKJS_ERR_BAD_JSON', 'Broken framing.');
+  return value.map(String);
+}

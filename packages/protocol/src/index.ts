@@ -1,0 +1,33 @@
+export { CloseCode, CloseReason, isApplicationCloseCode } from './close-codes.js';
+export { clientStringify, escapeServerText, serverStringify } from './escape.js';
+export {
+  closeFrame,
+  type Frame,
+  FrameError,
+  HEARTBEAT_FRAME,
+  messageFrame,
+  OPEN_FRAME,
+  parseFrame,
+  parseSendPayload,
+  parseWebSocketPayload,
+  singleMessageFrame,
+} from './frames.js';
+export { type Info, type InfoOptions, makeInfo, parseInfo } from './info.js';
+export {
+  type AttachOutcome,
+  ReadyState,
+  SessionState,
+  type SessionTimings,
+  type TickOutcome,
+} from './session.js';
+export {
+  isValidCallback,
+  isValidId,
+  MAX_CALLBACK_LENGTH,
+  type Route,
+  randomServerId,
+  randomSessionId,
+  routePath,
+  TRANSPORT_METHODS,
+  type TransportName,
+} from './urls.js';

@@ -1,0 +1,40 @@
+// The /info answer, which tells a client what the server supports.
+
+export interface Info {
+  websocket: boolean;
+  cookie_needed: boolean;
+  origins: string[];
+  entropy: number;
+  base_url?: string;
+}
+
+export interface InfoOptions {
+  websocket: boolean;
+  cookieNeeded: boolean;
+  origins?: readonly string[];
+}
+
+/** Builds /info; `entropy` must be a random unsigned 32-bit integer. */
+export function makeInfo(options: InfoOptions, entropy: number): Info {
+  return {
+    websocket: options.websocket,
+    cookie_needed: options.cookieNeeded,
+    origins: options.origins ? [...options.origins] : ['*:*'],
+    entropy: entropy >>> 0,
+  };
+}
+
+/** Reads an /info answer leniently (other servers add or omit fields). */
+export function parseInfo(text: string): Info {
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== 'object' || value === null) throw new TypeError('Invalid /info answer');
+  const v = value as Record<string, unknown>;
+  const info: Info = {
+    websocket: v.websocket !== false,
+    cookie_needed: v.cookie_needed === true,
+    origins: Array.isArray(v.origins) ? v.origins.map(String) : ['*:*'],
+    entropy: typeof v.entropy === 'number' ? v.entropy : 0,
+  };
+  if (typeof v.base_url === 'string') info.base_url = v.base_url;
+  return info;
+}

@@ -1,0 +1,95 @@
+// URL layout under a SockJS prefix, and the id and callback rules.
+
+export type TransportName =
+  | 'websocket'
+  | 'xhr'
+  | 'xhr_send'
+  | 'xhr_streaming'
+  | 'eventsource'
+  | 'htmlfile'
+  | 'jsonp'
+  | 'jsonp_send';
+
+/** Which methods each session URL takes (besides OPTIONS where listed). */
+export const TRANSPORT_METHODS: Readonly<Record<TransportName, readonly string[]>> = {
+  websocket: ['GET'],
+  xhr: ['POST', 'OPTIONS'],
+  xhr_send: ['POST', 'OPTIONS'],
+  xhr_streaming: ['POST', 'OPTIONS'],
+  eventsource: ['GET'],
+  htmlfile: ['GET'],
+  jsonp: ['GET'],
+  jsonp_send: ['POST'],
+};
+
+export type Route =
+  | { readonly kind: 'greeting' }
+  | { readonly kind: 'info' }
+  | { readonly kind: 'iframe' }
+  | { readonly kind: 'raw-websocket' }
+  | {
+      readonly kind: 'session';
+      readonly serverId: string;
+      readonly sessionId: string;
+      readonly transport: TransportName;
+    };
+
+const IFRAME_PATH = /^\/iframe[0-9a-z_.-]*\.html$/;
+// Server and session ids: non-empty, no '/' and no '.'.
+const SESSION_PATH = /^\/([^/.]+)\/([^/.]+)\/([a-z_]+)$/;
+
+function isTransportName(name: string): name is TransportName {
+  return Object.hasOwn(TRANSPORT_METHODS, name);
+}
+
+/**
+ * Routes the path below the prefix (starting with '/' or empty, without the
+ * query string). Returns null for paths that SockJS does not serve (404).
+ */
+export function routePath(path: string): Route | null {
+  if (path === '' || path === '/') return { kind: 'greeting' };
+  if (path === '/info') return { kind: 'info' };
+  if (path === '/websocket') return { kind: 'raw-websocket' };
+  if (IFRAME_PATH.test(path)) return { kind: 'iframe' };
+  const m = SESSION_PATH.exec(path);
+  if (m === null) return null;
+  const transport = m[3]!;
+  if (!isTransportName(transport)) return null;
+  return { kind: 'session', serverId: m[1]!, sessionId: m[2]!, transport };
+}
+
+/** A server or session id as the URL layout allows it. */
+export function isValidId(id: string): boolean {
+  return id.length > 0 && !id.includes('/') && !id.includes('.');
+}
+
+export const MAX_CALLBACK_LENGTH = 32;
+const CALLBACK = /^[a-zA-Z0-9_.-]+$/;
+
+/** A JSONP or htmlfile callback name: [a-zA-Z0-9_.-], at most 32 characters. */
+export function isValidCallback(name: string): boolean {
+  return name.length <= MAX_CALLBACK_LENGTH && CALLBACK.test(name);
+}
+
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz012345';
+
+/**
+ * A random session id of `length` characters from a 32-letter alphabet, as
+ * sockjs-client makes them. `randomBytes` must fill its argument with random
+ * bytes (crypto.getRandomValues in browsers and Node).
+ */
+export function randomSessionId(
+  length: number,
+  randomBytes: (buf: Uint8Array) => Uint8Array,
+): string {
+  const bytes = randomBytes(new Uint8Array(length));
+  let id = '';
+  for (let i = 0; i < length; i++) id += ID_ALPHABET[bytes[i]! & 31];
+  return id;
+}
+
+/** A server id: three random digits, as sockjs-client picks them. */
+export function randomServerId(randomBytes: (buf: Uint8Array) => Uint8Array): string {
+  const b = randomBytes(new Uint8Array(2));
+  return String(((b[0]! << 8) | b[1]!) % 1000).padStart(3, '0');
+}
