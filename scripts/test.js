@@ -27,7 +27,8 @@ function collect(dir, out) {
 
 const files = [];
 if (which === 'unit' || which === 'all') {
-  for (const pkg of readdirSync(join(root, 'packages'))) collect(join(root, 'packages', pkg, 'test'), files);
+  for (const pkg of readdirSync(join(root, 'packages')))
+    collect(join(root, 'packages', pkg, 'test'), files);
 }
 if (which === 'e2e' || which === 'all') collect(join(root, 'test'), files);
 files.sort();

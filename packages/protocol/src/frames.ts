@@ -56,21 +56,27 @@ export function parseFrame(text: string): Frame | null {
     case 0x68 /* h */:
       if (text.length !== 1) break;
       return { type: 'heartbeat' };
-    case 0x61 /* a */: {
-      const payload = safeParse(text.slice(1));
-      if (!isStringArray(payload)) break;
-      return { type: 'message', messages: payload };
-    }
-    case 0x63 /* c */: {
-      const payload = safeParse(text.slice(1));
-      if (
-        !Array.isArray(payload) ||
-        typeof payload[0] !== 'number' ||
-        (payload.length > 1 && typeof payload[1] !== 'string')
-      )
-        break;
-      return { type: 'close', code: payload[0], reason: (payload[1] as string | undefined) ?? '' };
-    }
+    case 0x61 /* a */:
+      {
+        const payload = safeParse(text.slice(1));
+        if (!isStringArray(payload)) break;
+        return { type: 'message', messages: payload };
+      }
+    case 0x63 /* c */:
+      {
+        const payload = safeParse(text.slice(1));
+        if (
+          !Array.isArray(payload) ||
+          typeof payload[0] !== 'number' ||
+          (payload.length > 1 && typeof payload[1] !== 'string')
+        )
+          break;
+        return {
+          type: 'close',
+          code: payload[0],
+          reason: (payload[1] as string | undefined) ?? '',
+        };
+      }
   }
   throw new FrameError('SOCKJS_ERR_BAD_FRAME', `Invalid SockJS frame: ${text.slice(0, 64)}`);
 }

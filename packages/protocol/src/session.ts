@@ -124,7 +124,7 @@ export class SessionState {
 
   /** The earliest time at which `tick` has work. */
   nextDeadline(): number {
-    return this.heartbeatAt < this.expireAt ? this.heartbeatAt : this.expireAt;
+    return Math.min(this.heartbeatAt, this.expireAt);
   }
 
   tick(now: number): TickOutcome {

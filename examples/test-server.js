@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// The conformance test server: the services the SockJS protocol suite and the
+// client tests expect, under one base URL.
+//
+// usage: node examples/test-server.js [--port 8081] [--host 127.0.0.1] [--sockjs-url URL]
+import http from 'node:http';
+import { parseArgs } from 'node:util';
+import { createServer } from '@sockjs-ts/server';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '8081' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'sockjs-url': { type: 'string' },
+  },
+});
+
+const common = values['sockjs-url'] ? { sockjs_url: values['sockjs-url'] } : {};
+const server = http.createServer((_req, res) => {
+  res.writeHead(404, { 'Content-Type': 'text/plain' });
+  res.end('404 - not a SockJS prefix\n');
+});
+
+const echo = createServer(common);
+echo.on('connection', (conn) => {
+  conn.on('data', (m) => conn.write(m));
+});
+echo.installHandlers(server, { prefix: '/echo', response_limit: 4096 });
+echo.installHandlers(server, { prefix: '/disabled_websocket_echo', websocket: false });
+echo.installHandlers(server, { prefix: '/cookie_needed_echo', jsessionid: true });
+
+const close = createServer(common);
+close.on('connection', (conn) => conn.close(3000, 'Go away!'));
+close.installHandlers(server, { prefix: '/close' });
+
+const ticker = createServer(common);
+ticker.on('connection', (conn) => {
+  const timer = setInterval(() => conn.write('tick!'), 1000);
+  conn.on('close', () => clearInterval(timer));
+});
+ticker.installHandlers(server, { prefix: '/ticker' });
+
+const amplify = createServer(common);
+amplify.on('connection', (conn) => {
+  conn.on('data', (m) => {
+    const n = Math.floor(Number(m));
+    conn.write('x'.repeat(2 ** (n >= 1 && n <= 18 ? n : 1)));
+  });
+});
+amplify.installHandlers(server, { prefix: '/amplify' });
+
+const members = new Set();
+const broadcast = createServer(common);
+broadcast.on('connection', (conn) => {
+  members.add(conn);
+  conn.on('close', () => members.delete(conn));
+  conn.on('data', (m) => {
+    for (const member of members) member.write(m);
+  });
+});
+broadcast.installHandlers(server, { prefix: '/broadcast' });
+
+server.listen(Number(values.port), values.host, () => {
+  const { address, port } = server.address();
+  console.log(`sockjs-ts test server listening on http://${address}:${port}`);
+});
+
+function stop() {
+  for (const s of [echo, close, ticker, amplify, broadcast]) s.closeAllSessions();
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,53 @@
+// The receiver shared by HTTP transports: each frame is formatted by the
+// transport and written to the response. Polling responses end after one
+// frame; streaming ones after `limit` bytes of frames.
+
+import type { ServerResponse } from 'node:http';
+import { Receiver } from './receiver.js';
+
+export class HttpReceiver extends Receiver {
+  readonly protocol: string;
+  private readonly res: ServerResponse;
+  private readonly format: (frame: string) => string;
+  private remaining: number;
+
+  /**
+   * `limit` is the response limit in bytes for streaming transports, or 0 for
+   * polling ones (one frame per response).
+   */
+  constructor(
+    protocol: string,
+    res: ServerResponse,
+    limit: number,
+    format: (frame: string) => string,
+  ) {
+    super();
+    this.protocol = protocol;
+    this.res = res;
+    this.format = format;
+    this.remaining = limit;
+    res.on('close', () => {
+      // 'close' also follows a normal end; only an early one is a loss.
+      if (!res.writableFinished) this.lost();
+    });
+    res.on('drain', () => {
+      this.ready = true;
+      this.session?.flush();
+    });
+  }
+
+  protected sendFrame(frame: string): void {
+    if (this.ended) return;
+    const chunk = this.format(frame);
+    if (!this.res.write(chunk)) this.ready = false;
+    this.remaining -= chunk.length;
+    if (this.remaining <= 0) this.end();
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.res.end();
+    this.finished();
+  }
+}

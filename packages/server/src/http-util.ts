@@ -1,0 +1,157 @@
+// Header sets and small answers shared by the HTTP handlers.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ResolvedOptions } from './options.js';
+
+export const NO_CACHE = 'no-store, no-cache, no-transform, must-revalidate, max-age=0';
+const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
+
+export function setNoCache(res: ServerResponse): void {
+  res.setHeader('Cache-Control', NO_CACHE);
+}
+
+export function setCacheForYear(res: ServerResponse): void {
+  res.setHeader('Cache-Control', `public, max-age=${ONE_YEAR_SECONDS}`);
+  res.setHeader('Expires', new Date(Date.now() + ONE_YEAR_SECONDS * 1000).toUTCString());
+}
+
+/**
+ * CORS: echo the Origin (including "null") with credentials, so that cookies
+ * such as JSESSIONID flow; '*' when the request has no Origin.
+ */
+export function setCors(req: IncomingMessage, res: ServerResponse, options: ResolvedOptions): void {
+  if (options.disableCors) return;
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== '') {
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Access-Control-Allow-Credentials', 'true');
+    res.setHeader('Vary', 'Origin');
+  } else {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+  }
+  const requested = req.headers['access-control-request-headers'];
+  if (requested) res.setHeader('Access-Control-Allow-Headers', requested);
+}
+
+export function setJsessionid(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ResolvedOptions,
+): void {
+  const j = options.jsessionid;
+  if (typeof j === 'function') {
+    j(req, res);
+    return;
+  }
+  if (!j) return;
+  const value = readCookie(req.headers.cookie, 'JSESSIONID') ?? 'dummy';
+  res.setHeader('Set-Cookie', `JSESSIONID=${value}; path=/`);
+}
+
+const COOKIE_VALUE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]{1,200}$/;
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1) continue;
+    if (part.slice(0, eq).trim() !== name) continue;
+    const value = part.slice(eq + 1).trim();
+    // Never reflect something that could inject attributes into Set-Cookie.
+    return COOKIE_VALUE.test(value) ? value : undefined;
+  }
+  return undefined;
+}
+
+/** A CORS preflight answer: long-cacheable, no body. */
+export function answerOptions(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ResolvedOptions,
+  methods: string,
+): void {
+  setCacheForYear(res);
+  res.setHeader('Access-Control-Max-Age', String(ONE_YEAR_SECONDS));
+  res.setHeader('Access-Control-Allow-Methods', methods);
+  setCors(req, res, options);
+  res.writeHead(204);
+  res.end();
+}
+
+export function answerText(res: ServerResponse, status: number, text: string): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=UTF-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+export function answer404(res: ServerResponse): void {
+  answerText(res, 404, 'Not found\n');
+}
+
+export function answer405(res: ServerResponse, allow: readonly string[]): void {
+  res.writeHead(405, { Allow: allow.join(', '), 'Content-Length': 0 });
+  res.end();
+}
+
+/** Reads a query parameter from a raw URL. */
+export function queryParam(url: string | undefined, name: string): string | null {
+  if (!url) return null;
+  const q = url.indexOf('?');
+  if (q === -1) return null;
+  try {
+    return new URLSearchParams(url.slice(q + 1)).get(name);
+  } catch {
+    return null;
+  }
+}
+
+export class BodyTooLargeError extends Error {
+  readonly code = 'SOCKJS_ERR_BODY_TOO_LARGE';
+  constructor(limit: number) {
+    super(`Request body larger than ${limit} bytes`);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
+/**
+ * Reads a request body as UTF-8, up to `limit` bytes. Rejects with
+ * BodyTooLargeError beyond it (after which the request stops being read), or
+ * with the stream's error if the client aborts.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > limit) {
+      reject(new BodyTooLargeError(limit));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (err: Error | null) => {
+      if (done) return;
+      done = true;
+      req.removeListener('data', onData);
+      if (err) reject(err);
+      else resolve(Buffer.concat(chunks, size).toString('utf8'));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        finish(new BodyTooLargeError(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => finish(null));
+    req.on('error', (err) => finish(err));
+    req.on('close', () => finish(new Error('Request aborted')));
+  });
+}

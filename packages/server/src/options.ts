@@ -1,0 +1,104 @@
+// Server options: sockjs-node's snake_case names, camelCase aliases, defaults.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export type LogSeverity = 'debug' | 'info' | 'error';
+export type LogFunction = (severity: LogSeverity, message: string) => void;
+
+/** Options accepted by createServer() and installHandlers(), as sockjs-node names them. */
+export interface ServerOptions {
+  /** URL prefix the handlers serve, e.g. '/echo'. Default ''. */
+  prefix?: string;
+  /** Client script the iframe page loads. Default: this server's own client bundle. */
+  sockjs_url?: string;
+  sockjsUrl?: string;
+  /** Bytes a streaming response carries before the client must reopen it. Default 131072. */
+  response_limit?: number;
+  responseLimit?: number;
+  /** Whether the websocket transports are on. Default true. */
+  websocket?: boolean;
+  /** Set a JSESSIONID cookie for sticky load balancers; a function sets it itself. Default false. */
+  jsessionid?: boolean | ((req: IncomingMessage, res: ServerResponse) => void);
+  /** Milliseconds without frames before a heartbeat `h`. Default 25000. */
+  heartbeat_delay?: number;
+  heartbeatDelay?: number;
+  /** Milliseconds a session lives without a receiving request. Default 5000. */
+  disconnect_delay?: number;
+  disconnectDelay?: number;
+  /** Log function (severity, message). Default: silent. */
+  log?: LogFunction;
+  /** Leave CORS headers out (when a proxy in front adds its own). Default false. */
+  disable_cors?: boolean;
+  disableCors?: boolean;
+  /** Largest message a client may send, in UTF-16 code units. Default 1 MiB. */
+  max_message_size?: number;
+  maxMessageSize?: number;
+  /** Largest request body (xhr_send, jsonp_send) or websocket message, in bytes. Default 4 MiB. */
+  max_body_size?: number;
+  maxBodySize?: number;
+  /** Queued outbound characters above which `write()` returns false. Default 1 MiB. */
+  high_water_mark?: number;
+  highWaterMark?: number;
+  /** Queued outbound characters above which the session is closed (1008). Default 16 MiB. */
+  max_queue_size?: number;
+  maxQueueSize?: number;
+}
+
+export interface ResolvedOptions {
+  prefix: string;
+  sockjsUrl: string | undefined;
+  responseLimit: number;
+  websocket: boolean;
+  jsessionid: boolean | ((req: IncomingMessage, res: ServerResponse) => void);
+  heartbeatDelay: number;
+  disconnectDelay: number;
+  log: LogFunction;
+  disableCors: boolean;
+  maxMessageSize: number;
+  maxBodySize: number;
+  highWaterMark: number;
+  maxQueueSize: number;
+}
+
+const silent: LogFunction = () => {};
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0)) {
+    throw new TypeError(`SockJS option ${name} must be a positive number, got ${String(value)}`);
+  }
+  return value;
+}
+
+function normalizePrefix(prefix: string | undefined): string {
+  if (prefix === undefined || prefix === '/') return '';
+  if (typeof prefix !== 'string') throw new TypeError('SockJS option prefix must be a string');
+  let p = prefix.startsWith('/') ? prefix : '/' + prefix;
+  while (p.endsWith('/')) p = p.slice(0, -1);
+  return p;
+}
+
+/** Merges option layers (later wins) and fills in defaults. */
+export function resolveOptions(...layers: (ServerOptions | undefined)[]): ResolvedOptions {
+  const o: ServerOptions = {};
+  for (const layer of layers) {
+    if (!layer) continue;
+    for (const [k, v] of Object.entries(layer))
+      if (v !== undefined) (o as Record<string, unknown>)[k] = v;
+  }
+  return {
+    prefix: normalizePrefix(o.prefix),
+    sockjsUrl: o.sockjs_url ?? o.sockjsUrl,
+    responseLimit: positive('response_limit', o.response_limit ?? o.responseLimit, 128 * 1024),
+    websocket: o.websocket !== false,
+    jsessionid: o.jsessionid ?? false,
+    heartbeatDelay: positive('heartbeat_delay', o.heartbeat_delay ?? o.heartbeatDelay, 25_000),
+    disconnectDelay: positive('disconnect_delay', o.disconnect_delay ?? o.disconnectDelay, 5_000),
+    log: o.log ?? silent,
+    disableCors: (o.disable_cors ?? o.disableCors) === true,
+    maxMessageSize: positive('max_message_size', o.max_message_size ?? o.maxMessageSize, 1 << 20),
+    maxBodySize: positive('max_body_size', o.max_body_size ?? o.maxBodySize, 4 << 20),
+    highWaterMark: positive('high_water_mark', o.high_water_mark ?? o.highWaterMark, 1 << 20),
+    maxQueueSize: positive('max_queue_size', o.max_queue_size ?? o.maxQueueSize, 16 << 20),
+  };
+}

@@ -1,0 +1,81 @@
+// The non-session URLs: greeting, /info and the iframe page.
+
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { makeInfo } from '@sockjs-ts/protocol';
+import { answerOptions, setCacheForYear, setCors, setNoCache } from './http-util.js';
+import type { ResolvedOptions } from './options.js';
+
+const GREETING = 'Welcome to SockJS!\n';
+
+export function greeting(res: ServerResponse): void {
+  res.writeHead(200, {
+    'Content-Type': 'text/plain; charset=UTF-8',
+    'Content-Length': GREETING.length,
+  });
+  res.end(GREETING);
+}
+
+export function info(req: IncomingMessage, res: ServerResponse, options: ResolvedOptions): void {
+  if (req.method === 'OPTIONS') {
+    answerOptions(req, res, options, 'OPTIONS, GET');
+    return;
+  }
+  const body = JSON.stringify(
+    makeInfo(
+      { websocket: options.websocket, cookieNeeded: options.jsessionid !== false },
+      randomBytes(4).readUInt32BE(0),
+    ),
+  );
+  setNoCache(res);
+  setCors(req, res, options);
+  res.writeHead(200, {
+    'Content-Type': 'application/json; charset=UTF-8',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+function escapeAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+
+export interface IframePage {
+  readonly body: string;
+  readonly etag: string;
+}
+
+export function makeIframePage(sockjsUrl: string): IframePage {
+  const body = `<!DOCTYPE html>
+<html>
+<head>
+  <meta http-equiv="X-UA-Compatible" content="IE=edge" />
+  <meta http-equiv="Content-Type" content="text/html; charset=UTF-8" />
+  <script src="${escapeAttribute(sockjsUrl)}"></script>
+  <script>
+    document.domain = document.domain;
+    SockJS.bootstrap_iframe();
+  </script>
+</head>
+<body>
+  <h2>Don't panic!</h2>
+  <p>This is a SockJS hidden iframe. It's used for cross domain magic.</p>
+</body>
+</html>`;
+  return { body, etag: `"${createHash('md5').update(body).digest('hex')}"` };
+}
+
+export function iframe(req: IncomingMessage, res: ServerResponse, page: IframePage): void {
+  setCacheForYear(res);
+  res.setHeader('ETag', page.etag);
+  if (req.headers['if-none-match'] === page.etag) {
+    res.writeHead(304);
+    res.end();
+    return;
+  }
+  res.writeHead(200, {
+    'Content-Type': 'text/html; charset=UTF-8',
+    'Content-Length': Buffer.byteLength(page.body),
+  });
+  res.end(page.body);
+}

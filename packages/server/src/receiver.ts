@@ -1,0 +1,53 @@
+// A receiver carries frames from a session to the client: one HTTP response
+// (polling or streaming) or one WebSocket. Each transport file provides one.
+
+import { HEARTBEAT_FRAME, messageFrame, OPEN_FRAME } from '@sockjs-ts/protocol';
+
+export interface SessionLink {
+  /** The receiver ended; `aborted` when the client went away first. */
+  detach(receiver: Receiver, aborted: boolean): void;
+  /** The receiver can take frames again after backpressure. */
+  flush(): void;
+}
+
+export abstract class Receiver {
+  abstract readonly protocol: string;
+  /** False while the underlying socket is backed up. */
+  ready = true;
+  ended = false;
+  session: SessionLink | null = null;
+
+  /** Sends one SockJS frame. */
+  protected abstract sendFrame(frame: string): void;
+  /** Ends the receiver from the server side. */
+  abstract end(): void;
+
+  open(): void {
+    this.sendFrame(OPEN_FRAME);
+  }
+  heartbeat(): void {
+    this.sendFrame(HEARTBEAT_FRAME);
+  }
+  messages(batch: string[]): void {
+    this.sendFrame(messageFrame(batch));
+  }
+  close(_code: number, _reason: string, frame: string): void {
+    this.sendFrame(frame);
+  }
+
+  /** Called by subclasses when the peer went away. */
+  protected lost(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const s = this.session;
+    this.session = null;
+    s?.detach(this, true);
+  }
+
+  /** Called by subclasses once they ended on purpose. */
+  protected finished(): void {
+    const s = this.session;
+    this.session = null;
+    s?.detach(this, false);
+  }
+}

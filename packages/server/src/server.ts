@@ -1,0 +1,120 @@
+// The SockJS server: sockjs-node's createServer() API, typed.
+
+import { EventEmitter } from 'node:events';
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { CloseCode, CloseReason } from '@sockjs-ts/protocol';
+import type { Connection } from './connection.js';
+import { Endpoint, type EndpointOwner } from './endpoint.js';
+import { resolveOptions, type ServerOptions } from './options.js';
+import type { Session } from './session.js';
+import { TimerWheel } from './timer-wheel.js';
+
+export interface ServerEvents {
+  /** A session opened. */
+  connection: [conn: Connection];
+}
+
+/** Client script the iframe page loads when no sockjs_url is given. */
+export const DEFAULT_SOCKJS_URL = 'https://cdn.jsdelivr.net/npm/sockjs-client@1/dist/sockjs.min.js';
+
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+export class SockJSServer extends EventEmitter<ServerEvents> implements EndpointOwner {
+  readonly options: ServerOptions;
+  readonly wheel = new TimerWheel<Session>();
+  private readonly endpoints: Endpoint[] = [];
+
+  constructor(options: ServerOptions = {}) {
+    super();
+    this.options = options;
+    // Fail early on bad options rather than at the first request.
+    resolveOptions(options);
+  }
+
+  /** @internal */
+  connection(session: Session): void {
+    this.emit('connection', session.connection);
+  }
+
+  /**
+   * Adds a prefix served by this server, with options layered over the
+   * server's. Returns the endpoint's request and upgrade handlers.
+   */
+  private addEndpoint(options: ServerOptions | undefined): Endpoint {
+    const endpoint = new Endpoint(resolveOptions(this.options, options), this, DEFAULT_SOCKJS_URL);
+    this.endpoints.push(endpoint);
+    return endpoint;
+  }
+
+  /**
+   * Serves SockJS on an HTTP server, as sockjs-node does: requests under the
+   * prefix go to SockJS, all others to the listeners the server had before.
+   */
+  installHandlers(server: HttpServer, options?: ServerOptions): this {
+    const endpoint = this.addEndpoint(options);
+    const requestListeners = server.listeners('request') as RequestListener[];
+    server.removeAllListeners('request');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (endpoint.handleRequest(req, res)) return;
+      for (const listener of requestListeners) listener.call(server, req, res);
+    });
+    const upgradeListeners = server.listeners('upgrade') as UpgradeListener[];
+    server.removeAllListeners('upgrade');
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (endpoint.handleUpgrade(req, socket, head)) return;
+      if (upgradeListeners.length === 0) {
+        // Nobody else takes upgrades: do not leave the socket hanging.
+        socket.on('error', () => {});
+        socket.destroy();
+        return;
+      }
+      for (const listener of upgradeListeners) listener.call(server, req, socket, head);
+    });
+    return this;
+  }
+
+  /** Alias of installHandlers. */
+  attach(server: HttpServer, options?: ServerOptions): this {
+    return this.installHandlers(server, options);
+  }
+
+  /**
+   * Framework-neutral request handler: serves the request and returns true if
+   * its URL is under one of this server's prefixes, else returns false and
+   * leaves the response alone. Without any installed prefix, the server's own
+   * options (prefix included) apply.
+   */
+  handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    for (const endpoint of this.ownEndpoints()) if (endpoint.handleRequest(req, res)) return true;
+    return false;
+  }
+
+  /** Framework-neutral upgrade handler, as handleRequest. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    for (const endpoint of this.ownEndpoints()) {
+      if (endpoint.handleUpgrade(req, socket, head)) return true;
+    }
+    return false;
+  }
+
+  private ownEndpoints(): readonly Endpoint[] {
+    if (this.endpoints.length === 0) this.addEndpoint(undefined);
+    return this.endpoints;
+  }
+
+  /** Closes every session with the given code and stops the timers. */
+  closeAllSessions(
+    code: number = CloseCode.GoingAway,
+    reason: string = CloseReason.GoingAway,
+  ): void {
+    for (const endpoint of this.endpoints) endpoint.closeAll(code, reason);
+    this.wheel.clear();
+  }
+}
+
+/** Creates a SockJS server (sockjs-node's `sockjs.createServer`). */
+export function createServer(options?: ServerOptions): SockJSServer {
+  return new SockJSServer(options);
+}

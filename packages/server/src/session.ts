@@ -1,0 +1,212 @@
+// A live session: the protocol state machine plus its receiver, its
+// connection object and its place in the registry and the timer wheel.
+
+import type { IncomingMessage } from 'node:http';
+import {
+  CloseCode,
+  CloseReason,
+  closeFrame,
+  type ReadyState,
+  SessionState,
+} from '@sockjs-ts/protocol';
+import { Connection } from './connection.js';
+import type { ResolvedOptions } from './options.js';
+import type { Receiver, SessionLink } from './receiver.js';
+import type { Scheduled, TimerWheel } from './timer-wheel.js';
+
+const ANOTHER_CONNECTION = closeFrame(
+  CloseCode.AnotherConnectionOpen,
+  CloseReason.AnotherConnectionOpen,
+);
+
+/** What a session needs from the endpoint that made it. */
+export interface SessionHost {
+  readonly options: ResolvedOptions;
+  readonly wheel: TimerWheel<Session>;
+  /** The session opened: hand its connection to the application. */
+  opened(session: Session): void;
+  /** The session is gone for good: forget it. */
+  expired(session: Session): void;
+  /** The session closed (the connection's 'close' event follows). */
+  closed(session: Session): void;
+}
+
+export class Session implements SessionLink, Scheduled {
+  readonly id: string;
+  readonly state: SessionState;
+  readonly connection: Connection;
+  private receiver: Receiver | null = null;
+  private readonly host: SessionHost;
+  private queuedSize = 0;
+  private needsDrain = false;
+  private flushPending = false;
+  private closeEmitted = false;
+
+  constructor(id: string, host: SessionHost, req: IncomingMessage, protocol: string) {
+    this.id = id;
+    this.host = host;
+    this.state = new SessionState(host.options, Date.now());
+    this.connection = new Connection(this, req, host.options.prefix, protocol);
+    this.reschedule();
+  }
+
+  get readyState(): ReadyState {
+    return this.state.readyState;
+  }
+
+  /** Bytes (UTF-16 units) waiting for a receiver. */
+  get queuedBytes(): number {
+    return this.queuedSize;
+  }
+
+  attach(receiver: Receiver): void {
+    const outcome = this.state.attach(Date.now());
+    switch (outcome) {
+      case 'busy':
+        receiver.close(
+          CloseCode.AnotherConnectionOpen,
+          CloseReason.AnotherConnectionOpen,
+          ANOTHER_CONNECTION,
+        );
+        receiver.end();
+        return;
+      case 'closed':
+        this.deliverClose(receiver);
+        return;
+      case 'opened':
+        this.receiver = receiver;
+        receiver.session = this;
+        this.connection.protocol = receiver.protocol;
+        receiver.open();
+        this.reschedule();
+        this.host.opened(this);
+        // The application may have closed the session in its handler.
+        if (this.receiver === receiver && !receiver.ended) this.flush();
+        return;
+      case 'attached':
+        this.receiver = receiver;
+        receiver.session = this;
+        this.reschedule();
+        this.flush();
+        return;
+    }
+  }
+
+  detach(receiver: Receiver, aborted: boolean): void {
+    if (this.receiver !== receiver) return;
+    this.receiver = null;
+    const closedNow = this.state.detach(Date.now(), aborted);
+    this.reschedule();
+    if (closedNow) this.emitClose();
+  }
+
+  write(message: string): boolean {
+    if (!this.state.enqueue(message)) return false;
+    this.queuedSize += message.length;
+    const opts = this.host.options;
+    if (this.queuedSize > opts.maxQueueSize) {
+      this.close(1008, 'Outbound queue full');
+      return false;
+    }
+    if (!this.flushPending) {
+      this.flushPending = true;
+      queueMicrotask(() => {
+        this.flushPending = false;
+        this.flush();
+      });
+    }
+    if (this.queuedSize >= opts.highWaterMark) {
+      this.needsDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  /** Sends queued messages to the receiver, if one can take them. */
+  flush(): void {
+    const r = this.receiver;
+    if (r === null || !r.ready || r.ended || this.state.queued === 0) return;
+    const batch = this.state.drain();
+    this.queuedSize = 0;
+    r.messages(batch);
+    this.state.sent(Date.now());
+    this.reschedule();
+    if (this.needsDrain) {
+      this.needsDrain = false;
+      this.connection.emit('drain');
+    }
+  }
+
+  /** Delivers a message from the client to the application. */
+  receive(message: string): void {
+    if (this.state.readyState !== 1) return;
+    this.connection.emit('data', message);
+  }
+
+  close(code: number, reason: string): boolean {
+    if (!this.state.close(code, reason)) return false;
+    const r = this.receiver;
+    if (r !== null && !r.ended) this.deliverClose(r);
+    this.emitClose();
+    return true;
+  }
+
+  /** Ends the session at once, without waiting for the disconnect delay. */
+  destroy(): void {
+    this.close(CloseCode.Normal, CloseReason.Normal);
+    const r = this.receiver;
+    this.receiver = null;
+    if (r !== null) {
+      r.session = null;
+      r.end();
+    }
+    this.expire();
+  }
+
+  onDeadline(now: number): void {
+    const outcome = this.state.tick(now);
+    if (outcome === 'heartbeat') {
+      const r = this.receiver;
+      if (r?.ready && !r.ended) r.heartbeat();
+      this.reschedule();
+    } else if (outcome === 'expire') {
+      this.expire();
+    } else {
+      this.reschedule();
+    }
+  }
+
+  private expire(): void {
+    this.host.wheel.cancel(this);
+    if (!this.closeEmitted) {
+      this.state.close(CloseCode.Normal, CloseReason.Normal);
+      this.emitClose();
+    }
+    this.host.expired(this);
+  }
+
+  /** Sends what is left, then the close frame, then ends the receiver. */
+  private deliverClose(receiver: Receiver): void {
+    if (this.state.queued > 0 && receiver.ready) {
+      receiver.messages(this.state.drain());
+      this.queuedSize = 0;
+    }
+    if (!receiver.ended) {
+      receiver.close(this.state.closeCode, this.state.closeReason, this.state.closeFrame!);
+    }
+    receiver.end();
+  }
+
+  private emitClose(): void {
+    if (this.closeEmitted) return;
+    this.closeEmitted = true;
+    this.connection.readable = false;
+    this.connection.writable = false;
+    this.host.closed(this);
+    this.connection.emit('close');
+  }
+
+  private reschedule(): void {
+    this.host.wheel.schedule(this, this.state.nextDeadline());
+  }
+}

@@ -1,0 +1,43 @@
+// Shared steps of the HTTP transports: the headers every session response
+// carries and the callback parameter rules of jsonp and htmlfile.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isValidCallback } from '@sockjs-ts/protocol';
+import { answerText, queryParam, setCors, setJsessionid, setNoCache } from '../http-util.js';
+import type { ResolvedOptions } from '../options.js';
+
+/** No-cache, CORS and JSESSIONID: what every session-URL response carries. */
+export function setSessionHeaders(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ResolvedOptions,
+  contentType: string,
+): void {
+  res.setHeader('Content-Type', contentType);
+  setNoCache(res);
+  setCors(req, res, options);
+  setJsessionid(req, res, options);
+}
+
+/**
+ * Reads and checks the `c` (or `callback`) parameter. Answers 500 and returns
+ * null when it is missing or not made of [a-zA-Z0-9_.-] (at most 32).
+ */
+export function readCallback(req: IncomingMessage, res: ServerResponse): string | null {
+  const callback = queryParam(req.url, 'c') ?? queryParam(req.url, 'callback');
+  if (callback === null || callback === '') {
+    answerText(res, 500, '"callback" parameter required');
+    return null;
+  }
+  if (!isValidCallback(callback)) {
+    answerText(res, 500, 'invalid "callback" parameter');
+    return null;
+  }
+  return callback;
+}
+
+/** Streaming and long-polling responses must not be cut by socket timeouts. */
+export function keepOpen(req: IncomingMessage): void {
+  req.socket.setTimeout(0);
+  req.socket.setNoDelay(true);
+}

@@ -1,0 +1,24 @@
+// What every HTTP transport handler gets, and the helpers they share.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ResolvedOptions } from '../options.js';
+import type { Session } from '../session.js';
+
+export interface SessionEndpoint {
+  readonly options: ResolvedOptions;
+  /** The session with this id, if it exists. */
+  getSession(id: string): Session | undefined;
+  /** The session with this id, made (not yet attached) if it does not exist. */
+  getOrCreateSession(id: string, req: IncomingMessage, protocol: string): Session;
+  /** Reports a failure to the log without throwing. */
+  logError(message: string): void;
+}
+
+export interface TransportRequest {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly sessionId: string;
+  readonly endpoint: SessionEndpoint;
+}
+
+export type TransportHandler = (t: TransportRequest) => void;

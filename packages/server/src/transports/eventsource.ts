@@ -1,0 +1,26 @@
+// eventsource: GET <session>/eventsource streams `data: <frame>\r\n\r\n`.
+
+import { HttpReceiver } from '../http-receiver.js';
+import { keepOpen, setSessionHeaders } from './common.js';
+import type { TransportRequest } from './context.js';
+
+// A frame may not contain CR, LF or NUL inside an event; sockjs-client runs
+// decodeURI on every data line, so '%' is escaped too.
+const EVENTSOURCE_ESCAPABLE = /[%\r\n\0]/g;
+const ESCAPES: Record<string, string> = { '%': '%25', '\r': '%0D', '\n': '%0A', '\0': '%00' };
+
+export function escapeEventSourceData(frame: string): string {
+  return frame.replace(EVENTSOURCE_ESCAPABLE, (ch) => ESCAPES[ch]!);
+}
+
+const asEvent = (frame: string) => 'data: ' + escapeEventSourceData(frame) + '\r\n\r\n';
+
+export function eventSource({ req, res, sessionId, endpoint }: TransportRequest): void {
+  keepOpen(req);
+  setSessionHeaders(req, res, endpoint.options, 'text/event-stream');
+  res.writeHead(200);
+  // Some browsers need bytes before they fire the open event.
+  res.write('\r\n');
+  const session = endpoint.getOrCreateSession(sessionId, req, 'eventsource');
+  session.attach(new HttpReceiver('eventsource', res, endpoint.options.responseLimit, asEvent));
+}

@@ -1,0 +1,157 @@
+// The hixie-76 WebSocket draft, which old Safari, old Chrome and HAProxy's
+// health checks still speak. The handshake answers 101 at once and then waits
+// for the 8-byte key that follows the headers (HAProxy sends it only after it
+// sees the 101), and answers with the MD5 challenge response. Frames are
+// 0x00 <utf-8> 0xFF; 0xFF 0x00 closes.
+
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { WebSocketLike } from './websocket-like.js';
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSING = 2;
+const CLOSED = 3;
+
+export class HixieHandshakeError extends Error {
+  readonly code = 'SOCKJS_ERR_HIXIE_HANDSHAKE';
+}
+
+/** The 32-bit number a hixie-76 key encodes: its digits over its spaces. */
+export function hixieKeyNumber(key: string): number {
+  const digits = key.replace(/[^0-9]/g, '');
+  const spaces = key.replace(/[^ ]/g, '').length;
+  if (digits.length === 0 || spaces === 0) throw new HixieHandshakeError('Invalid hixie-76 key');
+  const n = Number(digits);
+  if (n % spaces !== 0 || n / spaces > 0xffffffff) {
+    throw new HixieHandshakeError('Invalid hixie-76 key');
+  }
+  return n / spaces;
+}
+
+/** The 16-byte answer to a hixie-76 challenge. */
+export function hixieChallengeResponse(key1: string, key2: string, key3: Buffer): Buffer {
+  const buf = Buffer.alloc(16);
+  buf.writeUInt32BE(hixieKeyNumber(key1), 0);
+  buf.writeUInt32BE(hixieKeyNumber(key2), 4);
+  key3.copy(buf, 8, 0, 8);
+  return createHash('md5').update(buf).digest();
+}
+
+export class Hixie76Socket extends EventEmitter implements WebSocketLike {
+  readyState = CONNECTING;
+  private readonly socket: Duplex;
+  private buffered: Buffer = Buffer.alloc(0);
+  private readonly maxPayload: number;
+
+  constructor(socket: Duplex, maxPayload: number) {
+    super();
+    this.socket = socket;
+    this.maxPayload = maxPayload;
+  }
+
+  get bufferedAmount(): number {
+    return this.socket.writableLength;
+  }
+
+  /**
+   * Answers the handshake. Calls `onOpen` once the challenge is answered, or
+   * destroys the socket if the keys are invalid.
+   */
+  accept(req: IncomingMessage, head: Buffer, location: string, onOpen: () => void): void {
+    const key1 = String(req.headers['sec-websocket-key1']);
+    const key2 = String(req.headers['sec-websocket-key2']);
+    try {
+      hixieKeyNumber(key1);
+      hixieKeyNumber(key2);
+    } catch {
+      this.socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    const origin = req.headers.origin ?? req.headers['sec-websocket-origin'];
+    const lines = [
+      'HTTP/1.1 101 WebSocket Protocol Handshake',
+      'Upgrade: WebSocket',
+      'Connection: Upgrade',
+      ...(origin ? [`Sec-WebSocket-Origin: ${String(origin)}`] : []),
+      `Sec-WebSocket-Location: ${location}`,
+    ];
+    this.socket.write(lines.join('\r\n') + '\r\n\r\n');
+    (this.socket as Partial<Socket>).setTimeout?.(0);
+    this.socket.on('error', () => this.finish());
+    this.socket.on('close', () => this.finish());
+    let key3 = head;
+    const onKey = (chunk: Buffer) => {
+      key3 = Buffer.concat([key3, chunk]);
+      tryOpen();
+    };
+    const tryOpen = () => {
+      if (key3.length < 8) return;
+      this.socket.removeListener('data', onKey);
+      this.socket.write(hixieChallengeResponse(key1, key2, key3));
+      this.readyState = OPEN;
+      this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      onOpen();
+      if (key3.length > 8) this.onData(key3.subarray(8));
+    };
+    this.socket.on('data', onKey);
+    tryOpen();
+  }
+
+  send(data: string): void {
+    if (this.readyState !== OPEN) return;
+    const body = Buffer.from(data, 'utf8');
+    const frame = Buffer.allocUnsafe(body.length + 2);
+    frame[0] = 0x00;
+    body.copy(frame, 1);
+    frame[frame.length - 1] = 0xff;
+    this.socket.write(frame);
+  }
+
+  close(): void {
+    if (this.readyState !== OPEN) return;
+    this.readyState = CLOSING;
+    this.socket.end(Buffer.from([0xff, 0x00]));
+  }
+
+  terminate(): void {
+    this.socket.destroy();
+    this.finish();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    while (this.buffered.length > 0) {
+      const type = this.buffered[0];
+      if (type === 0x00) {
+        const end = this.buffered.indexOf(0xff, 1);
+        if (end === -1) {
+          if (this.buffered.length > this.maxPayload) this.terminate();
+          return;
+        }
+        const text = this.buffered.subarray(1, end);
+        this.buffered = this.buffered.subarray(end + 1);
+        this.emit('message', Buffer.from(text), false);
+      } else if (type === 0xff) {
+        if (this.buffered.length < 2) return;
+        // Closing handshake: answer it and hang up.
+        this.close();
+        this.finish();
+        return;
+      } else {
+        // Binary frames were never used by SockJS clients.
+        this.terminate();
+        return;
+      }
+    }
+  }
+
+  private finish(): void {
+    if (this.readyState === CLOSED) return;
+    this.readyState = CLOSED;
+    this.emit('close', 1000, Buffer.alloc(0));
+  }
+}

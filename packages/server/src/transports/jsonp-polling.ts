@@ -1,0 +1,21 @@
+// jsonp-polling: GET <session>/jsonp?c=<callback> answers one frame as a
+// call of the callback.
+
+import { HttpReceiver } from '../http-receiver.js';
+import { keepOpen, readCallback, setSessionHeaders } from './common.js';
+import type { TransportRequest } from './context.js';
+
+export function jsonpPolling({ req, res, sessionId, endpoint }: TransportRequest): void {
+  const callback = readCallback(req, res);
+  if (callback === null) return;
+  keepOpen(req);
+  setSessionHeaders(req, res, endpoint.options, 'application/javascript; charset=UTF-8');
+  // The leading comment defeats the Rosetta Flash family of JSONP attacks.
+  const prefix = '/**/' + callback + '(';
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.writeHead(200);
+  const session = endpoint.getOrCreateSession(sessionId, req, 'jsonp-polling');
+  session.attach(
+    new HttpReceiver('jsonp-polling', res, 0, (frame) => prefix + JSON.stringify(frame) + ');\r\n'),
+  );
+}

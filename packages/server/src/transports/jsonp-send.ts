@@ -1,0 +1,27 @@
+// jsonp_send: POST <session>/jsonp_send with a form body `d=<json>` (or the
+// JSON itself as text/plain); answers 200 "ok".
+
+import { setSessionHeaders } from './common.js';
+import type { TransportRequest } from './context.js';
+import { handleSend } from './send.js';
+
+function extract(contentType: string | undefined, body: string): string {
+  if (contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    return new URLSearchParams(body).get('d') ?? '';
+  }
+  return body;
+}
+
+export function jsonpSend(t: TransportRequest): void {
+  setSessionHeaders(t.req, t.res, t.endpoint.options, 'text/plain; charset=UTF-8');
+  const contentType = t.req.headers['content-type'];
+  handleSend(
+    t,
+    (body) => extract(contentType, body),
+    () => {
+      t.res.setHeader('Content-Length', 2);
+      t.res.writeHead(200);
+      t.res.end('ok');
+    },
+  );
+}

@@ -1,0 +1,36 @@
+// The part of a WebSocket the websocket transports use. `ws`'s WebSocket has
+// it, and so does the hixie-76 socket in hixie76.ts.
+
+export interface WebSocketLike {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string, cb?: (err?: Error) => void): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  on(
+    event: 'message',
+    listener: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void,
+  ): this;
+  on(event: 'close', listener: (code: number, reason: Buffer) => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+}
+
+/** The text of a message event, whatever shape the socket delivered it in. */
+export function messageText(data: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+/** Close codes a server may put in a WebSocket close frame. */
+export function wireCloseCode(code: number): number {
+  return code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000;
+}
+
+/** A close reason must fit in 123 bytes of UTF-8. */
+export function wireCloseReason(reason: string): string {
+  if (Buffer.byteLength(reason) <= 123) return reason;
+  let r = reason.slice(0, 123);
+  while (Buffer.byteLength(r) > 123) r = r.slice(0, -1);
+  return r;
+}

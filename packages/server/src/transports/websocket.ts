@@ -1,0 +1,85 @@
+// websocket: GET <session>/websocket upgraded to RFC 6455 (through `ws`) or
+// hixie-76. The SockJS frames travel as text messages; the client sends
+// JSON arrays of strings. WebSocket sessions are not shared with other
+// requests, so they are never put in the registry.
+
+import type { IncomingMessage } from 'node:http';
+import { FrameError, parseWebSocketPayload } from '@sockjs-ts/protocol';
+import { Receiver } from '../receiver.js';
+import type { Session } from '../session.js';
+import {
+  messageText,
+  type WebSocketLike,
+  wireCloseCode,
+  wireCloseReason,
+} from './websocket-like.js';
+
+export class WebSocketReceiver extends Receiver {
+  readonly protocol = 'websocket';
+  private readonly ws: WebSocketLike;
+  /** Set when the client broke the framing: no more frames, only the close. */
+  broken = false;
+
+  constructor(ws: WebSocketLike) {
+    super();
+    this.ws = ws;
+    ws.on('close', () => this.lost());
+    ws.on('error', () => this.lost());
+  }
+
+  protected sendFrame(frame: string): void {
+    if (this.ended || this.broken || this.ws.readyState !== 1) return;
+    this.ws.send(frame);
+  }
+
+  override close(code: number, reason: string, frame: string): void {
+    this.sendFrame(frame);
+    if (this.ws.readyState === 1) this.ws.close(wireCloseCode(code), wireCloseReason(reason));
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.ws.readyState === 1) this.ws.close(1000, 'Normal closure');
+    this.finished();
+  }
+}
+
+/** Wires an open WebSocket to a fresh session. */
+export function startWebSocketSession(
+  ws: WebSocketLike,
+  session: Session,
+  maxMessageSize: number,
+): void {
+  const receiver = new WebSocketReceiver(ws);
+  ws.on('message', (data) => {
+    if (receiver.ended) return;
+    let messages: string[];
+    try {
+      messages = parseWebSocketPayload(messageText(data));
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err;
+      // Broken JSON: the WebSocket is closed with 3000 at once, with no
+      // close frame before it (as sockjs-node does; the suite expects it).
+      receiver.broken = true;
+      session.close(3000, 'Broken framing.');
+      return;
+    }
+    for (const m of messages) {
+      if (m.length > maxMessageSize) {
+        session.close(1009, 'Message too big');
+        return;
+      }
+      session.receive(m);
+    }
+  });
+  session.attach(receiver);
+}
+
+/** True when the request asks for a websocket upgrade hixie-76 style. */
+export function isHixie76(req: IncomingMessage): boolean {
+  return (
+    req.headers['sec-websocket-key1'] !== undefined &&
+    req.headers['sec-websocket-key2'] !== undefined
+  );
+}

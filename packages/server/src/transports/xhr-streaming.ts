@@ -1,0 +1,22 @@
+// xhr-streaming: POST <session>/xhr_streaming keeps the response open and
+// writes frames followed by '\n' until response_limit bytes have gone out.
+
+import { HttpReceiver } from '../http-receiver.js';
+import { keepOpen, setSessionHeaders } from './common.js';
+import type { TransportRequest } from './context.js';
+
+// Browsers buffer the first bytes of a streamed XHR; 2 KiB of 'h' gets them
+// past that before the first real frame.
+const PRELUDE = 'h'.repeat(2048) + '\n';
+const withNewline = (frame: string) => frame + '\n';
+
+export function xhrStreaming({ req, res, sessionId, endpoint }: TransportRequest): void {
+  keepOpen(req);
+  setSessionHeaders(req, res, endpoint.options, 'application/javascript; charset=UTF-8');
+  res.writeHead(200);
+  res.write(PRELUDE);
+  const session = endpoint.getOrCreateSession(sessionId, req, 'xhr-streaming');
+  session.attach(
+    new HttpReceiver('xhr-streaming', res, endpoint.options.responseLimit, withNewline),
+  );
+}
