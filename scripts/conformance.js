@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// Starts the conformance test server on a free loopback port, runs the
+// official SockJS protocol suite against it (../shared/conformance/run.sh)
+// and exits with the suite's status. The suite itself must have been fetched
+// and prepared (see ../shared/conformance/README.md).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+const root = new URL('..', import.meta.url).pathname;
+const runner = process.env.SOCKJS_CONFORMANCE_RUN ?? `${root}../shared/conformance/run.sh`;
+if (!existsSync(runner)) {
+  console.error(`conformance: ${runner} not found`);
+  process.exit(2);
+}
+
+const port = await new Promise((resolve) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = probe.address();
+    probe.close(() => resolve(port));
+  });
+});
+
+const server = spawn(process.execPath, [`${root}examples/test-server.js`, '--port', String(port)], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+await new Promise((resolve, reject) => {
+  server.stdout.once('data', resolve);
+  server.once('exit', (code) => reject(new Error(`test server exited with ${code}`)));
+});
+const result = spawnSync('bash', [runner, `http://127.0.0.1:${port}`], { stdio: 'inherit' });
+server.kill('SIGTERM');
+process.exit(result.status ?? 2);
