@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  closeFrame,
+  FrameError,
+  HEARTBEAT_FRAME,
+  messageFrame,
+  OPEN_FRAME,
+  parseFrame,
+  parseSendPayload,
+  parseWebSocketPayload,
+  singleMessageFrame,
+} from '../src/index.js';
+
+function frameErrorCode(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof FrameError, `expected FrameError, got ${String(err)}`);
+    return `${err.code}: ${err.message}`;
+  }
+  assert.fail('expected a FrameError');
+}
+
+describe('encoding frames', () => {
+  test('open and heartbeat are single letters', () => {
+    assert.equal(OPEN_FRAME, 'o');
+    assert.equal(HEARTBEAT_FRAME, 'h');
+  });
+
+  test('messageFrame batches messages into one a[...] frame', () => {
+    assert.equal(messageFrame(['a', 'b c', '"q"']), 'a["a","b c","\\"q\\""]');
+    assert.equal(messageFrame([]), 'a[]');
+    assert.equal(messageFrame(['']), 'a[""]');
+  });
+
+  test('messageFrame escapes what the server table says', () => {
+    assert.equal(messageFrame(['\u2028x\u0001']), 'a["\\u2028x\\u0001"]');
+  });
+
+  test('singleMessageFrame equals messageFrame of one message', () => {
+    for (const m of ['x', '', '\u200c\ud83d\ude00', 'a\nb']) {
+      assert.equal(singleMessageFrame(m), messageFrame([m]));
+    }
+  });
+
+  test('closeFrame', () => {
+    assert.equal(closeFrame(3000, 'Go away!'), 'c[3000,"Go away!"]');
+    assert.equal(
+      closeFrame(2010, 'Another connection still open'),
+      'c[2010,"Another connection still open"]',
+    );
+    assert.equal(closeFrame(1002, 'say "hi"\u2028'), 'c[1002,"say \\"hi\\"\\u2028"]');
+  });
+});
+
+describe('parseFrame', () => {
+  test('decodes the four kinds', () => {
+    assert.deepEqual(parseFrame('o'), { type: 'open' });
+    assert.deepEqual(parseFrame('h'), { type: 'heartbeat' });
+    assert.deepEqual(parseFrame('a["x","y"]'), { type: 'message', messages: ['x', 'y'] });
+    assert.deepEqual(parseFrame('a[]'), { type: 'message', messages: [] });
+    assert.deepEqual(parseFrame('c[3000,"Go away!"]'), {
+      type: 'close',
+      code: 3000,
+      reason: 'Go away!',
+    });
+    assert.deepEqual(parseFrame('c[1000]'), { type: 'close', code: 1000, reason: '' });
+  });
+
+  test('returns null for an empty frame', () => {
+    assert.equal(parseFrame(''), null);
+  });
+
+  test('round-trips what the encoders produce', () => {
+    const messages = ['\u0000', '\ud800', '\ufff0', 'plain', '\u2060'];
+    assert.deepEqual(parseFrame(messageFrame(messages)), { type: 'message', messages });
+    assert.deepEqual(parseFrame(closeFrame(4000, '\u2028')), {
+      type: 'close',
+      code: 4000,
+      reason: '\u2028',
+    });
+  });
+
+  test('rejects anything else with SOCKJS_ERR_BAD_FRAME', () => {
+    for (const bad of [
+      'oo',
+      'hx',
+      'x',
+      'a',
+      'a[',
+      'a[1]',
+      'a["x",2]',
+      'a{}',
+      'c',
+      'c[]',
+      'c["3000"]',
+      'c[3000,4]',
+      'c{}',
+      ' o',
+    ]) {
+      const got = frameErrorCode(() => parseFrame(bad));
+      assert.ok(got.startsWith('SOCKJS_ERR_BAD_FRAME: Invalid SockJS frame'), `${bad}: ${got}`);
+    }
+  });
+});
+
+describe('parseSendPayload', () => {
+  test('an empty body is "Payload expected."', () => {
+    assert.equal(
+      frameErrorCode(() => parseSendPayload('')),
+      'SOCKJS_ERR_NO_PAYLOAD: Payload expected.',
+    );
+  });
+
+  test('valid JSON that is not an array is "Payload expected."', () => {
+    for (const body of ['"x"', '1', '{}', 'null', 'true']) {
+      assert.equal(
+        frameErrorCode(() => parseSendPayload(body)),
+        'SOCKJS_ERR_NO_PAYLOAD: Payload expected.',
+        body,
+      );
+    }
+  });
+
+  test('invalid JSON is "Broken JSON encoding."', () => {
+    for (const body of ['[', '["x"', 'p', '["x",]', ' ', "['x']"]) {
+      assert.equal(
+        frameErrorCode(() => parseSendPayload(body)),
+        'SOCKJS_ERR_BAD_JSON: Broken JSON encoding.',
+        body,
+      );
+    }
+  });
+
+  test('[] is accepted and gives no messages', () => {
+    assert.deepEqual(parseSendPayload('[]'), []);
+  });
+
+  test('decodes arrays of strings, client-escaped input included', () => {
+    assert.deepEqual(parseSendPayload('["a","b"]'), ['a', 'b']);
+    assert.deepEqual(parseSendPayload('["\\u2028\\ud83d\\ude00\\u0000"]'), [
+      '\u2028\ud83d\ude00\u0000',
+    ]);
+  });
+});
+
+describe('parseWebSocketPayload', () => {
+  test("'' and '[]' are ignored", () => {
+    assert.deepEqual(parseWebSocketPayload(''), []);
+    assert.deepEqual(parseWebSocketPayload('[]'), []);
+  });
+
+  test('a lone JSON string is one message', () => {
+    assert.deepEqual(parseWebSocketPayload('"hello"'), ['hello']);
+  });
+
+  test('an array gives its items', () => {
+    assert.deepEqual(parseWebSocketPayload('["a","b"]'), ['a', 'b']);
+  });
+
+  test('broken JSON, or JSON that is neither string nor array, is an error', () => {
+    for (const bad of ['[', 'x', '["a"', '{}', '1', 'null']) {
+      assert.equal(
+        frameErrorCode(() => parseWebSocketPayload(bad)),
+        'SOCKJS_ERR_BAD_JSON: Broken framing.',
+        bad,
+      );
+    }
+  });
+});
