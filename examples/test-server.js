@@ -65,10 +65,13 @@ server.listen(Number(values.port), values.host, () => {
   console.log(`sockjs-ts test server listening on http://${address}:${port}`);
 });
 
-function stop() {
-  for (const s of [echo, close, ticker, amplify, broadcast]) s.closeAllSessions();
-  server.close(() => process.exit(0));
+// Graceful stop: every session gets 1001 on its transport, in-flight
+// responses finish, then the HTTP server closes.
+async function stop() {
+  server.close();
+  await Promise.all([echo, close, ticker, amplify, broadcast].map((s) => s.close()));
   server.closeAllConnections();
+  process.exit(0);
 }
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -5,8 +5,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { routePath, TRANSPORT_METHODS, type TransportName } from '@sockjs-ts/protocol';
 import { WebSocketServer } from 'ws';
+import {
+  type Counters,
+  publishLimit,
+  publishReject,
+  sessionCloseChannel,
+  sessionOpenChannel,
+} from './diagnostics.js';
 import { answer404, answer405, answerOptions, answerText } from './http-util.js';
-import type { ResolvedOptions } from './options.js';
+import type { AllowRequestResult, ResolvedOptions } from './options.js';
+import { OriginPolicy } from './origins.js';
 import { greeting, type IframePage, iframe, info, makeIframePage } from './pages.js';
 import { MemoryRegistry, type SessionRegistry } from './registry.js';
 import { Session, type SessionHost } from './session.js';
@@ -37,7 +45,36 @@ const HTTP_TRANSPORTS: Partial<Record<TransportName, TransportHandler>> = {
 /** What an endpoint needs from the server that owns it. */
 export interface EndpointOwner {
   readonly wheel: TimerWheel<Session>;
+  readonly counters: Counters;
   connection(session: Session): void;
+}
+
+/** Transports whose request may create a session. */
+const RECEIVING: ReadonlySet<TransportName> = new Set<TransportName>([
+  'xhr',
+  'xhr_streaming',
+  'eventsource',
+  'htmlfile',
+  'jsonp',
+]);
+
+/** Transports that browsers request without an Origin header (script tags, frames). */
+const NO_ORIGIN_HEADER: ReadonlySet<TransportName> = new Set<TransportName>(['htmlfile', 'jsonp']);
+
+interface Refusal {
+  status: number;
+  reason: string;
+  cause: 'origin' | 'allowRequest' | 'closing';
+}
+
+function refusalOf(result: AllowRequestResult): Refusal | null {
+  if (result === true) return null;
+  if (result === false) return { status: 403, reason: 'Forbidden', cause: 'allowRequest' };
+  return {
+    status: result.status ?? 403,
+    reason: result.reason ?? 'Forbidden',
+    cause: 'allowRequest',
+  };
 }
 
 /** The path below `prefix`, or null when the URL is not under it. */
@@ -66,14 +103,22 @@ export class Endpoint implements SessionEndpoint, SessionHost {
   readonly sessions: SessionRegistry<Session> = new MemoryRegistry();
   /** Every open session of this endpoint, websocket ones included. */
   readonly live = new Set<Session>();
+  readonly origins: OriginPolicy;
+  readonly counters: Counters;
+  /** Responses and sockets in flight, so that shutdown can wait for them. */
+  private readonly inflight = new Set<{ destroy(): void }>();
   private readonly owner: EndpointOwner;
   private readonly iframePage: IframePage;
   private wss: WebSocketServer | null = null;
+  private closing = false;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(options: ResolvedOptions, owner: EndpointOwner, defaultSockjsUrl: string) {
     this.options = options;
     this.owner = owner;
     this.wheel = owner.wheel;
+    this.counters = owner.counters;
+    this.origins = new OriginPolicy(options.origins);
     this.iframePage = makeIframePage(options.sockjsUrl ?? defaultSockjsUrl);
   }
 
@@ -100,14 +145,117 @@ export class Endpoint implements SessionEndpoint, SessionHost {
   // SessionHost
 
   opened(session: Session): void {
+    this.counters.sessionsOpened++;
+    if (sessionOpenChannel.hasSubscribers) {
+      sessionOpenChannel.publish({
+        id: session.id,
+        transport: session.connection.protocol,
+        prefix: this.options.prefix,
+      });
+    }
     this.owner.connection(session);
   }
 
-  closed(_session: Session): void {}
+  closed(session: Session): void {
+    this.counters.sessionsClosed++;
+    if (sessionCloseChannel.hasSubscribers) {
+      sessionCloseChannel.publish({
+        id: session.id,
+        transport: session.connection.protocol,
+        prefix: this.options.prefix,
+        code: session.state.closeCode,
+        reason: session.state.closeReason,
+      });
+    }
+  }
 
   expired(session: Session): void {
     if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
     this.live.delete(session);
+  }
+
+  limitHit(limit: 'body' | 'message' | 'queue', size: number, max: number, id?: string): void {
+    publishLimit({ limit, prefix: this.options.prefix, size, max, ...(id ? { id } : {}) });
+  }
+
+  // Admission: origin policy, shutdown, allowRequest.
+
+  private refuse(req: IncomingMessage, refusal: Refusal): void {
+    this.counters.rejected++;
+    publishReject({
+      cause: refusal.cause,
+      prefix: this.options.prefix,
+      url: req.url ?? '',
+      status: refusal.status,
+      reason: refusal.reason,
+    });
+  }
+
+  /**
+   * Decides whether a request that would open a session may do so. Calls
+   * `proceed` (maybe later, when allowRequest is async) or `reject`.
+   */
+  private admit(
+    req: IncomingMessage,
+    opensSession: boolean,
+    proceed: () => void,
+    reject: (refusal: Refusal) => void,
+  ): void {
+    if (this.closing && opensSession) {
+      const refusal: Refusal = { status: 503, reason: 'Server shutting down', cause: 'closing' };
+      this.refuse(req, refusal);
+      reject(refusal);
+      return;
+    }
+    const hook = this.options.allowRequest;
+    if (!opensSession || hook === undefined) {
+      proceed();
+      return;
+    }
+    const decide = (result: AllowRequestResult) => {
+      const refusal = refusalOf(result);
+      if (refusal === null) {
+        proceed();
+      } else {
+        this.refuse(req, refusal);
+        reject(refusal);
+      }
+    };
+    const fail = (err: unknown) => {
+      this.logError(`allowRequest failed: ${(err as Error)?.message ?? String(err)}`);
+      decide({ status: 500, reason: 'Internal Server Error' });
+    };
+    let result: AllowRequestResult | Promise<AllowRequestResult>;
+    try {
+      result = hook(req);
+    } catch (err) {
+      fail(err);
+      return;
+    }
+    if (typeof (result as Promise<AllowRequestResult>)?.then === 'function') {
+      (result as Promise<AllowRequestResult>).then(decide, fail);
+    } else {
+      decide(result as AllowRequestResult);
+    }
+  }
+
+  private originRefused(req: IncomingMessage, needsOrigin: boolean): Refusal | null {
+    if (this.origins.allowsRequest(req, needsOrigin)) return null;
+    const refusal: Refusal = { status: 403, reason: 'Origin not allowed', cause: 'origin' };
+    this.refuse(req, refusal);
+    return refusal;
+  }
+
+  private track(item: { destroy(): void }, emitter: NodeJS.EventEmitter): void {
+    this.inflight.add(item);
+    emitter.once('close', () => {
+      this.inflight.delete(item);
+      if (this.inflight.size === 0 && this.idleWaiters.length > 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const w of waiters) w();
+      }
+    });
   }
 
   // Routing
@@ -127,13 +275,22 @@ export class Endpoint implements SessionEndpoint, SessionHost {
         if (method === 'GET' || method === 'HEAD') greeting(res);
         else answer405(res, ['GET']);
         return true;
-      case 'info':
-        if (method === 'GET' || method === 'OPTIONS') info(req, res, this.options);
-        else answer405(res, ['OPTIONS', 'GET']);
+      case 'info': {
+        if (method !== 'GET' && method !== 'OPTIONS') {
+          answer405(res, ['OPTIONS', 'GET']);
+          return true;
+        }
+        const refusal = this.originRefused(req, false);
+        if (refusal !== null) answerText(res, refusal.status, refusal.reason);
+        else info(req, res, this.options, this.origins.advertised);
         return true;
+      }
       case 'iframe':
-        if (method === 'GET' || method === 'HEAD') iframe(req, res, this.iframePage);
-        else answer405(res, ['GET']);
+        if (method === 'GET' || method === 'HEAD') {
+          iframe(req, res, this.iframePage, this.origins.frameAncestors(req));
+        } else {
+          answer405(res, ['GET']);
+        }
         return true;
       case 'raw-websocket':
         this.websocketWithoutUpgrade(req, res);
@@ -148,11 +305,28 @@ export class Endpoint implements SessionEndpoint, SessionHost {
           answer405(res, methods);
           return true;
         }
+        const transport = route.transport;
+        const originRefusal = this.originRefused(req, NO_ORIGIN_HEADER.has(transport));
+        if (originRefusal !== null) {
+          answerText(res, originRefusal.status, originRefusal.reason);
+          return true;
+        }
         if (method === 'OPTIONS') {
           answerOptions(req, res, this.options, 'OPTIONS, POST');
           return true;
         }
-        HTTP_TRANSPORTS[route.transport]!({ req, res, sessionId: route.sessionId, endpoint: this });
+        const sessionId = route.sessionId;
+        const opensSession = RECEIVING.has(transport) && this.sessions.get(sessionId) === undefined;
+        this.track(res, res);
+        this.admit(
+          req,
+          opensSession,
+          () => {
+            if (res.destroyed) return;
+            HTTP_TRANSPORTS[transport]!({ req, res, sessionId, endpoint: this });
+          },
+          (refusal) => answerText(res, refusal.status, refusal.reason),
+        );
         return true;
       }
     }
@@ -197,12 +371,34 @@ export class Endpoint implements SessionEndpoint, SessionHost {
       rejectUpgrade(socket, 400, 'Bad Request');
       return true;
     }
-    const raw = route.kind === 'raw-websocket';
-    const sessionId = route.kind === 'session' ? route.sessionId : '';
-    const start = (ws: WebSocketLike) => {
+    const originRefusal = this.originRefused(req, false);
+    if (originRefusal !== null) {
+      rejectUpgrade(socket, originRefusal.status, originRefusal.reason);
+      return true;
+    }
+    this.admit(
+      req,
+      true,
+      () => this.upgrade(req, socket, head, route.kind === 'raw-websocket', route),
+      (refusal) => rejectUpgrade(socket, refusal.status, refusal.reason),
+    );
+    return true;
+  }
+
+  private upgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    raw: boolean,
+    route: { kind: string; sessionId?: string },
+  ): void {
+    if (socket.destroyed) return;
+    const sessionId = route.sessionId ?? '';
+    const start = (ws: WebSocketLike & { terminate(): void }) => {
       const protocol = raw ? 'websocket-raw' : 'websocket';
       const session = new Session(sessionId || randomUUID(), this, req, protocol);
       this.live.add(session);
+      this.track({ destroy: () => ws.terminate() }, ws as unknown as NodeJS.EventEmitter);
       if (raw) startRawWebSocketSession(ws, session, this.options.maxMessageSize);
       else startWebSocketSession(ws, session, this.options.maxMessageSize);
     };
@@ -212,13 +408,16 @@ export class Endpoint implements SessionEndpoint, SessionHost {
       hixie.accept(req, head, `${scheme}://${req.headers.host ?? ''}${req.url ?? ''}`, () =>
         start(hixie),
       );
-      return true;
+      return;
     }
     this.webSocketServer().handleUpgrade(req, socket, head, (ws) => {
-      ws.on('error', () => {});
+      ws.on('error', (err: Error & { code?: string }) => {
+        if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+          this.limitHit('body', Number.NaN, this.options.maxBodySize);
+        }
+      });
       start(ws);
     });
-    return true;
   }
 
   private webSocketServer(): WebSocketServer {
@@ -233,11 +432,38 @@ export class Endpoint implements SessionEndpoint, SessionHost {
     return this.wss;
   }
 
-  /** Closes every session now. */
-  closeAll(code: number, reason: string): void {
-    for (const session of [...this.live]) {
-      session.close(code, reason);
-      session.destroy();
+  /** Open sessions by transport. */
+  countSessions(into: Record<string, number>): number {
+    for (const session of this.live) {
+      if (session.readyState !== 1) continue;
+      const t = session.connection.protocol;
+      into[t] = (into[t] ?? 0) + 1;
     }
+    return this.live.size;
+  }
+
+  /**
+   * Graceful shutdown: refuses new sessions, closes every open one with
+   * `code` and `reason` (each receiver gets the close frame), then waits up
+   * to `timeout` ms for in-flight responses and sockets before cutting them.
+   */
+  async shutdown(code: number, reason: string, timeout: number): Promise<void> {
+    this.closing = true;
+    for (const session of [...this.live]) session.close(code, reason);
+    if (this.inflight.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          for (const item of [...this.inflight]) item.destroy();
+          resolve();
+        }, timeout);
+        timer.unref();
+        this.idleWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    for (const session of [...this.live]) session.destroy();
+    this.wss?.close();
   }
 }

@@ -113,9 +113,12 @@ export function queryParam(url: string | undefined, name: string): string | null
 
 export class BodyTooLargeError extends Error {
   readonly code = 'SOCKJS_ERR_BODY_TOO_LARGE';
-  constructor(limit: number) {
+  /** Bytes seen (or declared) when the limit was passed. */
+  readonly size: number;
+  constructor(limit: number, size: number) {
     super(`Request body larger than ${limit} bytes`);
     this.name = 'BodyTooLargeError';
+    this.size = size;
   }
 }
 
@@ -128,7 +131,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (declared > limit) {
-      reject(new BodyTooLargeError(limit));
+      reject(new BodyTooLargeError(limit, declared));
       return;
     }
     const chunks: Buffer[] = [];
@@ -144,7 +147,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        finish(new BodyTooLargeError(limit));
+        finish(new BodyTooLargeError(limit, size));
         return;
       }
       chunks.push(chunk);

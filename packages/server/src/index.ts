@@ -1,6 +1,21 @@
 export { ReadyState } from '@sockjs-ts/protocol';
 export { Connection, type ConnectionEvents } from './connection.js';
-export type { LogFunction, LogSeverity, ServerOptions } from './options.js';
+export {
+  CHANNELS,
+  type LimitMessage,
+  type RejectMessage,
+  type ServerStats,
+  type SessionCloseMessage,
+  type SessionOpenMessage,
+} from './diagnostics.js';
+export type {
+  AllowRequest,
+  AllowRequestResult,
+  LogFunction,
+  LogSeverity,
+  ServerOptions,
+} from './options.js';
+export type { OriginCheck, OriginsOption } from './origins.js';
 export { MemoryRegistry, type SessionRegistry } from './registry.js';
 export { createServer, DEFAULT_SOCKJS_URL, type ServerEvents, SockJSServer } from './server.js';
 

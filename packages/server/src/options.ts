@@ -1,6 +1,13 @@
 // Server options: sockjs-node's snake_case names, camelCase aliases, defaults.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { OriginsOption } from './origins.js';
+
+/** What allowRequest may answer: true to accept, false or a refusal to reject. */
+export type AllowRequestResult = boolean | { status?: number; reason?: string };
+export type AllowRequest = (
+  req: IncomingMessage,
+) => AllowRequestResult | Promise<AllowRequestResult>;
 
 export type LogSeverity = 'debug' | 'info' | 'error';
 export type LogFunction = (severity: LogSeverity, message: string) => void;
@@ -42,6 +49,17 @@ export interface ServerOptions {
   /** Queued outbound characters above which the session is closed (1008). Default 16 MiB. */
   max_queue_size?: number;
   maxQueueSize?: number;
+  /**
+   * Web origins allowed to use the server: patterns such as
+   * 'https://app.example.com', 'https://*.example.com', 'localhost:*', or a
+   * function. Default ['*:*'] (every origin, as SockJS has always done).
+   */
+  origins?: OriginsOption;
+  /**
+   * Called before a new session opens (first receiving request or WebSocket
+   * upgrade); may be async. Return false or { status, reason } to refuse it.
+   */
+  allowRequest?: AllowRequest;
 }
 
 export interface ResolvedOptions {
@@ -58,6 +76,8 @@ export interface ResolvedOptions {
   maxBodySize: number;
   highWaterMark: number;
   maxQueueSize: number;
+  origins: OriginsOption | undefined;
+  allowRequest: AllowRequest | undefined;
 }
 
 const silent: LogFunction = () => {};
@@ -100,5 +120,7 @@ export function resolveOptions(...layers: (ServerOptions | undefined)[]): Resolv
     maxBodySize: positive('max_body_size', o.max_body_size ?? o.maxBodySize, 4 << 20),
     highWaterMark: positive('high_water_mark', o.high_water_mark ?? o.highWaterMark, 1 << 20),
     maxQueueSize: positive('max_queue_size', o.max_queue_size ?? o.maxQueueSize, 16 << 20),
+    origins: o.origins,
+    allowRequest: o.allowRequest,
   };
 }

@@ -16,14 +16,19 @@ export function greeting(res: ServerResponse): void {
   res.end(GREETING);
 }
 
-export function info(req: IncomingMessage, res: ServerResponse, options: ResolvedOptions): void {
+export function info(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ResolvedOptions,
+  origins: readonly string[],
+): void {
   if (req.method === 'OPTIONS') {
     answerOptions(req, res, options, 'OPTIONS, GET');
     return;
   }
   const body = JSON.stringify(
     makeInfo(
-      { websocket: options.websocket, cookieNeeded: options.jsessionid !== false },
+      { websocket: options.websocket, cookieNeeded: options.jsessionid !== false, origins },
       randomBytes(4).readUInt32BE(0),
     ),
   );
@@ -65,8 +70,18 @@ export function makeIframePage(sockjsUrl: string): IframePage {
   return { body, etag: `"${createHash('md5').update(body).digest('hex')}"` };
 }
 
-export function iframe(req: IncomingMessage, res: ServerResponse, page: IframePage): void {
+export function iframe(
+  req: IncomingMessage,
+  res: ServerResponse,
+  page: IframePage,
+  frameAncestors: string | null,
+): void {
   setCacheForYear(res);
+  if (frameAncestors !== null) {
+    // Only the allowed origins may frame the page that relays messages.
+    res.setHeader('Content-Security-Policy', `frame-ancestors ${frameAncestors}`);
+    if (frameAncestors === "'self'") res.setHeader('X-Frame-Options', 'SAMEORIGIN');
+  }
   res.setHeader('ETag', page.etag);
   if (req.headers['if-none-match'] === page.etag) {
     res.writeHead(304);

@@ -5,6 +5,7 @@ import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node
 import type { Duplex } from 'node:stream';
 import { CloseCode, CloseReason } from '@sockjs-ts/protocol';
 import type { Connection } from './connection.js';
+import { Counters, type ServerStats } from './diagnostics.js';
 import { Endpoint, type EndpointOwner } from './endpoint.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import type { Session } from './session.js';
@@ -24,7 +25,10 @@ type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => v
 export class SockJSServer extends EventEmitter<ServerEvents> implements EndpointOwner {
   readonly options: ServerOptions;
   readonly wheel = new TimerWheel<Session>();
+  /** @internal */
+  readonly counters = new Counters();
   private readonly endpoints: Endpoint[] = [];
+  private closePromise: Promise<void> | null = null;
 
   constructor(options: ServerOptions = {}) {
     super();
@@ -104,13 +108,47 @@ export class SockJSServer extends EventEmitter<ServerEvents> implements Endpoint
     return this.endpoints;
   }
 
-  /** Closes every session with the given code and stops the timers. */
+  /** A snapshot of open sessions by transport and of the traffic counters. */
+  stats(): ServerStats {
+    const byTransport: Record<string, number> = {};
+    let total = 0;
+    for (const endpoint of this.endpoints) total += endpoint.countSessions(byTransport);
+    const c = this.counters;
+    return {
+      sessions: { total, byTransport },
+      messagesIn: c.messagesIn,
+      messagesOut: c.messagesOut,
+      bytesIn: c.bytesIn,
+      bytesOut: c.bytesOut,
+      sessionsOpened: c.sessionsOpened,
+      sessionsClosed: c.sessionsClosed,
+      rejected: c.rejected,
+    };
+  }
+
+  /**
+   * Graceful shutdown: new sessions are refused (503), every open session is
+   * closed with `code` and `reason` on its transport, and the promise
+   * resolves once in-flight responses and sockets have finished, or after
+   * `timeout` ms, when the rest are cut. The HTTP server is left to the caller.
+   */
+  close(
+    code: number = CloseCode.GoingAway,
+    reason: string = CloseReason.GoingAway,
+    timeout = 5000,
+  ): Promise<void> {
+    this.closePromise ??= Promise.all(
+      this.endpoints.map((e) => e.shutdown(code, reason, timeout)),
+    ).then(() => this.wheel.clear());
+    return this.closePromise;
+  }
+
+  /** Closes every session at once, without waiting (sockjs-node has no such call). */
   closeAllSessions(
     code: number = CloseCode.GoingAway,
     reason: string = CloseReason.GoingAway,
   ): void {
-    for (const endpoint of this.endpoints) endpoint.closeAll(code, reason);
-    this.wheel.clear();
+    void this.close(code, reason, 0);
   }
 }
 

@@ -10,6 +10,7 @@ import {
   SessionState,
 } from '@sockjs-ts/protocol';
 import { Connection } from './connection.js';
+import type { Counters } from './diagnostics.js';
 import type { ResolvedOptions } from './options.js';
 import type { Receiver, SessionLink } from './receiver.js';
 import type { Scheduled, TimerWheel } from './timer-wheel.js';
@@ -23,6 +24,9 @@ const ANOTHER_CONNECTION = closeFrame(
 export interface SessionHost {
   readonly options: ResolvedOptions;
   readonly wheel: TimerWheel<Session>;
+  readonly counters: Counters;
+  /** A limit was hit (for diagnostics). */
+  limitHit(limit: 'body' | 'message' | 'queue', size: number, max: number, id?: string): void;
   /** The session opened: hand its connection to the application. */
   opened(session: Session): void;
   /** The session is gone for good: forget it. */
@@ -103,8 +107,12 @@ export class Session implements SessionLink, Scheduled {
   write(message: string): boolean {
     if (!this.state.enqueue(message)) return false;
     this.queuedSize += message.length;
+    const counters = this.host.counters;
+    counters.messagesOut++;
+    counters.bytesOut += message.length;
     const opts = this.host.options;
     if (this.queuedSize > opts.maxQueueSize) {
+      this.host.limitHit('queue', this.queuedSize, opts.maxQueueSize, this.id);
       this.close(1008, 'Outbound queue full');
       return false;
     }
@@ -140,7 +148,16 @@ export class Session implements SessionLink, Scheduled {
   /** Delivers a message from the client to the application. */
   receive(message: string): void {
     if (this.state.readyState !== 1) return;
+    const counters = this.host.counters;
+    counters.messagesIn++;
+    counters.bytesIn += message.length;
     this.connection.emit('data', message);
+  }
+
+  /** A client message over max_message_size: the session closes with 1009. */
+  messageTooBig(size: number): void {
+    this.host.limitHit('message', size, this.host.options.maxMessageSize, this.id);
+    this.close(CloseCode.MessageTooBig, CloseReason.MessageTooBig);
   }
 
   close(code: number, reason: string): boolean {

@@ -10,6 +10,8 @@ export interface SessionEndpoint {
   getSession(id: string): Session | undefined;
   /** The session with this id, made (not yet attached) if it does not exist. */
   getOrCreateSession(id: string, req: IncomingMessage, protocol: string): Session;
+  /** A limit was hit (for diagnostics). */
+  limitHit(limit: 'body' | 'message' | 'queue', size: number, max: number, id?: string): void;
   /** Reports a failure to the log without throwing. */
   logError(message: string): void;
 }

@@ -54,7 +54,7 @@ export function startRawWebSocketSession(
     if (receiver.ended) return;
     const text = messageText(data);
     if (text.length > maxMessageSize) {
-      session.close(1009, 'Message too big');
+      session.messageTooBig(text.length);
       return;
     }
     session.receive(text);

@@ -38,9 +38,8 @@ export function handleSend(
       }
       for (const m of messages) {
         if (m.length > options.maxMessageSize) {
-          res.setHeader('Connection', 'close');
           answerText(res, 413, 'Message too big.');
-          session.close(1009, 'Message too big');
+          session.messageTooBig(m.length);
           return;
         }
       }
@@ -49,6 +48,7 @@ export function handleSend(
     },
     (err: unknown) => {
       if (err instanceof BodyTooLargeError) {
+        endpoint.limitHit('body', err.size, options.maxBodySize, sessionId);
         // The rest of the body is never read: close the connection after.
         res.setHeader('Connection', 'close');
         answerText(res, 413, 'Payload too large.');

@@ -67,7 +67,7 @@ export function startWebSocketSession(
     }
     for (const m of messages) {
       if (m.length > maxMessageSize) {
-        session.close(1009, 'Message too big');
+        session.messageTooBig(m.length);
         return;
       }
       session.receive(m);
