@@ -101,14 +101,14 @@ export class Hixie76Socket extends EventEmitter implements WebSocketLike {
     tryOpen();
   }
 
-  send(data: string): void {
+  send(data: string, cb?: (err?: Error) => void): void {
     if (this.readyState !== OPEN) return;
     const body = Buffer.from(data, 'utf8');
     const frame = Buffer.allocUnsafe(body.length + 2);
     frame[0] = 0x00;
     body.copy(frame, 1);
     frame[frame.length - 1] = 0xff;
-    this.socket.write(frame);
+    this.socket.write(frame, cb && (() => cb()));
   }
 
   close(): void {

@@ -6,6 +6,7 @@ import { Receiver } from '../receiver.js';
 import type { Session } from '../session.js';
 import {
   messageText,
+  sendCongestionAware,
   type WebSocketLike,
   wireCloseCode,
   wireCloseReason,
@@ -29,8 +30,13 @@ export class RawWebSocketReceiver extends Receiver {
 
   override messages(batch: string[]): void {
     if (this.ended || this.ws.readyState !== 1) return;
-    for (const m of batch) this.ws.send(m);
+    for (const m of batch) sendCongestionAware(this.ws, m, this, this.resume);
   }
+
+  private readonly resume = (): void => {
+    this.ready = true;
+    this.session?.flush();
+  };
 
   override close(code: number, reason: string): void {
     if (this.ws.readyState === 1) this.ws.close(wireCloseCode(code), wireCloseReason(reason));

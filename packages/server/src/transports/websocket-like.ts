@@ -34,3 +34,28 @@ export function wireCloseReason(reason: string): string {
   while (Buffer.byteLength(r) > 123) r = r.slice(0, -1);
   return r;
 }
+
+/**
+ * Bytes a WebSocket may hold unsent before its receiver stops taking frames;
+ * further messages wait in the session's queue, where the high-water mark
+ * and max_queue_size apply.
+ */
+export const SOCKET_HIGH_WATER = 64 * 1024;
+
+/**
+ * Sends a text frame. When the socket is congested, marks the receiver not
+ * ready and calls `resume` once this frame has been written out.
+ */
+export function sendCongestionAware(
+  ws: WebSocketLike,
+  text: string,
+  receiver: { ready: boolean },
+  resume: () => void,
+): void {
+  if (ws.bufferedAmount + text.length >= SOCKET_HIGH_WATER) {
+    receiver.ready = false;
+    ws.send(text, resume);
+  } else {
+    ws.send(text);
+  }
+}

@@ -9,6 +9,7 @@ import { Receiver } from '../receiver.js';
 import type { Session } from '../session.js';
 import {
   messageText,
+  sendCongestionAware,
   type WebSocketLike,
   wireCloseCode,
   wireCloseReason,
@@ -29,8 +30,13 @@ export class WebSocketReceiver extends Receiver {
 
   protected sendFrame(frame: string): void {
     if (this.ended || this.broken || this.ws.readyState !== 1) return;
-    this.ws.send(frame);
+    sendCongestionAware(this.ws, frame, this, this.resume);
   }
+
+  private readonly resume = (): void => {
+    this.ready = true;
+    this.session?.flush();
+  };
 
   override close(code: number, reason: string, frame: string): void {
     this.sendFrame(frame);
