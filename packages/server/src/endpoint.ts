@@ -12,7 +12,7 @@ import {
   sessionCloseChannel,
   sessionOpenChannel,
 } from './diagnostics.js';
-import { answer404, answer405, answerOptions, answerText } from './http-util.js';
+import { answer404, answer405, answerOptions, answerText, setJsessionid } from './http-util.js';
 import type { AllowRequestResult, ResolvedOptions } from './options.js';
 import { OriginPolicy } from './origins.js';
 import { greeting, type IframePage, iframe, info, makeIframePage } from './pages.js';
@@ -312,6 +312,8 @@ export class Endpoint implements SessionEndpoint, SessionHost {
           return true;
         }
         if (method === 'OPTIONS') {
+          // A session URL: the sticky-session cookie goes on the preflight too.
+          setJsessionid(req, res, this.options);
           answerOptions(req, res, this.options, 'OPTIONS, POST');
           return true;
         }
