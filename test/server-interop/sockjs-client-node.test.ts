@@ -1,0 +1,125 @@
+// sockjs-client 1.6.1 in Node against our server, on every transport the
+// client can use in Node.
+//
+// In Node sockjs-client runs four transports:
+// - websocket: faye-websocket stands in for the browser's WebSocket;
+// - xhr-streaming and xhr-polling: its XHR driver is built on node:http;
+// - eventsource: the `eventsource` npm package stands in for EventSource.
+// The others cannot run in Node, by the client's own checks:
+// - jsonp-polling: needs `document` to add script tags;
+// - htmlfile: needs ActiveX htmlfile or postMessage, and a same-origin page;
+// - iframe-eventsource, iframe-htmlfile, iframe-xhr-polling: need `document`
+//   to create the iframe;
+// - xdr-streaming, xdr-polling: need Internet Explorer's XDomainRequest.
+// A check below proves that each of them fails with 2000, so that a client
+// upgrade that changes this shows up here.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  describe as codeUnits,
+  EDGE_CASES,
+  edgeCaseValue,
+  type InteropServer,
+  startInteropServer,
+  withTimeout,
+} from './harness.js';
+import { ClientProbe } from './sockjs-client.js';
+
+const NODE_TRANSPORTS = ['websocket', 'xhr-streaming', 'xhr-polling', 'eventsource'] as const;
+const BROWSER_ONLY = [
+  'jsonp-polling',
+  'htmlfile',
+  'iframe-eventsource',
+  'iframe-htmlfile',
+  'iframe-xhr-polling',
+  'xdr-streaming',
+  'xdr-polling',
+];
+
+let server: InteropServer;
+before(async () => {
+  // A small response limit, as the protocol suite's /echo has, so that the
+  // streaming transports also reopen their receiving request mid-test.
+  server = await startInteropServer({ sockjs: { response_limit: 4096 } });
+});
+after(() => server.stop());
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+for (const transport of NODE_TRANSPORTS) {
+  describe(`sockjs-client in Node, ${transport}`, { timeout: 20_000 }, () => {
+    test('opens on the forced transport and echoes the edge cases exactly', async () => {
+      const client = new ClientProbe(`${server.origin}/echo`, transport);
+      try {
+        assert.equal(await client.open(), transport);
+        for (const c of EDGE_CASES) client.sock.send(edgeCaseValue(c));
+        const echoed = await client.messages(EDGE_CASES.length);
+        EDGE_CASES.forEach((c, i) => {
+          const sent = edgeCaseValue(c);
+          const got = echoed[i]!;
+          assert.ok(got === sent, `${c.name}: sent ${codeUnits(sent)}, got ${codeUnits(got)}`);
+        });
+      } finally {
+        client.sock.close();
+      }
+    });
+
+    test('echoes 1000 messages sent in a burst, in order', async () => {
+      const client = new ClientProbe(`${server.origin}/echo`, transport);
+      try {
+        await client.open();
+        const sent = Array.from({ length: 1000 }, (_, i) => `message ${i}`);
+        for (const m of sent) client.sock.send(m);
+        assert.deepEqual(await client.messages(sent.length, 10_000), sent);
+      } finally {
+        client.sock.close();
+      }
+    });
+
+    test("receives the server's close(3000, 'Go away!')", async () => {
+      const client = new ClientProbe(`${server.origin}/close`, transport);
+      assert.equal(await client.open(), transport);
+      const event = await withTimeout(client.closed, 5000, 'close event');
+      assert.deepEqual(event, { code: 3000, reason: 'Go away!', wasClean: true });
+    });
+
+    test("client close() ends the server's connection", async () => {
+      const accepted = server.nextConnection();
+      const client = new ClientProbe(`${server.origin}/echo`, transport);
+      await client.open();
+      const conn = await withTimeout(accepted, 2000, 'server connection');
+      const serverClosed = new Promise<void>((resolve) => conn.once('close', () => resolve()));
+      client.sock.send('ping');
+      assert.deepEqual(await client.messages(1), ['ping']);
+      // Give a polling client the moment it needs to open its next poll, so
+      // the close aborts a live request rather than waiting out the session.
+      await sleep(100);
+      client.sock.close();
+      const event = await withTimeout(client.closed, 2000, 'client close event');
+      assert.deepEqual(event, { code: 1000, reason: 'Normal closure', wasClean: true });
+      await withTimeout(serverClosed, 2000, "server 'close' event");
+      assert.equal(conn.protocol, transport);
+    });
+  });
+}
+
+describe('sockjs-client in Node, transport choice', { timeout: 20_000 }, () => {
+  test('with no transports option it picks websocket', async () => {
+    const client = new ClientProbe(`${server.origin}/echo`);
+    try {
+      assert.equal(await client.open(), 'websocket');
+    } finally {
+      client.sock.close();
+    }
+  });
+
+  test('browser-only transports fail with 2000 in Node', async () => {
+    for (const transport of BROWSER_ONLY) {
+      const client = new ClientProbe(`${server.origin}/echo`, transport);
+      const event = await withTimeout(client.closed, 5000, transport);
+      assert.equal(event.code, 2000, transport);
+      assert.equal(event.reason, 'All transports failed', transport);
+    }
+  });
+});
