@@ -1,0 +1,416 @@
+// Client sessions that speak the wire protocols themselves: SockJS websocket,
+// raw websocket, xhr-streaming, eventsource and xhr-polling, and engine.io's
+// websocket and polling. No client library: the point is to measure servers,
+// so the client side does as little as a browser would.
+//
+// Every session has the same shape: `open()` resolves once the server said
+// hello, `send(message)`, `close()`, and `onmessage(text)` / `onclose(reason)`
+// callbacks set by the driver.
+
+import http from 'node:http';
+import WebSocket from 'ws';
+
+let sessionCounter = 0;
+function sessionId() {
+  sessionCounter += 1;
+  return `${process.pid.toString(36)}x${sessionCounter.toString(36)}`;
+}
+
+/** A keep-alive agent without a socket cap: one per load-generator process. */
+export const agent = new http.Agent({
+  keepAlive: true,
+  maxSockets: Infinity,
+  maxFreeSockets: 4096,
+});
+
+const OPEN_TIMEOUT_MS = 15_000;
+
+class BaseSession {
+  constructor(target, localAddress) {
+    this.target = target;
+    this.localAddress = localAddress;
+    this.closed = false;
+    this.opened = false;
+    this.onmessage = null;
+    this.onclose = null;
+    this.openWaiters = null;
+  }
+
+  /** Resolves when the server's hello arrived; rejects on failure or timeout. */
+  open() {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.fail(new Error('open timed out')), OPEN_TIMEOUT_MS);
+      this.openWaiters = {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      };
+      this.start();
+    });
+  }
+
+  markOpen() {
+    if (this.opened) return;
+    this.opened = true;
+    this.openWaiters?.resolve();
+  }
+
+  fail(err) {
+    if (this.closed) return;
+    this.closed = true;
+    this.stop();
+    if (!this.opened) this.openWaiters?.reject(err);
+    else this.onclose?.(err.message);
+  }
+
+  deliver(text) {
+    this.onmessage?.(text);
+  }
+
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.stop();
+  }
+}
+
+// ---------------------------------------------------------------- websockets
+
+class WebSocketSession extends BaseSession {
+  url() {
+    throw new Error('abstract');
+  }
+  start() {
+    const ws = new WebSocket(this.url(), {
+      perMessageDeflate: false,
+      localAddress: this.localAddress,
+      handshakeTimeout: OPEN_TIMEOUT_MS,
+    });
+    this.ws = ws;
+    ws.on('message', (data) => this.frame(data.toString()));
+    ws.on('error', (err) => this.fail(err));
+    ws.on('close', (code) => this.fail(new Error(`websocket closed ${code}`)));
+    ws.on('unexpected-response', (_req, res) =>
+      this.fail(new Error(`websocket refused: HTTP ${res.statusCode}`)),
+    );
+    ws.on('open', () => this.socketOpen());
+  }
+  socketOpen() {}
+  stop() {
+    const ws = this.ws;
+    if (ws === undefined) return;
+    if (ws.readyState === WebSocket.OPEN) ws.close(1000);
+    else ws.terminate();
+  }
+}
+
+/** SockJS over websocket: `o`, `h`, `a[...]`, `c[...]`; sends JSON arrays. */
+export class SockjsWebSocket extends WebSocketSession {
+  url() {
+    const { host, port, prefix } = this.target;
+    return `ws://${host}:${port}${prefix}/000/${sessionId()}/websocket`;
+  }
+  frame(text) {
+    switch (text.charCodeAt(0)) {
+      case 0x6f /* o */:
+        this.markOpen();
+        return;
+      case 0x61 /* a */:
+        for (const m of JSON.parse(text.slice(1))) this.deliver(m);
+        return;
+      case 0x63 /* c */:
+        this.fail(new Error(`closed by server ${text}`));
+        return;
+    }
+  }
+  send(message) {
+    this.ws.send(JSON.stringify([message]));
+  }
+}
+
+/** SockJS raw websocket (`<prefix>/websocket`): one message per frame. */
+export class RawWebSocket extends WebSocketSession {
+  url() {
+    const { host, port, prefix } = this.target;
+    return `ws://${host}:${port}${prefix}/websocket`;
+  }
+  socketOpen() {
+    this.markOpen();
+  }
+  frame(text) {
+    this.deliver(text);
+  }
+  send(message) {
+    this.ws.send(message);
+  }
+}
+
+/** engine.io v4 protocol over websocket: `0{...}` open, `2` ping, `4` message. */
+export class EngineWebSocket extends WebSocketSession {
+  url() {
+    const { host, port, prefix } = this.target;
+    return `ws://${host}:${port}${prefix}/?EIO=4&transport=websocket`;
+  }
+  frame(text) {
+    switch (text.charCodeAt(0)) {
+      case 0x30 /* 0 open */:
+        this.markOpen();
+        return;
+      case 0x32 /* 2 ping */:
+        this.ws.send('3');
+        return;
+      case 0x34 /* 4 message */:
+        this.deliver(text.slice(1));
+        return;
+      case 0x31 /* 1 close */:
+        this.fail(new Error('closed by server'));
+        return;
+    }
+  }
+  send(message) {
+    this.ws.send('4' + message);
+  }
+}
+
+// ---------------------------------------------------------------- HTTP
+
+/** One HTTP request; calls back with (err, status, body) or streams chunks. */
+function request(session, method, path, body, onChunk, done) {
+  const { host, port } = session.target;
+  const headers = { 'Content-Type': 'text/plain;charset=UTF-8' };
+  if (body !== null) headers['Content-Length'] = Buffer.byteLength(body);
+  const req = http.request(
+    { host, port, method, path, agent, headers, localAddress: session.localAddress },
+    (res) => {
+      res.setEncoding('utf8');
+      let text = '';
+      res.on('data', (chunk) => {
+        if (onChunk !== null) onChunk(chunk);
+        else text += chunk;
+      });
+      res.on('end', () => done(null, res.statusCode, text));
+      res.on('error', (err) => done(err, 0, ''));
+    },
+  );
+  req.on('error', (err) => done(err, 0, ''));
+  req.end(body ?? undefined);
+  return req;
+}
+
+/**
+ * The sending side of the HTTP transports, as browsers do it: at most one
+ * send request in flight per session; what is written meanwhile is batched
+ * into the next one.
+ */
+class BatchingSender {
+  constructor(session, post) {
+    this.session = session;
+    this.post = post;
+    this.queue = [];
+    this.inFlight = false;
+  }
+  push(message) {
+    this.queue.push(message);
+    if (!this.inFlight) this.flush();
+  }
+  flush() {
+    if (this.queue.length === 0 || this.session.closed) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.inFlight = true;
+    this.post(batch, (err) => {
+      this.inFlight = false;
+      if (err !== null) this.session.fail(err);
+      else this.flush();
+    });
+  }
+}
+
+/** The SockJS HTTP transports share the receive-side frame handling. */
+class SockjsHttpSession extends BaseSession {
+  constructor(target, localAddress) {
+    super(target, localAddress);
+    this.base = `${target.prefix}/000/${sessionId()}`;
+    this.sender = new BatchingSender(this, (batch, cb) => {
+      request(this, 'POST', `${this.base}/xhr_send`, JSON.stringify(batch), null, (err, status) =>
+        cb(err ?? (status === 204 ? null : new Error(`xhr_send answered ${status}`))),
+      );
+    });
+    this.req = null;
+  }
+  frame(text) {
+    switch (text.charCodeAt(0)) {
+      case 0x6f /* o */:
+        this.markOpen();
+        return;
+      case 0x61 /* a */:
+        for (const m of JSON.parse(text.slice(1))) this.deliver(m);
+        return;
+      case 0x63 /* c */:
+        this.fail(new Error(`closed by server ${text}`));
+        return;
+    }
+  }
+  send(message) {
+    this.sender.push(message);
+  }
+  stop() {
+    this.req?.destroy();
+  }
+  /** Starts the next receiving request; `transport` names it. */
+  receive(method, transport, onChunk) {
+    if (this.closed) return;
+    this.req = request(this, method, `${this.base}/${transport}`, null, onChunk, (err, status) => {
+      if (this.closed) return;
+      if (err !== null) this.fail(err);
+      else if (status !== 200) this.fail(new Error(`${transport} answered ${status}`));
+      else this.receiveEnded();
+    });
+  }
+}
+
+/** xhr-streaming: frames separated by '\n' after a 2 KiB 'h' prelude. */
+export class XhrStreaming extends SockjsHttpSession {
+  start() {
+    let buffer = '';
+    this.receive('POST', 'xhr_streaming', (chunk) => {
+      buffer += chunk;
+      let nl = buffer.indexOf('\n');
+      while (nl !== -1) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (line.length > 0 && !this.closed) this.frame(line);
+        nl = buffer.indexOf('\n');
+      }
+    });
+  }
+  // The server ends the response after response_limit bytes: reconnect.
+  receiveEnded() {
+    this.start();
+  }
+}
+
+/** eventsource: `data: <frame>\r\n\r\n`, with %, CR, LF and NUL %-escaped. */
+export class EventSource extends SockjsHttpSession {
+  start() {
+    let buffer = '';
+    this.receive('GET', 'eventsource', (chunk) => {
+      buffer += chunk;
+      let end = buffer.indexOf('\r\n\r\n');
+      while (end !== -1) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 4);
+        const data = event.startsWith('\r\n') ? event.slice(2) : event;
+        if (data.startsWith('data: ') && !this.closed) {
+          const frame = data.slice(6);
+          this.frame(frame.includes('%') ? decodeURI(frame) : frame);
+        }
+        end = buffer.indexOf('\r\n\r\n');
+      }
+    });
+  }
+  receiveEnded() {
+    this.start();
+  }
+}
+
+/** xhr-polling: one frame per POST <session>/xhr, then poll again. */
+export class XhrPolling extends SockjsHttpSession {
+  start() {
+    this.poll();
+  }
+  poll() {
+    let text = '';
+    this.receive('POST', 'xhr', (chunk) => {
+      text += chunk;
+    });
+    this.pending = () => {
+      if (text.length > 0) this.frame(text.trimEnd());
+    };
+  }
+  receiveEnded() {
+    this.pending();
+    this.poll();
+  }
+}
+
+/** engine.io v4 polling: handshake, long-poll GETs, POSTs of packets joined by \x1e. */
+export class EnginePolling extends BaseSession {
+  constructor(target, localAddress) {
+    super(target, localAddress);
+    this.sid = null;
+    this.req = null;
+    this.sender = new BatchingSender(this, (batch, cb) => {
+      request(this, 'POST', this.path(), batch.join('\x1e'), null, (err, status) =>
+        cb(err ?? (status === 200 ? null : new Error(`engine.io POST answered ${status}`))),
+      );
+    });
+  }
+  path() {
+    const sid = this.sid === null ? '' : `&sid=${this.sid}`;
+    return `${this.target.prefix}/?EIO=4&transport=polling${sid}`;
+  }
+  start() {
+    this.poll();
+  }
+  poll() {
+    if (this.closed) return;
+    this.req = request(this, 'GET', this.path(), null, null, (err, status, body) => {
+      if (this.closed) return;
+      if (err !== null) return this.fail(err);
+      if (status !== 200) return this.fail(new Error(`engine.io GET answered ${status}`));
+      for (const packet of body.split('\x1e')) this.packet(packet);
+      this.poll();
+    });
+  }
+  packet(packet) {
+    switch (packet.charCodeAt(0)) {
+      case 0x30 /* 0 open */:
+        this.sid = JSON.parse(packet.slice(1)).sid;
+        this.markOpen();
+        return;
+      case 0x32 /* 2 ping */:
+        this.sender.push('3');
+        return;
+      case 0x34 /* 4 message */:
+        this.deliver(packet.slice(1));
+        return;
+      case 0x31 /* 1 close */:
+        this.fail(new Error('closed by server'));
+        return;
+    }
+  }
+  send(message) {
+    this.sender.push('4' + message);
+  }
+  stop() {
+    this.req?.destroy();
+  }
+}
+
+/** The session class for a transport and a wire protocol. */
+export function sessionClass(wire, transport) {
+  if (wire === 'engine.io') {
+    if (transport === 'websocket') return EngineWebSocket;
+    if (transport === 'xhr-polling') return EnginePolling;
+  } else {
+    switch (transport) {
+      case 'websocket':
+        return SockjsWebSocket;
+      case 'websocket-raw':
+        return RawWebSocket;
+      case 'xhr-streaming':
+        return XhrStreaming;
+      case 'eventsource':
+        return EventSource;
+      case 'xhr-polling':
+        return XhrPolling;
+    }
+  }
+  throw new Error(`no ${transport} client for ${wire}`);
+}

@@ -1,0 +1,242 @@
+#!/usr/bin/env node
+// One load-generator process. The orchestrator (run.js) starts it pinned to
+// the load core with a JSON config as argv[2], then drives it with one
+// command per stdin line; it answers with one JSON object per stdout line.
+//
+//   config: { wire, transport, host, port, prefix, sessions, size, mode,
+//             localAddresses, openConcurrency, openTimeoutMs }
+//   modes:  echo    every session keeps one message in flight, round trips timed
+//           setup   `sessions` loops of open, one echo, close
+//           idle    open the sessions and hold them
+//           fanout  one session sends, every session (this process) receives;
+//                   the next broadcast goes when all got the last one
+//           hold    like idle; the `broadcast` command sends one message that
+//                   every process times on arrival (for the max-sessions run)
+//   commands: start | mark | broadcast | stop | exit
+//   answers:  {type:'ready', opened, failed, firstError}, {type:'result', ...}
+
+import { createInterface } from 'node:readline';
+import { agent, sessionClass } from './lib/clients.js';
+import { Reservoir } from './lib/stats.js';
+
+const config = JSON.parse(process.argv[2]);
+const Session = sessionClass(config.wire, config.transport);
+const target = { host: config.host, port: config.port, prefix: config.prefix };
+const addresses = config.localAddresses;
+const payload = 'x'.repeat(config.size);
+
+function reply(message) {
+  process.stdout.write(JSON.stringify(message) + '\n');
+}
+
+function now() {
+  return performance.timeOrigin + performance.now();
+}
+
+// Counters for the measured window, reset by `mark`.
+let running = false;
+let counted = 0;
+let errors = 0;
+let firstError = null;
+let latencies = new Reservoir(20_000);
+let cpuAtMark = process.cpuUsage();
+let timeAtMark = now();
+
+function noteError(err) {
+  errors += 1;
+  if (firstError === null) firstError = err?.code ?? err?.message ?? String(err);
+}
+
+const sessions = [];
+
+/** Opens `count` sessions, `openConcurrency` at a time, stopping early after repeated failures. */
+async function openSessions(count) {
+  let next = 0;
+  let failed = 0;
+  let consecutiveFailures = 0;
+  const deadline = Date.now() + config.openTimeoutMs;
+  async function worker() {
+    while (next < count && consecutiveFailures < 50 && Date.now() < deadline) {
+      const i = next++;
+      const s = new Session(target, addresses[i % addresses.length]);
+      try {
+        await s.open();
+        sessions.push(s);
+        consecutiveFailures = 0;
+      } catch (err) {
+        failed += 1;
+        consecutiveFailures += 1;
+        noteError(err);
+      }
+    }
+  }
+  const workers = [];
+  for (let i = 0; i < Math.min(config.openConcurrency, count); i++) workers.push(worker());
+  await Promise.all(workers);
+  let stopReason = null;
+  if (sessions.length < count) {
+    stopReason =
+      consecutiveFailures >= 50
+        ? `50 opens failed in a row (first error: ${firstError})`
+        : `open time limit (${config.openTimeoutMs} ms) reached`;
+  }
+  return { opened: sessions.length, failed, stopReason };
+}
+
+// ---------------------------------------------------------------- echo
+
+function startEcho() {
+  for (const s of sessions) {
+    let sentAt = 0;
+    s.onmessage = () => {
+      const t = now();
+      counted += 1;
+      latencies.add(t - sentAt);
+      if (!running || s.closed) return;
+      sentAt = t;
+      s.send(payload);
+    };
+    s.onclose = (reason) => noteError(new Error(reason));
+    sentAt = now();
+    s.send(payload);
+  }
+}
+
+// ---------------------------------------------------------------- setup
+
+async function setupLoop() {
+  while (running) {
+    const started = now();
+    const s = new Session(target, addresses[Math.floor(Math.random() * addresses.length)]);
+    try {
+      await s.open();
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('echo timed out')), 10_000);
+        s.onmessage = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        s.onclose = (reason) => {
+          clearTimeout(timer);
+          reject(new Error(reason));
+        };
+        s.send(payload);
+      });
+      counted += 1;
+      latencies.add(now() - started);
+    } catch (err) {
+      noteError(err);
+      // Do not spin on a refusing server.
+      await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      s.close();
+    }
+  }
+}
+
+// ---------------------------------------------------------------- broadcasts
+
+/** Messages carry their send time so that any process can time the delivery. */
+function stampedPayload() {
+  const stamp = now().toFixed(3) + ' ';
+  return stamp + payload.slice(stamp.length);
+}
+
+function listenForBroadcasts(onDelivery) {
+  for (const s of sessions) {
+    s.onmessage = (text) => {
+      counted += 1;
+      latencies.add(now() - Number(text.slice(0, text.indexOf(' '))));
+      onDelivery?.();
+    };
+    s.onclose = (reason) => noteError(new Error(reason));
+  }
+}
+
+function startFanout() {
+  let pending = 0;
+  let roundTimer = null;
+  const round = () => {
+    clearTimeout(roundTimer);
+    if (!running || sessions.length === 0) return;
+    pending = sessions.length;
+    // A lost delivery must not stall the run.
+    roundTimer = setTimeout(round, 5_000);
+    sessions[0].send(stampedPayload());
+  };
+  listenForBroadcasts(() => {
+    pending -= 1;
+    if (pending === 0) setImmediate(round);
+  });
+  round();
+}
+
+// ---------------------------------------------------------------- commands
+
+function result() {
+  const cpu = process.cpuUsage(cpuAtMark);
+  return {
+    type: 'result',
+    count: counted,
+    errors,
+    firstError,
+    windowMs: now() - timeAtMark,
+    cpuUs: cpu.user + cpu.system,
+    latencies: latencies.values(),
+    sessions: sessions.length,
+  };
+}
+
+const setupLoops = [];
+const lines = createInterface({ input: process.stdin });
+lines.on('line', (line) => {
+  switch (line) {
+    case 'start':
+      running = true;
+      if (config.mode === 'echo') startEcho();
+      else if (config.mode === 'setup')
+        for (let i = 0; i < config.sessions; i++) setupLoops.push(setupLoop());
+      else if (config.mode === 'fanout') startFanout();
+      else if (config.mode === 'hold') listenForBroadcasts(null);
+      return;
+    case 'mark':
+      counted = 0;
+      errors = 0;
+      firstError = null;
+      latencies = new Reservoir(20_000);
+      cpuAtMark = process.cpuUsage();
+      timeAtMark = now();
+      return;
+    case 'broadcast':
+      sessions[0]?.send(stampedPayload());
+      return;
+    case 'stop':
+      running = false;
+      reply(result());
+      return;
+    case 'exit':
+      shutdown();
+      return;
+  }
+});
+lines.on('close', shutdown);
+
+function shutdown() {
+  running = false;
+  for (const s of sessions) s.close();
+  agent.destroy();
+  // Give close frames a moment, then leave whatever is still pending.
+  setTimeout(() => process.exit(0), 200).unref();
+}
+
+process.on('uncaughtException', (err) => {
+  noteError(err);
+});
+
+if (config.mode === 'setup') {
+  reply({ type: 'ready', opened: 0, failed: 0, stopReason: null, firstError: null });
+} else {
+  openSessions(config.sessions).then((outcome) => {
+    reply({ type: 'ready', ...outcome, firstError });
+  });
+}

@@ -1,0 +1,534 @@
+#!/usr/bin/env node
+// The benchmark orchestrator: starts each contender server pinned to core 0
+// and load generators (load.js) pinned to core 1, measures the contenders of
+// a scenario alternately (A B A B ...), and prints a Markdown table with
+// server CPU per operation as a ratio to the first contender (our server).
+//
+// usage: node bench/run.js [--quick] [--json FILE] [--only REGEX]
+//                          [--contenders a,b] [--rounds N] [--measure-ms N]
+//                          [--max] [--cpu-prof DIR]
+
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { cpuTimeUs, fdLimits, memory, openFds } from './lib/proc.js';
+import { median, percentile } from './lib/stats.js';
+
+const here = dirname(new URL(import.meta.url).pathname);
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    json: { type: 'string' },
+    only: { type: 'string' },
+    contenders: { type: 'string' },
+    rounds: { type: 'string' },
+    'measure-ms': { type: 'string' },
+    max: { type: 'boolean' },
+    'cpu-prof': { type: 'string' },
+  },
+});
+
+const SERVER_CORE = '0';
+const LOAD_CORE = '1';
+// The load generator counts as the bottleneck above this share of its core.
+const LOAD_BOUND = 0.9;
+
+// ---------------------------------------------------------------- contenders
+
+const CONTENDERS = {
+  'sockjs-ts': {
+    script: 'servers/sockjs-ts.js',
+    wire: 'sockjs',
+    echo: '/echo',
+    bcast: '/bcast',
+    transports: ['websocket', 'websocket-raw', 'xhr-streaming', 'eventsource', 'xhr-polling'],
+  },
+  'sockjs-node': {
+    script: 'servers/sockjs-node.cjs',
+    wire: 'sockjs',
+    echo: '/echo',
+    bcast: '/bcast',
+    transports: ['websocket', 'websocket-raw', 'xhr-streaming', 'eventsource', 'xhr-polling'],
+  },
+  'engine.io': {
+    script: 'servers/engine-io.js',
+    wire: 'engine.io',
+    echo: '/echo.io',
+    bcast: '/bcast.io',
+    transports: ['websocket', 'xhr-polling'],
+  },
+  'plain-ws': {
+    script: 'servers/plain-ws.js',
+    wire: 'sockjs',
+    echo: '/echo',
+    bcast: '/bcast',
+    transports: ['websocket', 'websocket-raw'],
+  },
+};
+const CONTENDER_ORDER = ['sockjs-ts', 'sockjs-node', 'engine.io', 'plain-ws'];
+
+// ---------------------------------------------------------------- scenarios
+
+const quick = args.quick;
+const timing = {
+  warmupMs: quick ? 500 : 1000,
+  measureMs: Number(args['measure-ms'] ?? (quick ? 2000 : 3000)),
+};
+const rounds = Number(args.rounds ?? (quick ? 1 : 2));
+
+function scenarios() {
+  const list = [];
+  const echoTransports = [
+    'websocket',
+    'websocket-raw',
+    'xhr-streaming',
+    'eventsource',
+    'xhr-polling',
+  ];
+  const counts = quick ? [100] : [1, 100, 1000];
+  const sizes = [32, 4096];
+  for (const transport of echoTransports) {
+    for (const sessions of counts) {
+      for (const size of sizes) {
+        if (quick && size === 4096 && transport !== 'websocket') continue;
+        list.push({
+          name: `echo ${transport} ${sizeLabel(size)} × ${sessions}`,
+          mode: 'echo',
+          transport,
+          sessions,
+          size,
+          generators: 1,
+          unit: 'msg/s',
+        });
+      }
+    }
+  }
+  for (const transport of ['websocket', 'xhr-polling']) {
+    list.push({
+      name: `setup ${transport}`,
+      mode: 'setup',
+      transport,
+      sessions: 20,
+      size: 32,
+      generators: 1,
+      unit: 'sess/s',
+    });
+  }
+  const idle = quick ? 2000 : 10_000;
+  for (const transport of ['websocket', 'xhr-streaming']) {
+    list.push({
+      name: `idle ${transport} × ${idle}`,
+      mode: 'idle',
+      transport,
+      sessions: idle,
+      size: 32,
+      generators: 2,
+      unit: 'sess',
+    });
+  }
+  list.push({
+    name: 'fan-out websocket 4 KiB × 1000',
+    mode: 'fanout',
+    transport: 'websocket',
+    sessions: 1000,
+    size: 4096,
+    generators: 1,
+    unit: 'deliv/s',
+  });
+  if (args.max ?? !quick) {
+    list.push({
+      name: 'max websocket sessions',
+      mode: 'hold',
+      transport: 'websocket',
+      // More than the server's 20,000 descriptors allow, so the limit shows.
+      sessions: 22_000,
+      size: 32,
+      generators: 4,
+      unit: 'sess',
+      only: ['sockjs-ts'],
+    });
+  }
+  const only = args.only === undefined ? null : new RegExp(args.only);
+  return list.filter((s) => only === null || only.test(s.name));
+}
+
+function sizeLabel(size) {
+  return size >= 1024 ? `${size / 1024} KiB` : `${size} B`;
+}
+
+function contendersFor(scenario) {
+  const picked = args.contenders?.split(',') ?? CONTENDER_ORDER;
+  return CONTENDER_ORDER.filter(
+    (id) =>
+      picked.includes(id) &&
+      CONTENDERS[id].transports.includes(scenario.transport) &&
+      (scenario.only === undefined || scenario.only.includes(id)),
+  );
+}
+
+// ---------------------------------------------------------------- children
+
+const children = new Set();
+
+/** Starts node pinned to a core, with the soft fd limit raised to the hard one. */
+function spawnPinned(core, nodeArgs) {
+  const child = spawn(
+    'taskset',
+    [
+      '-c',
+      core,
+      'bash',
+      '-c',
+      'ulimit -n $(ulimit -Hn); exec "$@"',
+      'bash',
+      process.execPath,
+      ...nodeArgs,
+    ],
+    { cwd: here, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  children.add(child);
+  child.messages = [];
+  child.waiters = [];
+  child.exited = new Promise((resolve) => child.on('exit', resolve));
+  child.on('exit', () => children.delete(child));
+  child.stdin.on('error', () => {});
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    let message;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      console.error(`[${child.pid}] ${line}`);
+      return;
+    }
+    child.messages.push(message);
+    for (const w of [...child.waiters]) w();
+  });
+  return child;
+}
+
+/** Waits for (and consumes) the next message of `type` from a child. */
+function nextMessage(child, type, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const i = child.messages.findIndex((m) => m.type === type);
+      if (i === -1) return false;
+      const [message] = child.messages.splice(i, 1);
+      done();
+      resolve(message);
+      return true;
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`no '${type}' from process ${child.pid} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onExit = () => {
+      done();
+      reject(new Error(`process ${child.pid} exited before '${type}'`));
+    };
+    const done = () => {
+      clearTimeout(timer);
+      child.waiters = child.waiters.filter((w) => w !== check);
+      child.off('exit', onExit);
+    };
+    child.on('exit', onExit);
+    child.waiters.push(check);
+    check();
+  });
+}
+
+function command(child, line) {
+  if (child.stdin.writable) child.stdin.write(line + '\n');
+}
+
+/** Asks a child to leave (stdin closed), then kills it if it has not within `graceMs`. */
+async function stop(child, graceMs = 3000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.stdin.end();
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await child.exited;
+  clearTimeout(timer);
+}
+
+function killAll() {
+  for (const child of children) child.kill('SIGKILL');
+}
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------- one measurement
+
+/** Loopback source addresses for generator `g`: 127.0.0.(10 + 8g) and the seven after. */
+function sourceAddresses(g) {
+  const list = [];
+  for (let i = 0; i < 8; i++) list.push(`127.0.0.${10 + g * 8 + i}`);
+  return list;
+}
+
+async function startServer(id) {
+  const nodeArgs = ['--expose-gc'];
+  if (args['cpu-prof'] !== undefined && id === 'sockjs-ts') {
+    mkdirSync(args['cpu-prof'], { recursive: true });
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`);
+  }
+  const server = spawnPinned(SERVER_CORE, [...nodeArgs, CONTENDERS[id].script, '--port', '0']);
+  const ready = await nextMessage(server, 'ready', 10_000);
+  return { child: server, pid: server.pid, port: ready.port };
+}
+
+async function serverRssAfterGc(server) {
+  command(server.child, 'gc');
+  await nextMessage(server.child, 'gc-done', 10_000);
+  await sleep(300);
+  return memory(server.pid).rss;
+}
+
+async function measure(scenario, id) {
+  const contender = CONTENDERS[id];
+  const server = await startServer(id);
+  const generators = [];
+  try {
+    const baselineRss = scenario.mode === 'idle' ? await serverRssAfterGc(server) : 0;
+    const prefix =
+      scenario.mode === 'fanout' || scenario.mode === 'hold' ? contender.bcast : contender.echo;
+    const perGenerator = Math.ceil(scenario.sessions / scenario.generators);
+    const openTimeoutMs = scenario.mode === 'hold' ? 90_000 : 45_000;
+    for (let g = 0; g < scenario.generators; g++) {
+      const config = {
+        wire: contender.wire,
+        transport: scenario.transport,
+        host: '127.0.0.1',
+        port: server.port,
+        prefix,
+        sessions: scenario.mode === 'setup' ? scenario.sessions : perGenerator,
+        size: scenario.size,
+        mode: scenario.mode,
+        localAddresses: sourceAddresses(g),
+        openConcurrency: scenario.mode === 'hold' ? 100 : 200,
+        openTimeoutMs,
+      };
+      generators.push(spawnPinned(LOAD_CORE, ['load.js', JSON.stringify(config)]));
+    }
+    const ready = await Promise.all(
+      generators.map((g) => nextMessage(g, 'ready', openTimeoutMs + 15_000)),
+    );
+    const opened = ready.reduce((sum, r) => sum + r.opened, 0);
+    const openFailure = ready.find((r) => r.stopReason !== null);
+    const row = { scenario: scenario.name, server: id, opened };
+    if (openFailure !== undefined) row.stopReason = openFailure.stopReason;
+
+    if (scenario.mode === 'idle') {
+      const rss = await serverRssAfterGc(server);
+      row.rssPerSession = opened > 0 ? (rss - baselineRss) / opened : null;
+      row.rate = opened;
+    } else {
+      if (scenario.mode === 'hold') {
+        row.serverFds = openFds(server.pid);
+        row.serverFdLimit = fdLimits(server.pid);
+      }
+      for (const g of generators) command(g, 'start');
+      await sleep(scenario.mode === 'hold' ? 200 : timing.warmupMs);
+      for (const g of generators) command(g, 'mark');
+      const cpu0 = cpuTimeUs(server.pid);
+      const t0 = performance.now();
+      if (scenario.mode === 'hold') {
+        command(generators[0], 'broadcast');
+        await sleep(3000);
+      } else {
+        await sleep(timing.measureMs);
+      }
+      const cpu1 = cpuTimeUs(server.pid);
+      const t1 = performance.now();
+      for (const g of generators) command(g, 'stop');
+      const results = await Promise.all(generators.map((g) => nextMessage(g, 'result', 10_000)));
+      const count = results.reduce((sum, r) => sum + r.count, 0);
+      const latencies = results.flatMap((r) => r.latencies);
+      const windowUs = (t1 - t0) * 1000;
+      row.count = count;
+      row.rate = scenario.mode === 'hold' ? count : count / ((t1 - t0) / 1000);
+      row.p50 = percentile(latencies, 50);
+      row.p99 = percentile(latencies, 99);
+      row.cpuPerOp = count > 0 ? (cpu1 - cpu0) / count : null;
+      row.serverCpuShare = (cpu1 - cpu0) / windowUs;
+      row.loadCpuShare = results.reduce((sum, r) => sum + r.cpuUs, 0) / windowUs;
+      row.errors = results.reduce((sum, r) => sum + r.errors, 0);
+      row.firstError = results.find((r) => r.firstError !== null)?.firstError ?? null;
+    }
+    row.peakRss = memory(server.pid).hwm;
+    return row;
+  } finally {
+    for (const g of generators) command(g, 'exit');
+    await Promise.all(generators.map((g) => stop(g, 2000)));
+    await stop(server.child, 5000);
+  }
+}
+
+// ---------------------------------------------------------------- aggregation and output
+
+/** Combines the rounds of one contender: medians of the figures, the largest peak RSS. */
+function combine(rows) {
+  const first = rows[0];
+  const pick = (key) => median(rows.map((r) => r[key] ?? null));
+  return {
+    ...first,
+    rounds: rows.length,
+    rate: pick('rate'),
+    p50: pick('p50'),
+    p99: pick('p99'),
+    cpuPerOp: pick('cpuPerOp'),
+    rssPerSession: first.rssPerSession === undefined ? undefined : pick('rssPerSession'),
+    loadCpuShare: pick('loadCpuShare'),
+    serverCpuShare: pick('serverCpuShare'),
+    peakRss: Math.max(...rows.map((r) => r.peakRss ?? 0)),
+    errors: rows.reduce((sum, r) => sum + (r.errors ?? 0), 0),
+    raw: rows,
+  };
+}
+
+const fmt = (v, digits = 1) => (v === null || v === undefined ? '–' : v.toFixed(digits));
+const fmtRate = (v) => (v === null || v === undefined ? '–' : Math.round(v).toLocaleString('en'));
+
+function notes(row) {
+  const out = [];
+  if (row.loadCpuShare !== undefined && row.loadCpuShare !== null && row.loadCpuShare > LOAD_BOUND)
+    out.push(`load generator bound (${Math.round(row.loadCpuShare * 100)}% of its core)`);
+  if (row.stopReason) out.push(`opened ${row.opened}: ${row.stopReason}`);
+  if (row.serverFds) out.push(`server fds ${row.serverFds}/${row.serverFdLimit?.soft}`);
+  if (row.errors > 0) out.push(`${row.errors} errors (${row.firstError})`);
+  return out.join('; ');
+}
+
+function table(results) {
+  const lines = [
+    '| Scenario | Server | Rate | p50 ms | p99 ms | CPU µs/op | CPU ×first | RSS/session KiB | Peak RSS MiB | Notes |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const group of results) {
+    const base = group.rows[0];
+    for (const row of group.rows) {
+      const ratioKey = group.mode === 'idle' ? 'rssPerSession' : 'cpuPerOp';
+      const ratio =
+        base[ratioKey] > 0 && row[ratioKey] !== null ? row[ratioKey] / base[ratioKey] : null;
+      lines.push(
+        `| ${group.name} | ${row.server} | ${fmtRate(row.rate)} ${group.unit} | ${fmt(row.p50, 2)} | ${fmt(row.p99, 2)} | ${fmt(row.cpuPerOp)} | ${fmt(ratio, 2)} | ${fmt(row.rssPerSession === undefined ? null : row.rssPerSession / 1024, 2)} | ${fmt(row.peakRss / 1048576, 0)} | ${notes(row)} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+// Targets: our figure divided by an anchor's, in the same run.
+const TARGETS = [
+  ['echo websocket 32 B × 100', 'plain-ws', 'cpuPerOp', 1.1],
+  ['echo websocket 4 KiB × 100', 'sockjs-node', 'cpuPerOp', 0.5],
+  ['echo websocket 4 KiB × 100', 'engine.io', 'cpuPerOp', 1],
+  ['echo xhr-streaming 32 B × 100', 'sockjs-node', 'cpuPerOp', 0.5],
+  ['echo eventsource 32 B × 100', 'sockjs-node', 'cpuPerOp', 0.5],
+  ['echo xhr-polling 32 B × 100', 'sockjs-node', 'cpuPerOp', 0.5],
+  ['echo xhr-polling 32 B × 100', 'engine.io', 'cpuPerOp', 1],
+  ['fan-out websocket 4 KiB × 1000', 'plain-ws', 'cpuPerOp', 1.1],
+];
+
+function targetLines(results) {
+  const find = (name, server) =>
+    results.find((g) => g.name === name)?.rows.find((r) => r.server === server);
+  const lines = [
+    '| Target | Ours | Anchor | Ratio | Limit | Met |',
+    '|---|---:|---:|---:|---:|---|',
+  ];
+  for (const [name, anchor, key, limit] of TARGETS) {
+    const ours = find(name, 'sockjs-ts');
+    const other = find(name, anchor);
+    if (ours === undefined || other === undefined) continue;
+    const ratio = ours[key] / other[key];
+    const strict = limit === 1 ? '<' : '≤';
+    const met = limit === 1 ? ratio < 1 : ratio <= limit;
+    lines.push(
+      `| ${name}: CPU/op vs ${anchor} | ${fmt(ours[key])} µs | ${fmt(other[key])} µs | ${fmt(ratio, 2)}× | ${strict} ${limit}× | ${met ? 'yes' : 'no'} |`,
+    );
+  }
+  for (const transport of ['websocket', 'xhr-streaming']) {
+    const group = results.find((g) => g.mode === 'idle' && g.transport === transport);
+    const ours = group?.rows.find((r) => r.server === 'sockjs-ts');
+    if (ours?.rssPerSession == null) continue;
+    const kib = ours.rssPerSession / 1024;
+    lines.push(
+      `| ${group.name}: RSS per session | ${fmt(kib, 2)} KiB | | | ≤ 8 KiB | ${kib <= 8 ? 'yes' : 'no'} |`,
+    );
+  }
+  const max = results.find((g) => g.mode === 'hold')?.rows[0];
+  if (max !== undefined) {
+    const met = max.p99 !== null && max.p99 <= 1000 && max.count >= max.opened;
+    lines.push(
+      `| max websocket sessions: broadcast to ${max.opened}, ${max.count} delivered | p99 ${fmt(max.p99, 0)} ms | | | ≤ 1000 ms | ${met ? 'yes' : 'no'} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const list = scenarios();
+  const started = Date.now();
+  const results = [];
+  console.error(
+    `bench: ${list.length} scenarios, ${rounds} round(s), warm-up ${timing.warmupMs} ms, window ${timing.measureMs} ms`,
+  );
+  for (const scenario of list) {
+    const ids = contendersFor(scenario);
+    if (ids.length === 0) continue;
+    const perContender = new Map(ids.map((id) => [id, []]));
+    for (let round = 0; round < rounds; round++) {
+      for (const id of ids) {
+        try {
+          const row = await measure(scenario, id);
+          perContender.get(id).push(row);
+          console.error(
+            `  ${scenario.name} | ${id} | ${fmtRate(row.rate)} ${scenario.unit} | cpu/op ${fmt(row.cpuPerOp)} µs${row.rssPerSession !== undefined ? ` | ${fmt(row.rssPerSession / 1024, 2)} KiB/session` : ''} ${notes(row)}`,
+          );
+        } catch (err) {
+          console.error(`  ${scenario.name} | ${id} | failed: ${err.message}`);
+        }
+      }
+    }
+    const rows = ids
+      .filter((id) => perContender.get(id).length > 0)
+      .map((id) => combine(perContender.get(id)));
+    if (rows.length > 0) results.push({ ...scenario, rows });
+  }
+  const command = `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim();
+  console.log(`Command: \`${command}\` (${Math.round((Date.now() - started) / 1000)} s)\n`);
+  console.log(table(results));
+  console.log('\nTargets (ratios within this run):\n');
+  console.log(targetLines(results));
+  if (args.json !== undefined) {
+    const file = args.json;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(
+      file,
+      JSON.stringify({ command, date: new Date().toISOString(), timing, rounds, results }, null, 2),
+    );
+    console.error(`bench: raw results in ${resolve(file)}`);
+  }
+}
+
+main().then(
+  () => {
+    killAll();
+    process.exit(0);
+  },
+  (err) => {
+    console.error(err);
+    killAll();
+    process.exit(1);
+  },
+);

@@ -1,0 +1,27 @@
+// Contender: our server (@sockjs-ts/server), echo under /echo and a broadcast
+// group under /bcast, as the other contenders have them.
+import http from 'node:http';
+import { createServer } from '@sockjs-ts/server';
+import { announce, serverPort } from './control.js';
+
+const server = http.createServer();
+server.keepAliveTimeout = 60_000;
+
+const echo = createServer({ log() {} });
+echo.on('connection', (conn) => {
+  conn.on('data', (m) => conn.write(m));
+});
+echo.installHandlers(server, { prefix: '/echo' });
+
+const members = new Set();
+const bcast = createServer({ log() {} });
+bcast.on('connection', (conn) => {
+  members.add(conn);
+  conn.on('close', () => members.delete(conn));
+  conn.on('data', (m) => {
+    for (const member of members) member.write(m);
+  });
+});
+bcast.installHandlers(server, { prefix: '/bcast' });
+
+server.listen(serverPort(), '127.0.0.1', () => announce(server));
