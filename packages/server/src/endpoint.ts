@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { routePath, TRANSPORT_METHODS, type TransportName } from '@sockjs-ts/protocol';
 import { WebSocketServer } from 'ws';
+import { type ClientBundle, loadClientBundle } from './client-bundle.js';
 import {
   type Counters,
   publishLimit,
@@ -15,7 +16,7 @@ import {
 import { answer404, answer405, answerOptions, answerText, setJsessionid } from './http-util.js';
 import type { AllowRequestResult, ResolvedOptions } from './options.js';
 import { OriginPolicy } from './origins.js';
-import { greeting, type IframePage, iframe, info, makeIframePage } from './pages.js';
+import { clientScript, greeting, type IframePage, iframe, info, makeIframePage } from './pages.js';
 import { MemoryRegistry, type SessionRegistry } from './registry.js';
 import { Session, type SessionHost } from './session.js';
 import type { TimerWheel } from './timer-wheel.js';
@@ -109,6 +110,8 @@ export class Endpoint implements SessionEndpoint, SessionHost {
   private readonly inflight = new Set<{ destroy(): void }>();
   private readonly owner: EndpointOwner;
   private readonly iframePage: IframePage;
+  /** Our own client bundle, served when no sockjs_url is configured. */
+  private readonly bundle: ClientBundle | null;
   private wss: WebSocketServer | null = null;
   private closing = false;
   private idleWaiters: (() => void)[] = [];
@@ -119,7 +122,10 @@ export class Endpoint implements SessionEndpoint, SessionHost {
     this.wheel = owner.wheel;
     this.counters = owner.counters;
     this.origins = new OriginPolicy(options.origins);
-    this.iframePage = makeIframePage(options.sockjsUrl ?? defaultSockjsUrl);
+    this.bundle = options.sockjsUrl === undefined ? loadClientBundle() : null;
+    this.iframePage = makeIframePage(
+      options.sockjsUrl ?? (this.bundle ? options.prefix + this.bundle.path : defaultSockjsUrl),
+    );
   }
 
   // SessionEndpoint
@@ -264,8 +270,13 @@ export class Endpoint implements SessionEndpoint, SessionHost {
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
     const path = pathBelow(req.url, this.options.prefix);
     if (path === null) return false;
-    const route = routePath(path);
     const method = req.method ?? 'GET';
+    if (this.bundle !== null && path === this.bundle.path) {
+      if (method === 'GET' || method === 'HEAD') clientScript(req, res, this.bundle);
+      else answer405(res, ['GET']);
+      return true;
+    }
+    const route = routePath(path);
     if (route === null) {
       answer404(res);
       return true;

@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { makeInfo } from '@sockjs-ts/protocol';
+import type { ClientBundle } from './client-bundle.js';
 import { answerOptions, setCacheForYear, setCors, setNoCache } from './http-util.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -93,4 +94,24 @@ export function iframe(
     'Content-Length': Buffer.byteLength(page.body),
   });
   res.end(page.body);
+}
+
+export function clientScript(
+  req: IncomingMessage,
+  res: ServerResponse,
+  bundle: ClientBundle,
+): void {
+  setCacheForYear(res);
+  res.setHeader('ETag', bundle.etag);
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  if (req.headers['if-none-match'] === bundle.etag) {
+    res.writeHead(304);
+    res.end();
+    return;
+  }
+  res.writeHead(200, {
+    'Content-Type': 'application/javascript; charset=UTF-8',
+    'Content-Length': bundle.body.length,
+  });
+  res.end(req.method === 'HEAD' ? undefined : bundle.body);
 }
