@@ -1,0 +1,67 @@
+// The iframe side of the iframe transports: `SockJS.bootstrap_iframe()` runs
+// in the server's iframe.html, opens the transport the parent asks for and
+// relays frames. Speaks sockjs-client 1.x's messages (see transports/iframe.ts).
+
+import type { Env, Transport, TransportFactory } from './types.js';
+import { originOf } from './url.js';
+
+export function bootstrapIframe(env: Env, transports: readonly TransportFactory[]): void {
+  const windowId = location.hash.slice(1);
+  let parentOrigin: string | undefined;
+  let transport: Transport | null = null;
+  const post = (type: string, data = '') =>
+    // Only the first 's' goes out before the parent's origin is known.
+    parent.postMessage(JSON.stringify({ windowId, type, data }), parentOrigin ?? '*');
+  const stop = () => {
+    transport?.close();
+    transport = null;
+  };
+  addEventListener('message', (e) => {
+    if (e.source !== parent) return;
+    parentOrigin ??= e.origin;
+    if (e.origin !== parentOrigin) return;
+    let msg: { windowId?: unknown; type?: unknown; data?: unknown };
+    try {
+      msg = JSON.parse(e.data);
+    } catch {
+      return;
+    }
+    if (msg?.windowId !== windowId) return;
+    const data = String(msg.data ?? '');
+    if (msg.type === 'm') {
+      // A JSON-quoted message, as sockjs-client's parent also sends it.
+      try {
+        transport?.send(String(JSON.parse(data)));
+      } catch {}
+    } else if (msg.type === 'c') stop();
+    else if (msg.type === 's') {
+      stop();
+      let name: unknown;
+      let url: unknown;
+      let baseUrl: unknown;
+      try {
+        [, name, url, baseUrl] = JSON.parse(data);
+      } catch {}
+      const factory = transports.find((t) => t.name === name);
+      const here = location.origin;
+      if (!factory || originOf(String(url)) !== here || originOf(String(baseUrl)) !== here) {
+        post('c', JSON.stringify([1002, 'Cannot run this transport in the iframe']));
+        return;
+      }
+      const options = {};
+      transport = factory.create({
+        url: String(url),
+        baseUrl: String(baseUrl),
+        sockOptions: options,
+        http: env.http!(options),
+        env,
+        onFrame: (frame) => post('t', frame),
+        onClose: (code, reason) => {
+          transport = null;
+          post('c', JSON.stringify([code, reason]));
+        },
+      });
+    }
+  });
+  post('s');
+}

@@ -1,0 +1,115 @@
+// The machinery shared by every HTTP transport: a receiving request that is
+// repeated while the session lives, and a sender that batches messages with
+// one request in flight.
+
+import { clientStringify } from '@sockjs-ts/protocol';
+import type { Transport, TransportContext } from './types.js';
+import { addPath } from './url.js';
+
+/**
+ * Opens one receiving request. It calls `onEnd(true)` when the response ended
+ * normally after delivering something (so the next one may start) and
+ * `onEnd(false)` when it failed. The returned abort is silent and idempotent.
+ */
+export type Receiver = (
+  onFrame: (frame: string) => void,
+  onEnd: (again: boolean) => void,
+) => () => void;
+
+/** Posts one batch (a JSON array); `done(false)` on failure. Returns a silent abort. */
+export type Post = (body: string, done: (ok: boolean) => void) => () => void;
+
+/** Splits a text stream into newline-terminated frames. */
+export function lineSplitter(onLine: (line: string) => void): (text: string) => void {
+  let buffer = '';
+  return (text) => {
+    buffer += text;
+    let start = 0;
+    for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n', start)) {
+      onLine(buffer.slice(start, nl));
+      start = nl + 1;
+    }
+    buffer = buffer.slice(start);
+  };
+}
+
+/** A receiver over ctx.http: xhr_streaming and xhr (polling) answer the same way. */
+export function httpReceiver(ctx: TransportContext, path: string): Receiver {
+  return (onFrame, onEnd) => {
+    let got = false;
+    const split = lineSplitter(onFrame);
+    return ctx.http(
+      'POST',
+      addPath(ctx.url, path),
+      null,
+      (text) => {
+        got = true;
+        split(text);
+      },
+      (status) => onEnd(status === 200 && got),
+    );
+  };
+}
+
+/** The xhr_send poster. */
+export function httpPost(ctx: TransportContext): Post {
+  return (body, done) =>
+    ctx.http('POST', addPath(ctx.url, '/xhr_send'), body, noop, (status) =>
+      done(status === 204 || status === 200),
+    );
+}
+
+export function noop(): void {}
+
+/** Runs `receive` in a loop and sends through `post`, one batch at a time. */
+export function pollingTransport(
+  ctx: TransportContext,
+  receive: Receiver,
+  post: Post = httpPost(ctx),
+): Transport {
+  let stopped = false;
+  let queue: string[] = [];
+  let abortReceive = noop;
+  let abortPost: (() => void) | null = null;
+  const stop = () => {
+    stopped = true;
+    queue = [];
+    abortReceive();
+    abortPost?.();
+  };
+  const fail = (reason: string) => {
+    if (stopped) return;
+    stop();
+    ctx.onClose(1006, reason);
+  };
+  const flush = () => {
+    if (stopped || abortPost || queue.length === 0) return;
+    const body = '[' + queue.join(',') + ']';
+    queue = [];
+    abortPost = post(body, (ok) => {
+      abortPost = null;
+      if (ok) flush();
+      else fail('Sending failed');
+    });
+  };
+  const loop = () => {
+    abortReceive = receive(
+      (frame) => {
+        if (!stopped) ctx.onFrame(frame);
+      },
+      (again) => {
+        if (stopped) return;
+        if (again) loop();
+        else fail('Connection broken');
+      },
+    );
+  };
+  loop();
+  return {
+    send(message) {
+      queue.push(clientStringify(message));
+      flush();
+    },
+    close: stop,
+  };
+}

@@ -1,0 +1,62 @@
+// The parent side of the iframe transports. A hidden iframe loads the
+// server's iframe.html (same origin as the server), whose script runs an
+// ordinary transport there and relays frames with postMessage. The messages
+// are those of sockjs-client 1.x, so either client's iframe page works:
+//   {windowId, type, data} as JSON; 's' start, 't' frame, 'c' close, 'm' message.
+
+import { clientStringify } from '@sockjs-ts/protocol';
+import { PROTOCOL_COMPAT_VERSION } from '../core.js';
+import type { TransportFactory } from '../types.js';
+import { addPath, originOf } from '../url.js';
+
+export function iframeTransport(inner: string, innerAvailable: () => boolean): TransportFactory {
+  return {
+    name: 'iframe-' + inner,
+    roundTrips: 3,
+    enabled: () => typeof document === 'object' && innerAvailable(),
+    create(ctx) {
+      const origin = originOf(ctx.baseUrl);
+      const windowId = ctx.env.randomString(8);
+      const iframe = document.createElement('iframe');
+      let alive = true;
+      const post = (type: string, data = '') =>
+        iframe.contentWindow?.postMessage(JSON.stringify({ windowId, type, data }), origin);
+      const stop = () => {
+        if (!alive) return;
+        alive = false;
+        removeEventListener('message', onMessage);
+        try {
+          post('c');
+        } catch {}
+        setTimeout(() => iframe.remove());
+      };
+      const onMessage = (e: MessageEvent) => {
+        if (e.origin !== origin || e.source !== iframe.contentWindow) return;
+        let msg: { windowId?: unknown; type?: unknown; data?: unknown };
+        try {
+          msg = JSON.parse(e.data);
+        } catch {
+          return;
+        }
+        if (msg?.windowId !== windowId) return;
+        const data = String(msg.data ?? '');
+        if (msg.type === 's')
+          post('s', JSON.stringify([PROTOCOL_COMPAT_VERSION, inner, ctx.url, ctx.baseUrl]));
+        else if (msg.type === 't') ctx.onFrame(data);
+        else if (msg.type === 'c') {
+          let detail: unknown[] = [];
+          try {
+            detail = JSON.parse(data);
+          } catch {}
+          stop();
+          ctx.onClose(Number(detail[0]) || 1006, String(detail[1] ?? ''));
+        }
+      };
+      addEventListener('message', onMessage);
+      iframe.style.display = 'none';
+      iframe.src = addPath(ctx.baseUrl, '/iframe.html') + '#' + windowId;
+      (document.body ?? document.documentElement).appendChild(iframe);
+      return { send: (message) => post('m', clientStringify(message)), close: stop };
+    },
+  };
+}

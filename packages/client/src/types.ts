@@ -1,0 +1,132 @@
+// Shapes shared by the core, the transports and the environment files.
+
+/** Options of `new SockJS(url, _reserved, options)`. */
+export interface SockJSOptions {
+  /** Server id in session URLs; a random three-digit number by default. */
+  server?: string;
+  /** Allow-list of transport names, e.g. ['websocket', 'xhr-streaming']. */
+  transports?: string | string[];
+  /** Session id length (default 8) or a function that makes one. */
+  sessionId?: number | (() => string);
+  /** Lower bound in ms for each transport attempt (and the /info request). */
+  timeout?: number;
+  /** Per-transport options, keyed by transport name. */
+  transportOptions?: Record<string, Record<string, unknown> | undefined>;
+  /** Node only: extra headers on HTTP requests and the WebSocket handshake. */
+  headers?: Record<string, string>;
+  /** Node only: the cookie jar (one per SockJS object unless shared here). */
+  cookieJar?: CookieJarLike;
+}
+
+/** What the Node client needs from a cookie jar. */
+export interface CookieJarLike {
+  /** The Cookie header value for a URL, or '' for none. */
+  get(url: string): string;
+  /** Stores the Set-Cookie header values received from a URL. */
+  set(url: string, setCookies: readonly string[]): void;
+}
+
+/**
+ * One HTTP request. `onData` gets decoded text as it arrives; `onEnd` gets
+ * the status, or 0 when the request failed or the response was cut off.
+ * Never calls back synchronously. Returns a function that aborts silently.
+ */
+export type HttpRequest = (
+  method: string,
+  url: string,
+  body: string | null,
+  onData: (text: string) => void,
+  onEnd: (status: number) => void,
+) => () => void;
+
+/** The part of the WebSocket interface that the websocket transport uses. */
+export interface WebSocketLike {
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  send(data: string): void;
+  close(): void;
+}
+
+/** What differs between browsers and Node. */
+export interface Env {
+  /** The page URL (for relative URLs and same-origin checks), if any. */
+  pageUrl(): string | undefined;
+  /** Random [a-z0-5] string for session ids. */
+  randomString(length: number): string;
+  /** Makes the request function for one SockJS object (absent in WebSocket-only builds). */
+  http?(options: SockJSOptions): HttpRequest;
+  /** Opens a WebSocket, or returns null when there is none. */
+  webSocket(url: string, options: SockJSOptions): WebSocketLike | null;
+  /** Whether the environment has a WebSocket at all. */
+  hasWebSocket(): boolean;
+  /**
+   * Opens an event stream (text/event-stream). `onOpen` when the response
+   * starts, `onData` per event, `onEnd` when it stops for any reason.
+   */
+  eventSource?(
+    url: string,
+    options: SockJSOptions,
+    onOpen: () => void,
+    onData: (data: string) => void,
+    onEnd: () => void,
+  ): () => void;
+}
+
+/** Facts about the target URL as seen from the page. */
+export interface UrlInfo {
+  sameOrigin: boolean;
+  nullOrigin: boolean;
+}
+
+/** /info merged with UrlInfo. */
+export interface ServerFacts extends UrlInfo {
+  websocket: boolean;
+  cookie_needed: boolean;
+}
+
+export interface TransportContext {
+  /** The session URL: base/server/session. */
+  url: string;
+  /** The SockJS base URL (for iframe.html). */
+  baseUrl: string;
+  sockOptions: SockJSOptions;
+  /** Present whenever the environment has HTTP (every full build). */
+  http: HttpRequest;
+  env: Env;
+  /** A raw frame ('o', 'h', 'a[...]', 'c[...]'). */
+  onFrame(frame: string): void;
+  /** The transport stopped; it must not call anything afterwards. */
+  onClose(code: number, reason: string): void;
+}
+
+export interface Transport {
+  /** Sends one message (the transport encodes it). */
+  send(message: string): void;
+  /** Stops everything (requests, timers, listeners) without calling back. */
+  close(): void;
+}
+
+export interface TransportFactory {
+  readonly name: string;
+  /** Round trips before the open frame, for the attempt timeout. */
+  readonly roundTrips: number;
+  enabled(facts: ServerFacts, env: Env): boolean;
+  create(ctx: TransportContext): Transport;
+}
+
+/** /info as read, plus the UrlInfo facts (for `enabled`). */
+export interface InfoAnswer extends Partial<UrlInfo> {
+  websocket?: unknown;
+  base_url?: unknown;
+  cookie_needed?: unknown;
+}
+
+/** Fetches /info; calls `done` once (null on failure) unless aborted. */
+export type Discover = (
+  http: HttpRequest,
+  url: string,
+  env: Env,
+  timeout: number,
+  done: (info: InfoAnswer | null, rtt: number) => void,
+) => () => void;

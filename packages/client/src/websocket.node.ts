@@ -1,0 +1,15 @@
+// The WebSocket-only Node entry.
+
+import { SockJS as Core } from './core.js';
+import { nodeEnv } from './env.node.js';
+import { websocket } from './transports/websocket.js';
+
+export { CookieJar } from './cookie-jar.js';
+export type { SockJSCloseEvent, SockJSMessageEvent, SockJSOptions } from './core.js';
+
+export class SockJS extends Core {
+  protected static override env = nodeEnv;
+  protected static override transports = [websocket];
+}
+
+export default SockJS;

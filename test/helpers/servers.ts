@@ -1,0 +1,180 @@
+// Echo servers for the end-to-end tests: sockjs-node 0.3.24 and our own
+// server, behind one interface, on ephemeral loopback ports. Each also serves
+// a test page and the client bundles, so that one server gives both the
+// same-origin page (http://127.0.0.1:P) and a cross-origin one
+// (http://localhost:P, which the browser maps to 127.0.0.1).
+
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+export const CLIENT_BUNDLE = root + 'packages/client/dist/sockjs.min.js';
+const SOCKJS_CLIENT_BUNDLE = root + 'node_modules/sockjs-client/dist/sockjs.min.js';
+const OUR_SERVER = root + 'packages/server/dist/index.js';
+
+/** The part of a server-side connection the test apps use. */
+export interface TestConnection {
+  write(data: string): unknown;
+  close(code?: number, reason?: string): unknown;
+  on(event: 'data', listener: (data: string) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  protocol?: string;
+  headers?: Record<string, unknown>;
+}
+
+export interface ServerConfig {
+  /** Offer the websocket transport (default true). */
+  websocket?: boolean;
+  /** Set JSESSIONID cookies (default false). */
+  jsessionid?: boolean;
+  /** Which script iframe.html loads: our bundle (default) or sockjs-client's. */
+  iframeClient?: 'ours' | 'sockjs-client';
+  /** The application; the default echoes, and 'close:<code>:<reason>' closes. */
+  app?: (conn: TestConnection) => void;
+}
+
+export interface TestServer {
+  /** 'sockjs-node' or 'sockjs-ts'. */
+  readonly name: string;
+  readonly port: number;
+  /** The SockJS URL, http://127.0.0.1:P/echo. */
+  readonly url: string;
+  /** Every request's Cookie header, in order (to check stickiness). */
+  readonly cookies: string[];
+  /** Connections seen by the app. */
+  readonly connections: TestConnection[];
+  /** Kills every socket at once, as if the process died. */
+  kill(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function echoApp(conn: TestConnection): void {
+  conn.on('data', (data) => {
+    const m = /^close:(\d+):(.*)$/s.exec(data);
+    if (m) conn.close(Number(m[1]), m[2]);
+    else conn.write(data);
+  });
+}
+
+export const TEST_PAGE = `<!doctype html><html><head><meta charset="utf-8"><script src="/sockjs.min.js"></script></head><body>test page</body></html>`;
+
+type Installer = (
+  http: Server,
+  config: ServerConfig,
+  onConnection: (c: TestConnection) => void,
+) => void;
+
+interface SockjsLike {
+  createServer(options: Record<string, unknown>): {
+    on(event: 'connection', listener: (conn: TestConnection) => void): unknown;
+    installHandlers(http: Server, options: { prefix: string }): unknown;
+  };
+}
+
+function installWith(lib: SockjsLike): Installer {
+  return (http, config, onConnection) => {
+    const sockjs = lib.createServer({
+      // Relative, so iframe.html loads it from the server's own origin.
+      sockjs_url:
+        '/' + (config.iframeClient === 'sockjs-client' ? 'sockjs-client.min.js' : 'sockjs.min.js'),
+      websocket: config.websocket ?? true,
+      jsessionid: config.jsessionid ?? false,
+      log: () => {},
+    });
+    sockjs.on('connection', onConnection);
+    sockjs.installHandlers(http, { prefix: '/echo' });
+  };
+}
+
+export interface ServerFactory {
+  readonly name: string;
+  start(config?: ServerConfig): Promise<TestServer>;
+}
+
+async function start(name: string, install: Installer, config: ServerConfig): Promise<TestServer> {
+  const sockets = new Set<Socket>();
+  const cookies: string[] = [];
+  const connections: TestConnection[] = [];
+  const http = createHttpServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const file =
+      path === '/sockjs.min.js'
+        ? CLIENT_BUNDLE
+        : path === '/sockjs-client.min.js'
+          ? SOCKJS_CLIENT_BUNDLE
+          : null;
+    if (file) {
+      res.writeHead(200, { 'Content-Type': 'application/javascript; charset=UTF-8' });
+      res.end(readFileSync(file));
+    } else if (path === '/page.html') {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=UTF-8' });
+      res.end(TEST_PAGE);
+    } else if (!path?.startsWith('/echo')) {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  http.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  const record = (req: IncomingMessage) => {
+    if (req.url?.startsWith('/echo')) cookies.push(String(req.headers.cookie ?? ''));
+  };
+  http.prependListener('request', record);
+  http.prependListener('upgrade', record);
+  const app = config.app ?? echoApp;
+  install(http, config, (conn) => {
+    connections.push(conn);
+    app(conn);
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const port = (http.address() as { port: number }).port;
+  return {
+    name,
+    port,
+    url: `http://127.0.0.1:${port}/echo`,
+    cookies,
+    connections,
+    async kill() {
+      http.close();
+      for (const s of sockets) s.destroy();
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+const require = createRequire(import.meta.url);
+
+export const sockjsNode: ServerFactory = {
+  name: 'sockjs-node',
+  start: (config = {}) =>
+    start('sockjs-node', installWith(require('sockjs') as SockjsLike), config),
+};
+
+/** Our server, once packages/server is built and loads. */
+export async function ourServer(): Promise<ServerFactory | null> {
+  if (!existsSync(OUR_SERVER)) return null;
+  try {
+    const lib = (await import('@sockjs-ts/server')) as unknown as SockjsLike;
+    if (typeof lib.createServer !== 'function') return null;
+    return {
+      name: 'sockjs-ts',
+      start: (config = {}) => start('sockjs-ts', installWith(lib), config),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Every server the end-to-end tests run against. */
+export async function serverFactories(): Promise<ServerFactory[]> {
+  const ours = await ourServer();
+  return ours ? [sockjsNode, ours] : [sockjsNode];
+}
