@@ -1,0 +1,103 @@
+// Runs in the test page, after sockjs-client's sockjs.min.js. The Node side
+// calls window.sockjsInterop.run(options) through Playwright and checks the
+// result it returns. Strings are compared here rather than returned, as the
+// trip back to Node cannot carry lone surrogates.
+
+(() => {
+  const caseText = (c) => String.fromCharCode(...c.units).repeat(c.repeat || 1);
+
+  const codeUnits = (s) => {
+    if (s.length > 40) return s.length + ' code units';
+    return Array.from(s, (ch) =>
+      Array.from({ length: ch.length }, (_, i) => ch.charCodeAt(i).toString(16).padStart(4, '0')),
+    )
+      .flat()
+      .join(' ');
+  };
+
+  const deadline = (promise, ms, what) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(what + ': nothing after ' + ms + ' ms')), ms);
+      promise.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+
+  // A SockJS client whose open, messages and close can be awaited.
+  const connect = (url, transport) => {
+    const sock = new SockJS(url, null, transport ? { transports: [transport] } : {});
+    const received = [];
+    let wanted = null;
+    const check = () => {
+      if (wanted && received.length >= wanted.count) {
+        const { count, resolve } = wanted;
+        wanted = null;
+        resolve(received.splice(0, count));
+      }
+    };
+    const closed = new Promise((resolve) => {
+      sock.onclose = (e) => resolve({ code: e.code, reason: e.reason, wasClean: e.wasClean });
+    });
+    const opened = new Promise((resolve, reject) => {
+      sock.onopen = () => resolve(sock.transport);
+      closed.then((e) => reject(new Error('closed before open: ' + e.code + ' ' + e.reason)));
+    });
+    sock.onmessage = (e) => {
+      received.push(e.data);
+      check();
+    };
+    const take = (count, ms) =>
+      deadline(
+        new Promise((resolve) => {
+          wanted = { count, resolve };
+          check();
+        }),
+        ms,
+        count + ' messages',
+      );
+    return { sock, opened, closed, take };
+  };
+
+  // One transport, start to end: open, echo the edge cases, echo a burst in
+  // order, close; then open on the closing service and get its close frame.
+  const run = async ({ url, closeUrl, transport, cases, burst, stepMs }) => {
+    const result = { transport: null, mismatches: [], burstError: null, close: null };
+    const echo = connect(url, transport);
+    try {
+      result.transport = await deadline(echo.opened, stepMs, 'open');
+      const texts = cases.map(caseText);
+      for (const t of texts) echo.sock.send(t);
+      const echoed = await echo.take(texts.length, stepMs);
+      texts.forEach((sent, i) => {
+        if (echoed[i] !== sent) {
+          result.mismatches.push(
+            cases[i].name + ': sent ' + codeUnits(sent) + ', got ' + codeUnits(echoed[i]),
+          );
+        }
+      });
+      const sent = Array.from({ length: burst }, (_, i) => 'burst ' + i);
+      for (const m of sent) echo.sock.send(m);
+      const got = await echo.take(sent.length, stepMs);
+      const bad = got.findIndex((m, i) => m !== sent[i]);
+      if (bad !== -1) result.burstError = 'message ' + bad + ' was ' + JSON.stringify(got[bad]);
+    } finally {
+      echo.sock.close();
+    }
+    await deadline(echo.closed, stepMs, 'client close');
+    if (closeUrl) {
+      const closing = connect(closeUrl, transport);
+      result.closeTransport = await deadline(closing.opened, stepMs, 'open on the close service');
+      result.close = await deadline(closing.closed, stepMs, 'close from the server');
+    }
+    return result;
+  };
+
+  window.sockjsInterop = { run };
+})();
