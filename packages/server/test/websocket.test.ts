@@ -1,0 +1,238 @@
+// The websocket transports over real sockets: SockJS websocket (RFC 6455
+// through `ws`, and hixie-76 by hand), the raw /websocket, websocket off.
+
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import {
+  assertAlive,
+  RawSocket,
+  request,
+  sessionPath,
+  sleep,
+  startServer,
+  type TestServer,
+  WsClient,
+} from './support.js';
+
+let s: TestServer;
+before(async () => {
+  s = await startServer();
+});
+after(() => s.stop());
+
+const wsUrl = (path: string) => `ws://127.0.0.1:${s.port}${path}`;
+
+describe('SockJS websocket', () => {
+  test('o, then messages echoed as a[...] frames', async () => {
+    const ws = new WsClient(wsUrl(`${sessionPath()}/websocket`));
+    assert.equal(await ws.message(1), 'o');
+    ws.ws.send('["a","b"]');
+    assert.equal(await ws.message(2), 'a["a","b"]');
+    ws.ws.send('["\\u2028\\ud83d\\ude00"]');
+    assert.equal(await ws.message(3), 'a["\\u2028\\ud83d\\ude00"]');
+    ws.ws.close();
+  });
+
+  test("'' and '[]' are ignored; a lone JSON string is one message", async () => {
+    const ws = new WsClient(wsUrl(`${sessionPath()}/websocket`));
+    assert.equal(await ws.message(1), 'o');
+    ws.ws.send('');
+    ws.ws.send('[]');
+    ws.ws.send('"lone"');
+    assert.equal(await ws.message(2), 'a["lone"]');
+    await sleep(50);
+    assert.deepEqual(ws.messages, ['o', 'a["lone"]']);
+    ws.ws.close();
+  });
+
+  test('invalid JSON closes the websocket with 3000 "Broken framing."', async () => {
+    const ws = new WsClient(wsUrl(`${sessionPath()}/websocket`));
+    assert.equal(await ws.message(1), 'o');
+    const conn = s.connections.at(-1)!;
+    const closedConn = new Promise<void>((resolve) => conn.once('close', () => resolve()));
+    ws.ws.send('["x"');
+    assert.deepEqual(await ws.closed(), { code: 3000, reason: 'Broken framing.' });
+    await closedConn;
+    assert.deepEqual(ws.messages, ['o']);
+  });
+
+  test('the close frame is followed by a WebSocket close', async () => {
+    const ws = new WsClient(wsUrl(`${sessionPath('/close')}/websocket`));
+    assert.equal(await ws.message(1), 'o');
+    assert.equal(await ws.message(2), 'c[3000,"Go away!"]');
+    assert.deepEqual(await ws.closed(), { code: 3000, reason: 'Go away!' });
+    assert.equal(ws.messages.length, 2);
+  });
+
+  test('the server id is ignored and ids with a dot are 404', async () => {
+    const ok = new WsClient(wsUrl('/echo/anything/abc/websocket'));
+    assert.equal(await ok.message(1), 'o');
+    ok.ws.close();
+    const bad = new WsClient(wsUrl('/echo/000/a.b/websocket'));
+    await assert.rejects(bad.opened, /unexpected response 404/);
+  });
+
+  test('hybi-13 handshake: Sec-WebSocket-Accept as RFC 6455 computes it', async () => {
+    const sock = new RawSocket(s.port);
+    const key = 'dGhlIHNhbXBsZSBub25jZQ==';
+    sock.socket.write(
+      `GET ${sessionPath()}/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n` +
+        `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    await sock.waitText('\r\n\r\n');
+    const head = sock.text.slice(0, sock.text.indexOf('\r\n\r\n'));
+    assert.match(head, /^HTTP\/1\.1 101 /);
+    assert.match(head, /\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=/i);
+    // Then the unmasked text frame 'o'.
+    await sock.waitBytes(head.length + 4 + 3);
+    assert.deepEqual([...sock.data.subarray(head.length + 4, head.length + 7)], [0x81, 1, 0x6f]);
+    sock.socket.destroy();
+  });
+
+  test('GET only; a POST upgrade is 405', async () => {
+    const sock = new RawSocket(s.port);
+    sock.socket.write(
+      `POST ${sessionPath()}/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n` +
+        'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
+        'Sec-WebSocket-Version: 13\r\nContent-Length: 0\r\n\r\n',
+    );
+    await sock.waitClose();
+    assert.match(sock.text, /^HTTP\/1\.1 405 /);
+    assert.match(sock.text, /\r\nAllow: GET\r\n/);
+  });
+});
+
+describe('hixie-76', () => {
+  // The example of draft-hixie-thewebsocketprotocol-76, section 1.3.
+  const KEY1 = '4 @1  46546xW%0l 1 5';
+  const KEY2 = '12998 5 Y3 1  .P00';
+  const KEY3 = '^n:ds[4U';
+  const ANSWER = "8jKS'y:G*Co,Wxa-";
+
+  function handshake(path: string): string {
+    return (
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: WebSocket\r\n` +
+      `Origin: http://example.com\r\nSec-WebSocket-Key1: ${KEY1}\r\nSec-WebSocket-Key2: ${KEY2}\r\n\r\n`
+    );
+  }
+
+  test('headers first, 101, then the key body and the 16-byte answer; frames both ways', async () => {
+    const path = `${sessionPath()}/websocket`;
+    const sock = new RawSocket(s.port);
+    sock.socket.write(handshake(path));
+    await sock.waitText('\r\n\r\n');
+    const headEnd = sock.text.indexOf('\r\n\r\n') + 4;
+    const head = sock.text.slice(0, headEnd);
+    assert.match(head, /^HTTP\/1\.1 101 WebSocket Protocol Handshake\r\n/);
+    assert.match(head, /\r\nUpgrade: WebSocket\r\n/);
+    assert.match(head, /\r\nConnection: Upgrade\r\n/);
+    assert.match(head, /\r\nSec-WebSocket-Origin: http:\/\/example\.com\r\n/);
+    assert.match(
+      head,
+      new RegExp(`\\r\\nSec-WebSocket-Location: ws://127\\.0\\.0\\.1${path}\\r\\n`),
+    );
+    await sleep(30);
+    assert.equal(sock.data.length, headEnd, 'nothing before the key body arrives');
+    sock.socket.write(KEY3);
+    await sock.waitBytes(headEnd + 16 + 3);
+    assert.equal(sock.data.subarray(headEnd, headEnd + 16).toString('latin1'), ANSWER);
+    assert.deepEqual([...sock.data.subarray(headEnd + 16, headEnd + 19)], [0x00, 0x6f, 0xff]);
+    const start = headEnd + 19;
+    sock.socket.write(
+      Buffer.concat([Buffer.from([0]), Buffer.from('["hixie ✓"]'), Buffer.from([0xff])]),
+    );
+    const expected = Buffer.concat([
+      Buffer.from([0]),
+      Buffer.from('a["hixie ✓"]'),
+      Buffer.from([0xff]),
+    ]);
+    await sock.waitBytes(start + expected.length);
+    assert.deepEqual(sock.data.subarray(start, start + expected.length), expected);
+    // The closing handshake: 0xFF 0x00 is answered and the socket closes.
+    sock.socket.write(Buffer.from([0xff, 0x00]));
+    await sock.waitClose();
+  });
+
+  test('the challenge answer is MD5 of the key numbers and the key body', () => {
+    const n1 = 4146546015 / 5; // digits of KEY1 over its spaces
+    const n2 = 1299853100 / 5;
+    const buf = Buffer.alloc(16);
+    buf.writeUInt32BE(n1, 0);
+    buf.writeUInt32BE(n2, 4);
+    buf.write(KEY3, 8, 'latin1');
+    assert.equal(createHash('md5').update(buf).digest('latin1'), ANSWER);
+  });
+
+  test('a key body sent with the headers works too', async () => {
+    const sock = new RawSocket(s.port);
+    sock.socket.write(handshake(`${sessionPath()}/websocket`) + KEY3);
+    await sock.waitText(ANSWER);
+    await sock.waitText('\x00o\xff');
+    sock.socket.destroy();
+  });
+
+  test('invalid keys get 400 and the server keeps serving', async () => {
+    const sock = new RawSocket(s.port);
+    sock.socket.write(
+      `GET ${sessionPath()}/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n` +
+        'Upgrade: WebSocket\r\nSec-WebSocket-Key1: nodigits here\r\nSec-WebSocket-Key2: 1 2\r\n\r\n',
+    );
+    await sock.waitClose();
+    assert.match(sock.text, /^HTTP\/1\.1 400 /);
+    await assertAlive(s.port);
+  });
+});
+
+describe('raw websocket', () => {
+  test('plain messages with no framing and no o', async () => {
+    const ws = new WsClient(wsUrl('/echo/websocket'));
+    await ws.opened;
+    ws.ws.send('hello');
+    ws.ws.send('["not", "parsed"]');
+    assert.equal(await ws.message(1), 'hello');
+    assert.equal(await ws.message(2), '["not", "parsed"]');
+    const conn = s.connections.at(-1)!;
+    assert.equal(conn.protocol, 'websocket-raw');
+    ws.ws.close();
+  });
+
+  test('an application close travels in the WebSocket close frame', async () => {
+    const ws = new WsClient(wsUrl('/close/websocket'));
+    await ws.opened;
+    assert.deepEqual(await ws.closed(), { code: 3000, reason: 'Go away!' });
+    assert.deepEqual(ws.messages, []);
+  });
+});
+
+describe('websocket disabled', () => {
+  let d: TestServer;
+  before(async () => {
+    d = await startServer({ websocket: false });
+  });
+  after(() => d.stop());
+
+  test('/info says websocket: false', async () => {
+    const r = await request(d.port, '/echo/info');
+    assert.equal(JSON.parse(r.body).websocket, false);
+  });
+
+  test('upgrades are 404, SockJS and raw alike; plain GETs too', async () => {
+    for (const path of [`${sessionPath()}/websocket`, '/echo/websocket']) {
+      const ws = new WsClient(`ws://127.0.0.1:${d.port}${path}`);
+      await assert.rejects(ws.opened, /unexpected response 404/, path);
+      const r = await request(d.port, path);
+      assert.equal(r.status, 404, path);
+    }
+  });
+
+  test('a hixie-76 upgrade is 404 too', async () => {
+    const sock = new RawSocket(d.port);
+    sock.socket.write(
+      `GET ${sessionPath()}/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n` +
+        'Upgrade: WebSocket\r\nSec-WebSocket-Key1: 1 2\r\nSec-WebSocket-Key2: 3 4\r\n\r\n',
+    );
+    await sock.waitClose();
+    assert.match(sock.text, /^HTTP\/1\.1 404 /);
+  });
+});
