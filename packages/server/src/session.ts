@@ -2,13 +2,7 @@
 // connection object and its place in the registry and the timer wheel.
 
 import type { IncomingMessage } from 'node:http';
-import {
-  CloseCode,
-  CloseReason,
-  closeFrame,
-  type ReadyState,
-  SessionState,
-} from '@sockjs-ts/protocol';
+import { CloseCode, CloseReason, closeFrame, ReadyState, SessionState } from '@sockjs-ts/protocol';
 import { Connection } from './connection.js';
 import type { Counters } from './diagnostics.js';
 import type { ResolvedOptions } from './options.js';
@@ -199,6 +193,8 @@ export class Session implements SessionLink, Scheduled {
       this.state.close(CloseCode.Normal, CloseReason.Normal);
       this.emitClose();
     }
+    // destroy() and shutdown get here without the state machine's own expiry.
+    this.state.readyState = ReadyState.CLOSED;
     this.host.expired(this);
   }
 
