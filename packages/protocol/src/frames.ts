@@ -7,12 +7,24 @@ export const HEARTBEAT_FRAME = 'h';
 
 /** Encodes a batch of messages as one `a[...]` frame, escaped for the wire. */
 export function messageFrame(messages: readonly string[]): string {
+  if (messages.length === 1) return singleMessageFrame(messages[0]!);
   return 'a' + serverStringify(messages);
 }
 
+// A broadcast writes the same message to every session, and each session
+// frames it on its own: remembering the last single-message frame makes that
+// one encoding per broadcast instead of one per session. Equal messages give
+// equal frames, so the comparison by value is safe whatever the source.
+let lastMessage: string | null = null;
+let lastFrame = '';
+
 /** Encodes a single message as `a["..."]`, without building an array. */
 export function singleMessageFrame(message: string): string {
-  return 'a[' + serverStringify(message) + ']';
+  if (message === lastMessage) return lastFrame;
+  const frame = 'a[' + serverStringify(message) + ']';
+  lastMessage = message;
+  lastFrame = frame;
+  return frame;
 }
 
 export function closeFrame(code: number, reason: string): string {
