@@ -22,9 +22,14 @@ export function messageText(data: Buffer | ArrayBuffer | Buffer[]): string {
   return Buffer.from(data).toString('utf8');
 }
 
-/** Close codes a server may put in a WebSocket close frame. */
+/**
+ * Close codes a server may put in a WebSocket close frame: RFC 6455's own
+ * (1000-1003, 1007-1011, so that a raw websocket client learns of 1009 or
+ * 1008) and the application range; anything else (2010, 1005, 1006) is 1000.
+ */
 export function wireCloseCode(code: number): number {
-  return code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000;
+  const rfc = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1011);
+  return rfc || (code >= 3000 && code <= 4999) ? code : 1000;
 }
 
 /** A close reason must fit in 123 bytes of UTF-8. */
