@@ -14,6 +14,32 @@ const ANOTHER_CONNECTION = closeFrame(
   CloseReason.AnotherConnectionOpen,
 );
 
+// Sessions written to since the last flush. They are flushed together in one
+// microtask: a broadcast writes to every session at once, and one queued
+// callback per session (queueMicrotask wraps each in an async resource) cost
+// more than the frames themselves.
+let flushQueue: Session[] = [];
+
+function scheduleFlush(session: Session): void {
+  if (flushQueue.length === 0) queueMicrotask(runFlushQueue);
+  flushQueue.push(session);
+}
+
+function runFlushQueue(): void {
+  const batch = flushQueue;
+  flushQueue = [];
+  for (const session of batch) {
+    try {
+      session.scheduledFlush();
+    } catch (err) {
+      // A throwing 'drain' listener must not leave the other sessions unflushed.
+      process.nextTick(() => {
+        throw err;
+      });
+    }
+  }
+}
+
 /** What a session needs from the endpoint that made it. */
 export interface SessionHost {
   readonly options: ResolvedOptions;
@@ -112,16 +138,19 @@ export class Session implements SessionLink, Scheduled {
     }
     if (!this.flushPending) {
       this.flushPending = true;
-      queueMicrotask(() => {
-        this.flushPending = false;
-        this.flush();
-      });
+      scheduleFlush(this);
     }
     if (this.queuedSize >= opts.highWaterMark) {
       this.needsDrain = true;
       return false;
     }
     return true;
+  }
+
+  /** @internal The flush that write() scheduled. */
+  scheduledFlush(): void {
+    this.flushPending = false;
+    this.flush();
   }
 
   /** Sends queued messages to the receiver, if one can take them. */
