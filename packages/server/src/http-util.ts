@@ -155,6 +155,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('data', onData);
     req.on('end', () => finish(null));
     req.on('error', (err) => finish(err));
-    req.on('close', () => finish(new Error('Request aborted')));
+    // 'close' follows every request, aborted or not: build the Error (and its
+    // stack trace) only when the body really was cut short.
+    req.on('close', () => {
+      if (!done) finish(new Error('Request aborted'));
+    });
   });
 }
