@@ -42,8 +42,8 @@ export interface TestServer {
   readonly port: number;
   /** The SockJS URL, http://127.0.0.1:P/echo. */
   readonly url: string;
-  /** Every request's Cookie header, in order (to check stickiness). */
-  readonly cookies: string[];
+  /** Every request under /echo, in order (to check cookies and headers). */
+  readonly requests: { url: string; headers: IncomingMessage['headers'] }[];
   /** Connections seen by the app. */
   readonly connections: TestConnection[];
   /** Kills every socket at once, as if the process died. */
@@ -96,7 +96,7 @@ export interface ServerFactory {
 
 async function start(name: string, install: Installer, config: ServerConfig): Promise<TestServer> {
   const sockets = new Set<Socket>();
-  const cookies: string[] = [];
+  const requests: TestServer['requests'] = [];
   const connections: TestConnection[] = [];
   const http = createHttpServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -122,7 +122,7 @@ async function start(name: string, install: Installer, config: ServerConfig): Pr
     s.on('close', () => sockets.delete(s));
   });
   const record = (req: IncomingMessage) => {
-    if (req.url?.startsWith('/echo')) cookies.push(String(req.headers.cookie ?? ''));
+    if (req.url?.startsWith('/echo')) requests.push({ url: req.url, headers: req.headers });
   };
   http.prependListener('request', record);
   http.prependListener('upgrade', record);
@@ -137,7 +137,7 @@ async function start(name: string, install: Installer, config: ServerConfig): Pr
     name,
     port,
     url: `http://127.0.0.1:${port}/echo`,
-    cookies,
+    requests,
     connections,
     async kill() {
       http.close();

@@ -1,10 +1,17 @@
 // htmlfile: a hidden iframe loads an HTML page whose <script> chunks call
 // `parent._jp.<id>.message(frame)`. Same origin only (it reaches into parent).
+//
+// When the response is cut off (the server died), browsers leave the frame
+// "loading" forever and report nothing. So after a few quiet seconds the
+// transport probes the session with an empty xhr_send (`[]`, which servers
+// accept and ignore); a failed probe ends the receiver.
 
 import { callbackName, callbacks } from '../callbacks.js';
 import { pollingTransport } from '../polling.js';
 import type { TransportFactory } from '../types.js';
 import { addPath, addQuery } from '../url.js';
+
+const PROBE_AFTER_MS = 3000;
 
 export const htmlfile: TransportFactory = {
   name: 'htmlfile',
@@ -17,8 +24,27 @@ export const htmlfile: TransportFactory = {
       const iframe = document.createElement('iframe');
       let started = false;
       let ended = false;
+      let abortProbe = () => {};
+      let quiet: ReturnType<typeof setTimeout> | undefined;
+      const arm = () => {
+        clearTimeout(quiet);
+        quiet = setTimeout(() => {
+          abortProbe = ctx.http(
+            'POST',
+            addPath(ctx.url, '/xhr_send'),
+            '[]',
+            () => {},
+            (status) => {
+              if (status === 204 || status === 200) arm();
+              else finish(false);
+            },
+          );
+        }, PROBE_AFTER_MS);
+      };
       const cleanup = () => {
         ended = true;
+        clearTimeout(quiet);
+        abortProbe();
         delete registry[id];
         iframe.onload = null;
         // Removing the frame while its own script runs upsets some browsers.
@@ -34,7 +60,9 @@ export const htmlfile: TransportFactory = {
           started = true;
         },
         message(frame: string) {
-          if (!ended) onFrame(String(frame));
+          if (ended) return;
+          arm();
+          onFrame(String(frame));
         },
         stop() {
           finish(true);
@@ -45,6 +73,7 @@ export const htmlfile: TransportFactory = {
       iframe.style.display = 'none';
       iframe.src = addQuery(addPath(ctx.url, '/htmlfile'), 'c=' + callbackName(id));
       (document.body ?? document.documentElement).appendChild(iframe);
+      arm();
       return cleanup;
     }),
 };

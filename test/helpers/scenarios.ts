@@ -1,0 +1,97 @@
+// Scenarios that run inside a page (as source text: the page has only the
+// global SockJS from dist/sockjs.min.js) or in Node against the Node client.
+// They take a SockJS constructor, so one scenario serves both.
+
+/** Messages that have broken SockJS clients or servers before. */
+export const SCRIPT_CLOSE_CASE = 9;
+export const EDGE_CASES_SOURCE = `[
+  'hello',
+  'line\\u2028sep\\u2029para',
+  '\\ud800',
+  'a\\udc00b',
+  '\\ud83d\\ude00 emoji \\ud83c\\udf89',
+  'x'.repeat(100 * 1024),
+  '100% %25 %E0 %',
+  '\\u0000\\u0001\\u001f\\u007f\\u0080\\u009f',
+  '"\\\\/\\b\\f\\n\\r\\t',
+  '</script><script>alert(1)</script>',
+  '\\u200c\\u200f\\u2060\\ufeff\\ufff0\\uffff\\u00ad\\u0600',
+  'ünïcödé ☃ 中文',
+  '',
+  '["not","an","array"]',
+]`;
+
+/**
+ * (SockJS, {url, transports, options, skip}) => Promise<result>: opens, echoes
+ * the edge cases one by one (but those whose index is in skip), then a burst of 1,000 messages, then asks the server
+ * to close with 3042 "bye now".
+ */
+export const ECHO_SCENARIO = `async (SockJS, { url, transports, options, skip = [] }) => {
+  const t0 = Date.now();
+  const s = new SockJS(url, null, { ...options, ...(transports ? { transports } : {}) });
+  const inbox = [];
+  let wake = () => {};
+  s.onmessage = (e) => { inbox.push(e.data); wake(); };
+  const closed = new Promise((resolve) => {
+    s.onclose = (e) => { resolve({ code: e.code, reason: e.reason, wasClean: e.wasClean }); wake(); };
+  });
+  const opened = await Promise.race([
+    new Promise((resolve) => { s.onopen = () => resolve(true); }),
+    closed.then(() => false),
+  ]);
+  if (!opened) return { opened, close: await closed };
+  const transport = s.transport;
+  const openMs = Date.now() - t0;
+  const take = async (n) => {
+    const deadline = Date.now() + 20000;
+    while (inbox.length < n && Date.now() < deadline && s.readyState === 1)
+      await new Promise((r) => { wake = r; setTimeout(r, 100); });
+    return inbox.splice(0, n);
+  };
+  const cases = ${EDGE_CASES_SOURCE};
+  const mismatches = [];
+  for (let i = 0; i < cases.length; i++) {
+    if (skip.includes(i)) continue;
+    s.send(cases[i]);
+    const [echo] = await take(1);
+    if (echo !== cases[i]) mismatches.push(i);
+  }
+  for (let i = 0; i < 1000; i++) s.send('burst ' + i);
+  const burst = await take(1000);
+  let burstOk = burst.length === 1000;
+  for (let i = 0; burstOk && i < 1000; i++) burstOk = burst[i] === 'burst ' + i;
+  s.send('close:3042:bye now');
+  const close = await Promise.race([closed, new Promise((r) => setTimeout(() => r(null), 10000))]);
+  return { opened, transport, openMs, mismatches, burstCount: burst.length, burstOk, close, readyState: s.readyState };
+}`;
+
+export interface EchoResult {
+  opened: boolean;
+  transport?: string;
+  openMs?: number;
+  mismatches?: number[];
+  burstCount?: number;
+  burstOk?: boolean;
+  close: { code: number; reason: string; wasClean: boolean } | null;
+  readyState?: number;
+}
+
+/**
+ * (SockJS, {url, transports}) => Promise<transport name>: opens and parks the
+ * socket in globalThis.__sock with globalThis.__closed resolving on close.
+ */
+export const OPEN_AND_PARK_SCENARIO = `async (SockJS, { url, transports }) => {
+  const s = new SockJS(url, null, transports ? { transports } : {});
+  globalThis.__sock = s;
+  globalThis.__closed = new Promise((resolve) => {
+    s.onclose = (e) => resolve({ code: e.code, reason: e.reason, at: Date.now() });
+  });
+  const opened = await Promise.race([
+    new Promise((resolve) => { s.onopen = () => resolve(true); }),
+    globalThis.__closed.then(() => false),
+  ]);
+  if (!opened) return null;
+  s.send('ping');
+  await new Promise((resolve) => { s.onmessage = resolve; });
+  return s.transport;
+}`;
