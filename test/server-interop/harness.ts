@@ -68,8 +68,14 @@ export interface InteropServer {
   /** Origin as given, e.g. http://127.0.0.1:1234 or http://localhost:1234. */
   readonly origin: string;
   /** Resolves with the next connection the echo service accepts. */
-  nextConnection(): Promise<Connection>;
+  nextConnection(): Promise<AcceptedConnection>;
   stop(): Promise<void>;
+}
+
+export interface AcceptedConnection {
+  readonly conn: Connection;
+  /** Resolves on the connection's 'close' event. */
+  readonly closed: Promise<void>;
 }
 
 export interface InteropServerOptions {
@@ -123,11 +129,12 @@ export async function startInteropServer(
   options: InteropServerOptions = {},
 ): Promise<InteropServer> {
   const http = createHttpServer(serveFiles(options.files ?? {}));
-  const waiting: ((conn: Connection) => void)[] = [];
+  const waiting: ((accepted: AcceptedConnection) => void)[] = [];
   const echo = createServer(options.sockjs);
   echo.on('connection', (conn) => {
+    const closed = new Promise<void>((resolve) => conn.once('close', () => resolve()));
     conn.on('data', (message) => conn.write(message));
-    waiting.shift()?.(conn);
+    waiting.shift()?.({ conn, closed });
   });
   echo.installHandlers(http, { prefix: '/echo' });
   const close = createServer(options.sockjs);

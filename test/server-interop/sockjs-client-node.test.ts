@@ -88,8 +88,7 @@ for (const transport of NODE_TRANSPORTS) {
       const accepted = server.nextConnection();
       const client = new ClientProbe(`${server.origin}/echo`, transport);
       await client.open();
-      const conn = await withTimeout(accepted, 2000, 'server connection');
-      const serverClosed = new Promise<void>((resolve) => conn.once('close', () => resolve()));
+      const { conn, closed: serverClosed } = await withTimeout(accepted, 2000, 'server connection');
       client.sock.send('ping');
       assert.deepEqual(await client.messages(1), ['ping']);
       // Give a polling client the moment it needs to open its next poll, so

@@ -87,6 +87,11 @@
       const got = await echo.take(sent.length, stepMs);
       const bad = got.findIndex((m, i) => m !== sent[i]);
       if (bad !== -1) result.burstError = 'message ' + bad + ' was ' + JSON.stringify(got[bad]);
+      // Let the transport open its next receiving request, so that the close
+      // aborts a live one, as in an idle application: a polling transport
+      // polls again at once, but after a stream ended at the response limit
+      // sockjs-client's eventsource receiver waits 200 ms before reopening.
+      await new Promise((resolve) => setTimeout(resolve, 300));
     } finally {
       echo.sock.close();
     }
