@@ -124,13 +124,14 @@ async function start(name: string, install: Installer, config: ServerConfig): Pr
   const record = (req: IncomingMessage) => {
     if (req.url?.startsWith('/echo')) requests.push({ url: req.url, headers: req.headers });
   };
-  http.prependListener('request', record);
-  http.prependListener('upgrade', record);
   const app = config.app ?? echoApp;
   install(http, config, (conn) => {
     connections.push(conn);
     app(conn);
   });
+  // After install: sockjs-node takes over the listeners present at that time.
+  http.prependListener('request', record);
+  http.prependListener('upgrade', record);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const port = (http.address() as { port: number }).port;
   return {
