@@ -121,9 +121,13 @@ async function shut(server: Server): Promise<void> {
 }
 
 /**
- * Our server with two services, as the SockJS test suite names them: /echo
- * writes back every message, /close closes each session at once with 3000
- * "Go away!".
+ * Our server with these services:
+ * - /echo writes back every message (as in the SockJS test suite);
+ * - /no_websocket_echo the same with websocket off;
+ * - /heartbeat_echo the same with a heartbeat every 150 ms;
+ * - /close closes each session at once with 3000 "Go away!" (as in the suite);
+ * - /scripted writes "welcome" on connection, answers "close CODE REASON" with
+ *   "closing" then close(CODE, REASON), and "end" with end("last words").
  */
 export async function startInteropServer(
   options: InteropServerOptions = {},
@@ -134,20 +138,35 @@ export async function startInteropServer(
   echo.on('connection', (conn) => {
     const closed = new Promise<void>((resolve) => conn.once('close', () => resolve()));
     conn.on('data', (message) => conn.write(message));
-    waiting.shift()?.({ conn, closed });
+    if (conn.prefix === '/echo') waiting.shift()?.({ conn, closed });
   });
   echo.installHandlers(http, { prefix: '/echo' });
+  echo.installHandlers(http, { prefix: '/no_websocket_echo', websocket: false });
+  echo.installHandlers(http, { prefix: '/heartbeat_echo', heartbeat_delay: 150 });
   const close = createServer(options.sockjs);
   close.on('connection', (conn) => conn.close(3000, 'Go away!'));
   close.installHandlers(http, { prefix: '/close' });
+  const scripted = createServer(options.sockjs);
+  scripted.on('connection', (conn) => {
+    conn.write('welcome');
+    conn.on('data', (message) => {
+      const command = /^close (\d+) (.*)$/s.exec(message);
+      if (command) {
+        conn.write('closing');
+        conn.close(Number(command[1]), command[2]);
+      } else if (message === 'end') {
+        conn.end('last words');
+      }
+    });
+  });
+  scripted.installHandlers(http, { prefix: '/scripted' });
   const port = await listen(http);
   return {
     port,
     origin: `http://${options.host ?? '127.0.0.1'}:${port}`,
     nextConnection: () => new Promise((resolve) => waiting.push(resolve)),
     async stop() {
-      echo.closeAllSessions();
-      close.closeAllSessions();
+      for (const service of [echo, close, scripted]) service.closeAllSessions();
       await shut(http);
     },
   };

@@ -84,6 +84,38 @@ for (const transport of NODE_TRANSPORTS) {
       assert.deepEqual(event, { code: 3000, reason: 'Go away!', wasClean: true });
     });
 
+    test('gets what the server writes on connection, then its close after a write', async () => {
+      const client = new ClientProbe(`${server.origin}/scripted`, transport);
+      await client.open();
+      assert.deepEqual(await client.messages(1), ['welcome']);
+      client.sock.send('close 4001 Schluß \u2028 😀');
+      assert.deepEqual(await client.messages(1), ['closing']);
+      const event = await withTimeout(client.closed, 5000, 'close event');
+      assert.deepEqual(event, { code: 4001, reason: 'Schluß \u2028 😀', wasClean: true });
+    });
+
+    test("server end('last words') arrives, then 1000", async () => {
+      const client = new ClientProbe(`${server.origin}/scripted`, transport);
+      await client.open();
+      client.sock.send('end');
+      assert.deepEqual(await client.messages(2), ['welcome', 'last words']);
+      const event = await withTimeout(client.closed, 5000, 'close event');
+      assert.deepEqual(event, { code: 1000, reason: 'Normal closure', wasClean: true });
+    });
+
+    test('heartbeats reach the client and the session stays usable', async () => {
+      const client = new ClientProbe(`${server.origin}/heartbeat_echo`, transport);
+      try {
+        await client.open();
+        await sleep(700);
+        assert.ok(client.heartbeats >= 2, `${client.heartbeats} heartbeats in 700 ms at 150 ms`);
+        client.sock.send('still here');
+        assert.deepEqual(await client.messages(1), ['still here']);
+      } finally {
+        client.sock.close();
+      }
+    });
+
     test("client close() ends the server's connection", async () => {
       const accepted = server.nextConnection();
       const client = new ClientProbe(`${server.origin}/echo`, transport);
@@ -108,6 +140,15 @@ describe('sockjs-client in Node, transport choice', { timeout: 20_000 }, () => {
     const client = new ClientProbe(`${server.origin}/echo`);
     try {
       assert.equal(await client.open(), 'websocket');
+    } finally {
+      client.sock.close();
+    }
+  });
+
+  test('with websocket off on the server it picks xhr-streaming', async () => {
+    const client = new ClientProbe(`${server.origin}/no_websocket_echo`);
+    try {
+      assert.equal(await client.open(), 'xhr-streaming');
     } finally {
       client.sock.close();
     }

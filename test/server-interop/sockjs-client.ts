@@ -21,6 +21,7 @@ export interface SockJSClient {
   onclose: ((event: SockJSCloseEvent) => void) | null;
   send(data: string): void;
   close(code?: number, reason?: string): void;
+  addEventListener(type: 'heartbeat', listener: () => void): void;
 }
 
 type SockJSConstructor = new (
@@ -37,6 +38,8 @@ export class ClientProbe {
   /** Resolves with the transport name when the client opens. */
   readonly opened: Promise<string>;
   readonly closed: Promise<SockJSCloseEvent>;
+  /** How many `h` frames arrived. */
+  heartbeats = 0;
   private readonly received: string[] = [];
   private wanted: { count: number; resolve: (messages: string[]) => void } | null = null;
 
@@ -55,6 +58,9 @@ export class ClientProbe {
       this.received.push(event.data);
       this.check();
     };
+    this.sock.addEventListener('heartbeat', () => {
+      this.heartbeats++;
+    });
     this.sock.onclose = (event) => {
       onClose({ code: event.code, reason: event.reason, wasClean: event.wasClean });
     };
