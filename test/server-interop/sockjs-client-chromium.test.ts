@@ -56,7 +56,11 @@ interface RunResult {
   mismatches: string[];
   burstError: string | null;
   close: { code: number; reason: string; wasClean: boolean } | null;
+  scripted: { messages: string[]; code: number; reasonMatches: boolean; reason: string } | null;
 }
+
+/** A close reason with characters that JavaScript, JSON and HTML each treat specially. */
+const CLOSE_REASON = 'Schluß \u2028 \ud800 </script> 😀';
 
 let pageServer: { origin: string; stop(): Promise<void> };
 let server: InteropServer;
@@ -112,27 +116,32 @@ const serverProtocol = (transport: string) => transport.replace(/^iframe-/, '');
  * so the server only learns that the client left when it answers the
  * outstanding poll (heartbeat, 25 s) and the disconnect delay (5 s) runs out.
  */
-async function runAndCheck(transport: string | null, burst = 1000): Promise<RunResult> {
+async function runAndCheck(
+  transport: string | null,
+  { burst = 1000, prefix = '/echo', expected = transport ?? 'websocket' } = {},
+): Promise<RunResult> {
   const options = {
-    url: `${server.origin}/echo`,
+    url: server.origin + prefix,
     closeUrl: transport ? `${server.origin}/close` : null,
+    scriptedUrl: transport ? `${server.origin}/scripted` : null,
+    closeReason: CLOSE_REASON,
     transport,
     cases: EDGE_CASES,
     burst,
     stepMs: 10_000,
   };
   pageErrors.length = 0;
-  const accepted = server.nextConnection();
+  const accepted = prefix === '/echo' ? server.nextConnection() : null;
   const result = await withTimeout(
     page.evaluate(`window.sockjsInterop.run(${JSON.stringify(options)})`) as Promise<RunResult>,
     30_000,
     `transport ${transport}`,
   );
   assert.deepEqual(pageErrors, [], 'errors in the page');
-  const expected = transport ?? 'websocket';
   assert.equal(result.transport, expected, 'the transport sockjs-client reports');
   assert.deepEqual(result.mismatches, [], 'edge cases echoed exactly');
   assert.equal(result.burstError, null, `${burst} messages echoed in order`);
+  if (!accepted) return result;
   const { conn, closed } = await withTimeout(accepted, 1000, 'server connection');
   assert.equal(conn.protocol, serverProtocol(expected), 'the transport the server saw');
   if (expected !== 'jsonp-polling') {
@@ -144,11 +153,21 @@ async function runAndCheck(transport: string | null, burst = 1000): Promise<RunR
 function assertServerClose(result: RunResult, transport: string): void {
   assert.equal(result.closeTransport, transport);
   assert.deepEqual(result.close, { code: 3000, reason: 'Go away!', wasClean: true });
+  const { reason, ...scripted } = result.scripted ?? { reason: '(none)' };
+  assert.deepEqual(
+    scripted,
+    { messages: ['welcome', 'closing'], code: 4001, reasonMatches: true },
+    `scripted close; reason ${reason}`,
+  );
 }
 
 describe('sockjs-client in Chromium, cross-origin', { timeout: 90_000 }, () => {
   test('with no transports option it picks websocket', async () => {
-    await runAndCheck(null, 10);
+    await runAndCheck(null, { burst: 10 });
+  });
+
+  test('with websocket off on the server it picks xhr-streaming', async () => {
+    await runAndCheck(null, { burst: 10, prefix: '/no_websocket_echo', expected: 'xhr-streaming' });
   });
 
   for (const transport of CROSS_ORIGIN_TRANSPORTS) {

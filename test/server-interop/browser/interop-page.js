@@ -67,8 +67,23 @@
 
   // One transport, start to end: open, echo the edge cases, echo a burst in
   // order, close; then open on the closing service and get its close frame.
-  const run = async ({ url, closeUrl, transport, cases, burst, stepMs }) => {
-    const result = { transport: null, mismatches: [], burstError: null, close: null };
+  const run = async ({
+    url,
+    closeUrl,
+    scriptedUrl,
+    closeReason,
+    transport,
+    cases,
+    burst,
+    stepMs,
+  }) => {
+    const result = {
+      transport: null,
+      mismatches: [],
+      burstError: null,
+      close: null,
+      scripted: null,
+    };
     const echo = connect(url, transport);
     try {
       result.transport = await deadline(echo.opened, stepMs, 'open');
@@ -100,6 +115,22 @@
       const closing = connect(closeUrl, transport);
       result.closeTransport = await deadline(closing.opened, stepMs, 'open on the close service');
       result.close = await deadline(closing.closed, stepMs, 'close from the server');
+    }
+    if (scriptedUrl) {
+      // The server writes on connection, and closes after a write with a
+      // reason that has to survive each transport's encoding.
+      const scripted = connect(scriptedUrl, transport);
+      await deadline(scripted.opened, stepMs, 'open on the scripted service');
+      const welcome = await scripted.take(1, stepMs);
+      scripted.sock.send('close 4001 ' + closeReason);
+      const closing = await scripted.take(1, stepMs);
+      const event = await deadline(scripted.closed, stepMs, 'scripted close');
+      result.scripted = {
+        messages: welcome.concat(closing),
+        code: event.code,
+        reasonMatches: event.reason === closeReason,
+        reason: codeUnits(event.reason),
+      };
     }
     return result;
   };
