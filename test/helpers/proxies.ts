@@ -1,0 +1,95 @@
+// Reverse proxies in front of a test server, as deployments have them:
+// nginx with its defaults (response buffering on, no WebSocket upgrade
+// forwarding), which is what breaks websocket and streaming transports.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Proxy {
+  /** The proxy's base URL, http://127.0.0.1:P. */
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+  const end = Date.now() + 5000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`proxy exited with ${child.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = createServer().listen(port, '127.0.0.1');
+      socket.on('listening', () => socket.close(() => resolve(false)));
+      socket.on('error', () => resolve(true));
+    });
+    if (ok) return;
+    if (Date.now() > end) throw new Error('proxy did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** nginx 1.22 with default proxy settings in front of 127.0.0.1:backendPort. */
+export async function startNginx(backendPort: number): Promise<Proxy> {
+  const dir = mkdtempSync(join(tmpdir(), 'sockjs-nginx-'));
+  const port = await freePort();
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `worker_processes 1;
+error_log stderr error;
+pid ${dir}/nginx.pid;
+events { worker_connections 128; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://127.0.0.1:${backendPort};
+      proxy_http_version 1.1;
+    }
+  }
+}
+`,
+  );
+  const child = spawn(
+    '/usr/sbin/nginx',
+    ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  try {
+    await waitForPort(port, child);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}: ${stderr}`);
+  }
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    async close() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
