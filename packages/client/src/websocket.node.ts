@@ -1,4 +1,4 @@
-// The WebSocket-only Node entry.
+// The WebSocket-only Node entry: straight to the websocket transport, no /info.
 
 import { SockJS as Core } from './core.js';
 import { nodeEnv } from './env.node.js';
