@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// The demo: a chat between browser tabs over sockjs-ts (our server, our
+// client), showing the transport in use and the round trip, with a choice to
+// force any transport. `npm start` builds everything and runs it.
+//
+// usage: node examples/demo.js [--port 8080] [--host localhost]
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+import { createServer } from '@sockjs-ts/server';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.PORT ?? '8080' },
+    host: { type: 'string', default: 'localhost' },
+  },
+});
+
+const require = createRequire(import.meta.url);
+const page = readFileSync(new URL('./demo/index.html', import.meta.url));
+const clientScript = readFileSync(require.resolve('@sockjs-ts/client/sockjs.min.js'));
+
+const server = http.createServer((req, res) => {
+  const path = (req.url ?? '/').split('?')[0];
+  if (path === '/' || path === '/index.html') {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=UTF-8' });
+    res.end(page);
+  } else if (path === '/sockjs.min.js') {
+    res.writeHead(200, { 'Content-Type': 'application/javascript; charset=UTF-8' });
+    res.end(clientScript);
+  } else if (path === '/favicon.ico') {
+    res.writeHead(204);
+    res.end();
+  } else {
+    res.writeHead(404, { 'Content-Type': 'text/plain' });
+    res.end('Not found\n');
+  }
+});
+
+// /chat relays chat lines to every session and answers pings to the sender.
+const members = new Set();
+const chat = createServer();
+chat.on('connection', (conn) => {
+  members.add(conn);
+  const announce = (text) => {
+    const line = JSON.stringify({ type: 'system', text, online: members.size });
+    for (const m of members) m.write(line);
+  };
+  announce(`someone joined over ${conn.protocol}`);
+  conn.on('data', (raw) => {
+    let msg;
+    try {
+      msg = JSON.parse(raw);
+    } catch {
+      return;
+    }
+    if (msg.type === 'ping') {
+      conn.write(JSON.stringify({ type: 'pong', t: msg.t }));
+    } else if (msg.type === 'chat' && typeof msg.text === 'string') {
+      const line = JSON.stringify({
+        type: 'chat',
+        name: String(msg.name ?? 'anonymous').slice(0, 40),
+        text: msg.text.slice(0, 2000),
+        transport: conn.protocol,
+      });
+      for (const m of members) m.write(line);
+    }
+  });
+  conn.on('close', () => {
+    members.delete(conn);
+    announce('someone left');
+  });
+});
+chat.installHandlers(server, { prefix: '/chat' });
+
+server.listen(Number(values.port), values.host, () => {
+  const url = `http://${values.host}:${values.port}/`;
+  console.log(`sockjs-ts demo running on ${url}`);
+  console.log('Open it in two browser tabs and chat between them.');
+  console.log(
+    'The header shows the transport in use and the round trip; the menu forces a transport.',
+  );
+  console.log(
+    `The SockJS endpoint itself is ${url}chat (try: curl ${url}chat/info). Ctrl-C stops.`,
+  );
+});
+
+async function stop() {
+  server.close();
+  await chat.close(1001, 'Demo server stopping');
+  server.closeAllConnections();
+  process.exit(0);
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
