@@ -1,10 +1,12 @@
 // Raw websocket: GET <prefix>/websocket for clients that speak plain
 // WebSocket. Each message is one SockJS message, with no framing, no open
-// frame and no heartbeat; close travels in the WebSocket close frame.
+// frame and no heartbeat frame (only WebSocket pings); close travels in the
+// WebSocket close frame.
 
 import { Receiver } from '../receiver.js';
 import type { Session } from '../session.js';
 import {
+  Liveness,
   messageText,
   sendCongestionAware,
   type WebSocketLike,
@@ -15,10 +17,12 @@ import {
 export class RawWebSocketReceiver extends Receiver {
   readonly protocol = 'websocket-raw';
   private readonly ws: WebSocketLike;
+  private readonly liveness: Liveness;
 
   constructor(ws: WebSocketLike) {
     super();
     this.ws = ws;
+    this.liveness = new Liveness(ws);
     ws.on('close', () => this.lost());
     ws.on('error', () => this.lost());
   }
@@ -26,7 +30,9 @@ export class RawWebSocketReceiver extends Receiver {
   protected sendFrame(): void {}
 
   override open(): void {}
-  override heartbeat(): void {}
+  override heartbeat(): void {
+    this.liveness.check();
+  }
 
   override messages(batch: string[]): void {
     if (this.ended || this.ws.readyState !== 1) return;

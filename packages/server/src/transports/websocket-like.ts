@@ -7,6 +7,9 @@ export interface WebSocketLike {
   send(data: string, cb?: (err?: Error) => void): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
+  /** RFC 6455 sockets ping; hixie-76 ones cannot. */
+  ping?(): void;
+  on(event: 'pong', listener: () => void): this;
   on(
     event: 'message',
     listener: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void,
@@ -62,5 +65,39 @@ export function sendCongestionAware(
     ws.send(text, resume);
   } else {
     ws.send(text);
+  }
+}
+
+/**
+ * Finds peers that vanished without a FIN. Each heartbeat pings; a socket
+ * that has answered nothing (no pong, no message) since the previous
+ * heartbeat is cut, so its session closes instead of waiting for TCP to give
+ * up, which takes many minutes.
+ */
+export class Liveness {
+  private answered = true;
+  private readonly ws: WebSocketLike;
+
+  constructor(ws: WebSocketLike) {
+    this.ws = ws;
+    if (ws.ping === undefined) return;
+    const alive = () => {
+      this.answered = true;
+    };
+    ws.on('pong', alive);
+    ws.on('message', alive);
+  }
+
+  /** Called on each heartbeat; returns false when the peer is gone (the socket is cut). */
+  check(): boolean {
+    const ws = this.ws;
+    if (ws.ping === undefined || ws.readyState !== 1) return true;
+    if (!this.answered) {
+      ws.terminate();
+      return false;
+    }
+    this.answered = false;
+    ws.ping();
+    return true;
   }
 }

@@ -8,6 +8,7 @@ import { FrameError, parseWebSocketPayload } from '@sockjs-ts/protocol';
 import { Receiver } from '../receiver.js';
 import type { Session } from '../session.js';
 import {
+  Liveness,
   messageText,
   sendCongestionAware,
   type WebSocketLike,
@@ -20,10 +21,12 @@ export class WebSocketReceiver extends Receiver {
   private readonly ws: WebSocketLike;
   /** Set when the client broke the framing: no more frames, only the close. */
   broken = false;
+  private readonly liveness: Liveness;
 
   constructor(ws: WebSocketLike) {
     super();
     this.ws = ws;
+    this.liveness = new Liveness(ws);
     ws.on('close', () => this.lost());
     ws.on('error', () => this.lost());
   }
@@ -37,6 +40,11 @@ export class WebSocketReceiver extends Receiver {
     this.ready = true;
     this.session?.flush();
   };
+
+  /** An `h` frame the client sees, and a ping that proves the peer is still there. */
+  override heartbeat(): void {
+    if (this.liveness.check()) super.heartbeat();
+  }
 
   override close(code: number, reason: string, frame: string): void {
     this.sendFrame(frame);
