@@ -10,6 +10,7 @@ export class HttpReceiver extends Receiver {
   private readonly res: ServerResponse;
   private readonly format: (frame: string) => string;
   private remaining: number;
+  private stalled = false;
 
   /**
    * `limit` is the response limit in bytes for streaming transports, or 0 for
@@ -39,9 +40,34 @@ export class HttpReceiver extends Receiver {
   protected sendFrame(frame: string): void {
     if (this.ended) return;
     const chunk = this.format(frame);
+    if (this.remaining <= 0) {
+      // Polling: the only frame goes out with the end of the response, in
+      // one write, and with a Content-Length when the headers are still
+      // unsent (the polling transports leave them so).
+      this.ended = true;
+      this.res.end(chunk);
+      this.finished();
+      return;
+    }
     if (!this.res.write(chunk)) this.ready = false;
     this.remaining -= chunk.length;
     if (this.remaining <= 0) this.end();
+  }
+
+  /**
+   * A response whose socket has not drained for a whole heartbeat interval
+   * belongs to a client that stopped reading or vanished without a FIN: it is
+   * cut, which closes the session with 1002 instead of buffering for it.
+   */
+  override heartbeat(): void {
+    if (this.ready) {
+      this.stalled = false;
+      super.heartbeat();
+    } else if (this.stalled) {
+      this.res.destroy();
+    } else {
+      this.stalled = true;
+    }
   }
 
   end(): void {

@@ -207,7 +207,8 @@ export class Session implements SessionLink, Scheduled {
     const outcome = this.state.tick(now);
     if (outcome === 'heartbeat') {
       const r = this.receiver;
-      if (r?.ready && !r.ended) r.heartbeat();
+      // Receivers decide what a heartbeat means when their socket is congested.
+      if (r !== null && !r.ended) r.heartbeat();
       this.reschedule();
     } else if (outcome === 'expire') {
       this.expire();
