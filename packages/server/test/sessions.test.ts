@@ -17,10 +17,16 @@ import {
 const PRELUDE = 'h'.repeat(2048) + '\n';
 
 let s: TestServer;
+// Same delays, but no heartbeat to interleave with exact expectations.
+let quiet: TestServer;
 before(async () => {
   s = await startServer({ heartbeat_delay: 200, disconnect_delay: 300 });
+  quiet = await startServer({ disconnect_delay: 300 });
 });
-after(() => s.stop());
+after(async () => {
+  await s.stop();
+  await quiet.stop();
+});
 
 describe('close frames', () => {
   test('c[3000,"Go away!"] follows o, and is repeated to every later receiver', async () => {
@@ -46,11 +52,11 @@ describe('close frames', () => {
 describe('one receiver per session', () => {
   test('a second streaming receiver gets 2010 and ends; the first one keeps working', async () => {
     const path = sessionPath();
-    const first = new Stream(s.port, `${path}/xhr_streaming`, { method: 'POST' });
+    const first = new Stream(quiet.port, `${path}/xhr_streaming`, { method: 'POST' });
     await first.waitFor('o\n');
-    const second = new Stream(s.port, `${path}/xhr_streaming`, { method: 'POST' });
+    const second = new Stream(quiet.port, `${path}/xhr_streaming`, { method: 'POST' });
     assert.equal(await second.waitEnd(), PRELUDE + 'c[2010,"Another connection still open"]\n');
-    assert.equal((await post(s.port, `${path}/xhr_send`, '["still"]')).status, 204);
+    assert.equal((await post(quiet.port, `${path}/xhr_send`, '["still"]')).status, 204);
     await first.waitFor('o\na["still"]\n');
     assert.equal(first.ended, false);
     first.abort();
@@ -58,12 +64,12 @@ describe('one receiver per session', () => {
 
   test('a second polling receiver gets 2010; the session stays alive', async () => {
     const path = sessionPath();
-    assert.equal((await post(s.port, `${path}/xhr`)).body, 'o\n');
-    const waiting = new Stream(s.port, `${path}/xhr`, { method: 'POST' });
+    assert.equal((await post(quiet.port, `${path}/xhr`)).body, 'o\n');
+    const waiting = new Stream(quiet.port, `${path}/xhr`, { method: 'POST' });
     await sleep(50);
-    const busy = await post(s.port, `${path}/xhr`);
+    const busy = await post(quiet.port, `${path}/xhr`);
     assert.equal(busy.body, 'c[2010,"Another connection still open"]\n');
-    await post(s.port, `${path}/xhr_send`, '["x"]');
+    await post(quiet.port, `${path}/xhr_send`, '["x"]');
     assert.equal(await waiting.waitEnd(), 'a["x"]\n');
   });
 });
@@ -75,7 +81,7 @@ describe('heartbeats', () => {
     const opened = Date.now();
     await stream.waitFor('o\nh\n', 1000);
     const took = Date.now() - opened;
-    assert.ok(took >= 150 && took < 600, `heartbeat after ${took} ms`);
+    assert.ok(took >= 150 && took < 1500, `heartbeat after ${took} ms`);
     await stream.waitFor('o\nh\nh\n', 1000);
     stream.abort();
   });
@@ -101,14 +107,16 @@ describe('heartbeats', () => {
     assert.ok(Date.now() - started >= 150);
   });
 
-  test('h text frames on the SockJS websocket, and no ping', async () => {
+  test('h text frames on the SockJS websocket, each with a WebSocket ping', async () => {
     const ws = new WsClient(`ws://127.0.0.1:${s.port}${sessionPath()}/websocket`);
     assert.equal(await ws.message(1), 'o');
     const opened = Date.now();
     assert.equal(await ws.message(2, 1000), 'h');
     assert.ok(Date.now() - opened >= 150);
     assert.equal(await ws.message(3, 1000), 'h');
-    assert.equal(ws.pings, 0);
+    // The ping (answered by ws with a pong) detects peers that vanished.
+    assert.ok(ws.pings >= 1, `pings: ${ws.pings}`);
+    assert.ok(ws.messages.every((m, i) => i === 0 || m === 'h'));
     ws.ws.close();
   });
 
@@ -193,7 +201,11 @@ describe('expiry frees sessions and timers', () => {
     const t = await startServer({ heartbeat_delay: 100, disconnect_delay: 150 });
     try {
       let closes = 0;
-      const opened: Promise<void>[] = [];
+      const closed: Promise<void>[] = [];
+      t.echo.on('connection', (c) => {
+        closed.push(new Promise((resolve) => c.once('close', () => resolve())));
+        c.on('close', () => closes++);
+      });
       for (let i = 0; i < 4; i++) {
         assert.equal((await post(t.port, `${sessionPath()}/xhr`)).body, 'o\n');
       }
@@ -204,17 +216,16 @@ describe('expiry frees sessions and timers', () => {
       const raw = new WsClient(`ws://127.0.0.1:${t.port}/echo/websocket`);
       await raw.opened;
       await sleep(20);
-      assert.equal(t.connections.length, 7);
-      for (const c of t.connections) {
-        opened.push(new Promise((resolve) => c.once('close', () => resolve())));
-        c.on('close', () => closes++);
-      }
-      assert.equal(t.echo.stats().sessions.total, 7);
+      assert.equal(t.connections.length, 7, t.connections.map((c) => c.protocol).join());
+      // Idle sessions may already have expired (a loaded machine is slow);
+      // each one still open is counted.
+      assert.equal(t.echo.stats().sessions.total, 7 - closes);
       stream.abort();
       ws.ws.close();
       raw.ws.close();
-      await Promise.all(opened);
-      await sleep(400);
+      await Promise.all(closed);
+      const deadline = Date.now() + 2000;
+      while (t.echo.stats().sessions.total > 0 && Date.now() < deadline) await sleep(20);
       assert.equal(closes, 7);
       assert.equal(t.echo.stats().sessions.total, 0);
       assert.equal(t.echo.wheel.size, 0);
