@@ -61,29 +61,49 @@ export function httpPost(ctx: TransportContext): Post {
 
 export function noop(): void {}
 
-/** Runs `receive` in a loop and sends through `post`, one batch at a time. */
+// How long close() waits for queued messages to go out before it gives up.
+const FLUSH_LIMIT_MS = 10_000;
+
+/**
+ * Runs `receive` in a loop and sends through `post`, one batch at a time.
+ *
+ * close() does not drop what send() accepted: the batch in flight and the
+ * queued messages still go out (for at most FLUSH_LIMIT_MS), and only then
+ * does the receiving request stop. The order matters: servers end a session
+ * as soon as its receiving request is aborted, and a later xhr_send would get
+ * a 404. Nothing is delivered to the SockJS object once close() was called.
+ */
 export function pollingTransport(
   ctx: TransportContext,
   receive: Receiver,
   post: Post = httpPost(ctx),
 ): Transport {
   let stopped = false;
+  // close() was called, or the server sent its close frame (then nothing more is sent).
+  let closing = false;
+  let serverClosed = false;
   let queue: string[] = [];
   let abortReceive = noop;
   let abortPost: (() => void) | null = null;
+  let limit: ReturnType<typeof setTimeout> | undefined;
   const stop = () => {
     stopped = true;
     queue = [];
+    clearTimeout(limit);
     abortReceive();
     abortPost?.();
   };
   const fail = (reason: string) => {
     if (stopped) return;
     stop();
-    ctx.onClose(1006, reason);
+    if (!closing) ctx.onClose(1006, reason);
   };
   const flush = () => {
-    if (stopped || abortPost || queue.length === 0) return;
+    if (stopped || abortPost) return;
+    if (queue.length === 0) {
+      if (closing) stop();
+      return;
+    }
     const body = '[' + queue.join(',') + ']';
     queue = [];
     abortPost = post(body, (ok) => {
@@ -95,12 +115,13 @@ export function pollingTransport(
   const loop = () => {
     abortReceive = receive(
       (frame) => {
-        if (!stopped) ctx.onFrame(frame);
+        if (frame[0] === 'c') serverClosed = true;
+        if (!stopped && !closing) ctx.onFrame(frame);
       },
       (again) => {
         if (stopped) return;
-        if (again) loop();
-        else fail('Connection broken');
+        if (!again) fail('Connection broken');
+        else if (!closing) loop();
       },
     );
   };
@@ -110,6 +131,12 @@ export function pollingTransport(
       queue.push(clientStringify(message));
       flush();
     },
-    close: stop,
+    close() {
+      if (closing || stopped) return;
+      closing = true;
+      if (serverClosed) stop();
+      flush();
+      if (!stopped) limit = setTimeout(stop, FLUSH_LIMIT_MS);
+    },
   };
 }

@@ -1,0 +1,55 @@
+// End-to-end regression: messages passed to send() right before close() reach
+// the server on every Node transport (they used to be dropped on the HTTP
+// transports: close() aborted the xhr_send in flight and cleared the queue).
+
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { SockJS } from '../../packages/client/src/node.ts';
+import { serverFactories, type TestServer } from '../helpers/servers.ts';
+
+const TRANSPORTS = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling'];
+const COUNT = 50;
+
+for (const factory of await serverFactories()) {
+  describe(`close() flushes queued sends to ${factory.name}`, () => {
+    const servers: TestServer[] = [];
+    after(async () => {
+      await Promise.all(servers.map((s) => s.close()));
+    });
+
+    for (const transport of TRANSPORTS) {
+      test(transport, { timeout: 20_000 }, async () => {
+        const received: string[] = [];
+        let ended = false;
+        const server = await factory.start({
+          app: (conn) => {
+            conn.on('data', (d) => received.push(d));
+            conn.on('close', () => {
+              ended = true;
+            });
+          },
+        });
+        servers.push(server);
+        const sock = new SockJS(server.url, null, { transports: [transport] });
+        await new Promise<void>((resolve, reject) => {
+          sock.onopen = () => resolve();
+          sock.onclose = (e) => reject(new Error(`closed: ${e.code}`));
+        });
+        const closed = new Promise<number>((resolve) => {
+          sock.onclose = (e) => resolve(e.code);
+        });
+        for (let i = 0; i < COUNT; i++) sock.send(`m${i}`);
+        sock.close();
+        assert.equal(await closed, 1000);
+        const deadline = Date.now() + 8000;
+        while ((received.length < COUNT || !ended) && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 20));
+        assert.deepEqual(
+          received,
+          Array.from({ length: COUNT }, (_, i) => `m${i}`),
+        );
+        assert.ok(ended, 'the server session ended after the flush');
+      });
+    }
+  });
+}
