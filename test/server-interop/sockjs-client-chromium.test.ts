@@ -177,6 +177,38 @@ describe('sockjs-client in Chromium, cross-origin', { timeout: 90_000 }, () => {
   }
 });
 
+describe('sockjs-client in Chromium, heartbeats', { timeout: 30_000 }, () => {
+  test('reach every kind of transport, and the sessions stay usable', async () => {
+    // One of each receiving mechanism: WebSocket, XHR stream, EventSource,
+    // an htmlfile iframe and script-tag polls, all open at once.
+    const transports = [
+      'websocket',
+      'xhr-streaming',
+      'eventsource',
+      'iframe-htmlfile',
+      'jsonp-polling',
+    ];
+    const options = {
+      url: `${server.origin}/heartbeat_echo`,
+      transports,
+      idleMs: 700,
+      stepMs: 10_000,
+    };
+    const results = await withTimeout(
+      page.evaluate(`window.sockjsInterop.heartbeats(${JSON.stringify(options)})`) as Promise<
+        { transport: string; heartbeats: number; echoed: string }[]
+      >,
+      20_000,
+      'heartbeats',
+    );
+    assert.deepEqual(
+      results.map((r) => [r.transport, r.heartbeats >= 2, r.echoed]),
+      transports.map((t) => [t, true, 'still here']),
+      `heartbeats at 150 ms over 700 ms: ${results.map((r) => `${r.transport} ${r.heartbeats}`).join(', ')}`,
+    );
+  });
+});
+
 describe('sockjs-client in Chromium, same origin', { timeout: 60_000 }, () => {
   before(() => page.goto(`${server.origin}/`));
 

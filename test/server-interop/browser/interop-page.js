@@ -135,5 +135,27 @@
     return result;
   };
 
-  window.sockjsInterop = { run };
+  // Several transports at once on a service with a short heartbeat: counts
+  // the heartbeat events each gets while idle, then checks an echo.
+  const heartbeats = async ({ url, transports, idleMs, stepMs }) => {
+    const one = async (transport) => {
+      const c = connect(url, transport);
+      let count = 0;
+      c.sock.addEventListener('heartbeat', () => {
+        count++;
+      });
+      try {
+        const used = await deadline(c.opened, stepMs, transport + ' open');
+        await new Promise((resolve) => setTimeout(resolve, idleMs));
+        c.sock.send('still here');
+        const [echoed] = await c.take(1, stepMs);
+        return { transport: used, heartbeats: count, echoed };
+      } finally {
+        c.sock.close();
+      }
+    };
+    return Promise.all(transports.map(one));
+  };
+
+  window.sockjsInterop = { run, heartbeats };
 })();
