@@ -125,6 +125,7 @@ async function shut(server: Server): Promise<void> {
  * - /echo writes back every message (as in the SockJS test suite);
  * - /no_websocket_echo the same with websocket off;
  * - /heartbeat_echo the same with a heartbeat every 150 ms;
+ * - /cookie_needed_echo the same with JSESSIONID cookies (cookie_needed);
  * - /close closes each session at once with 3000 "Go away!" (as in the suite);
  * - /scripted writes "welcome" on connection, answers "close CODE REASON" with
  *   "closing" then close(CODE, REASON), and "end" with end("last words").
@@ -143,6 +144,7 @@ export async function startInteropServer(
   echo.installHandlers(http, { prefix: '/echo' });
   echo.installHandlers(http, { prefix: '/no_websocket_echo', websocket: false });
   echo.installHandlers(http, { prefix: '/heartbeat_echo', heartbeat_delay: 150 });
+  echo.installHandlers(http, { prefix: '/cookie_needed_echo', jsessionid: true });
   const close = createServer(options.sockjs);
   close.on('connection', (conn) => conn.close(3000, 'Go away!'));
   close.installHandlers(http, { prefix: '/close' });

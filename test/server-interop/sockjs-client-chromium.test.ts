@@ -217,4 +217,16 @@ describe('sockjs-client in Chromium, same origin', { timeout: 60_000 }, () => {
       assertServerClose(await runAndCheck(transport), transport);
     });
   }
+
+  // Across sites Chromium keeps no cookie from a response without
+  // SameSite=None (which needs https), so stickiness is only checked here.
+  test('xhr-streaming with JSESSIONID cookies (cookie_needed)', async () => {
+    await page.context().clearCookies();
+    await runAndCheck('xhr-streaming', { burst: 10, prefix: '/cookie_needed_echo' });
+    const cookies = await page.context().cookies(server.origin);
+    assert.deepEqual(
+      cookies.map((c) => [c.name, c.value, c.path]),
+      [['JSESSIONID', 'dummy', '/']],
+    );
+  });
 });
