@@ -1,6 +1,7 @@
-// Reverse proxies in front of a test server, as deployments have them:
+// Reverse proxies in front of test servers, as deployments have them:
 // nginx with its defaults (response buffering on, no WebSocket upgrade
-// forwarding), which is what breaks websocket and streaming transports.
+// forwarding), which is what breaks websocket and streaming transports, and
+// HAProxy, which can refuse or swallow upgrades and balance with a cookie.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +38,83 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   }
 }
 
+/** Starts a proxy process that listens on `port` once ready; kills it on close. */
+async function spawnProxy(
+  dir: string,
+  port: number,
+  command: string,
+  args: string[],
+): Promise<Proxy> {
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  try {
+    await waitForPort(port, child);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}: ${stderr}`);
+  }
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    async close() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface HaproxyConfig {
+  /** What happens to WebSocket upgrade requests: forwarded, refused with 400, or held unanswered. */
+  upgrade: 'pass' | 'deny' | 'tarpit';
+  /** Balance round robin and stick with `cookie JSESSIONID prefix nocache`. */
+  stickyCookie?: boolean;
+  /** `option http-no-delay`: without it HAProxy may hold a small streamed chunk ~200 ms (MSG_MORE). */
+  noDelay?: boolean;
+}
+
+/** HAProxy 2.6 (foreground, -db) in front of 127.0.0.1:backendPorts[i] (servers s0, s1, ...). */
+export async function startHaproxy(backendPorts: number[], config: HaproxyConfig): Promise<Proxy> {
+  const dir = mkdtempSync(join(tmpdir(), 'sockjs-haproxy-'));
+  const port = await freePort();
+  const isUpgrade = 'if { hdr(upgrade) -i websocket }';
+  const rule = {
+    pass: '',
+    deny: `http-request deny deny_status 400 ${isUpgrade}`,
+    tarpit: `timeout tarpit 30s\n  http-request tarpit ${isUpgrade}`,
+  }[config.upgrade];
+  const servers = backendPorts
+    .map((p, i) => `  server s${i} 127.0.0.1:${p}${config.stickyCookie ? ` cookie s${i}` : ''}`)
+    .join('\n');
+  writeFileSync(
+    join(dir, 'haproxy.cfg'),
+    `global
+  maxconn 256
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 30s
+  timeout server 30s
+  timeout tunnel 1h
+  ${config.noDelay ? 'option http-no-delay' : ''}
+frontend fe
+  bind 127.0.0.1:${port}
+  ${rule}
+  default_backend be
+backend be
+  balance roundrobin
+  ${config.stickyCookie ? 'cookie JSESSIONID prefix nocache' : ''}
+${servers}
+`,
+  );
+  return spawnProxy(dir, port, '/usr/sbin/haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')]);
+}
+
 /** nginx 1.22 with default proxy settings in front of 127.0.0.1:backendPort. */
 export async function startNginx(backendPort: number): Promise<Proxy> {
   const dir = mkdtempSync(join(tmpdir(), 'sockjs-nginx-'));
@@ -64,32 +142,12 @@ http {
 }
 `,
   );
-  const child = spawn(
-    '/usr/sbin/nginx',
-    ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  try {
-    await waitForPort(port, child);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}: ${stderr}`);
-  }
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    async close() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return spawnProxy(dir, port, '/usr/sbin/nginx', [
+    '-p',
+    dir,
+    '-c',
+    join(dir, 'nginx.conf'),
+    '-g',
+    'daemon off;',
+  ]);
 }
