@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { SockJS } from '../../packages/client/src/node.ts';
 import { buildClientBundle, launchChromium } from '../helpers/browser.ts';
-import { type Proxy, startHaproxy, startNginx } from '../helpers/proxies.ts';
+import { type Proxy as RunningProxy, startHaproxy, startNginx } from '../helpers/proxies.ts';
 import { ECHO_SCENARIO, type EchoResult } from '../helpers/scenarios.ts';
 import { serverFactories, type TestServer } from '../helpers/servers.ts';
 
@@ -40,7 +40,7 @@ const echo = globalThis.eval(ECHO_SCENARIO) as (c: typeof SockJS, a: object) => 
 // biome-ignore-end lint/security/noGlobalEval: the same scenario text runs in the page
 
 /** Routes to one backend: [label, proxy (null: direct), transport the client must pick]. */
-type Route = [string, Proxy | null, string];
+type Route = [string, RunningProxy | null, string];
 async function routes(server: TestServer, cleanups: (() => Promise<void>)[]): Promise<Route[]> {
   const started: Route[] = [['direct', null, 'websocket']];
   for (const [upgrade, noDelay] of [
