@@ -136,7 +136,7 @@ for (const factory of factories) {
     });
 
     for (const transport of TRANSPORTS) {
-      test(`${transport}: closes with a non-1000 code soon after the server dies`, {
+      test(`${transport}: closes with a non-1000 code soon after the server dies, reopens once it is back`, {
         timeout: 30_000,
       }, async () => {
         const doomed = await start();
@@ -154,6 +154,14 @@ for (const factory of factories) {
         assert.ok(closed, 'no close event within 10 s');
         assert.notEqual(closed.code, 1000, `closed with ${closed.code} ${closed.reason}`);
         assert.ok(Date.now() - killedAt < 6000, `took ${Date.now() - killedAt} ms`);
+        // The page stays; the server comes back on the same port.
+        await start({ port: doomed.port });
+        const again = await runInPage<string | null>(OPEN_AND_PARK_SCENARIO, {
+          url: doomed.url,
+          transports: [transport],
+        });
+        assert.equal(again, transport, 'a new SockJS opens once the server is back');
+        await page.evaluate('globalThis.__sock.close()');
       });
     }
   });

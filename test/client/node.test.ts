@@ -97,7 +97,7 @@ for (const factory of factories) {
         assert.deepEqual(result.close, { code: 3042, reason: 'bye now', wasClean: true });
       });
 
-      test(`${transport}: a dead server closes the socket with a non-1000 code`, {
+      test(`${transport}: a dead server closes the socket with a non-1000 code; a new one opens once it is back`, {
         timeout: 20_000,
       }, async () => {
         const server = await start();
@@ -109,6 +109,14 @@ for (const factory of factories) {
         await server.kill();
         const { code } = await done;
         assert.notEqual(code, 1000);
+        const revived = await start({ port: server.port });
+        const again = new SockJS(revived.url, null, { transports: [transport] });
+        await opened(again);
+        again.send('pong');
+        assert.equal(await nextMessage(again), 'pong');
+        const ended = closed(again);
+        again.close();
+        assert.equal((await ended).code, 1000);
       });
 
       test(`${transport}: sends the headers option and the cookie jar's cookies`, {

@@ -34,6 +34,8 @@ export interface ServerConfig {
   iframeClient?: 'ours' | 'sockjs-client';
   /** The application; the default echoes, and 'close:<code>:<reason>' closes. */
   app?: (conn: TestConnection) => void;
+  /** Listen on this port (to restart a killed server in its place); ephemeral by default. */
+  port?: number;
 }
 
 export interface TestServer {
@@ -132,7 +134,10 @@ async function start(name: string, install: Installer, config: ServerConfig): Pr
   // After install: sockjs-node takes over the listeners present at that time.
   http.prependListener('request', record);
   http.prependListener('upgrade', record);
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port ?? 0, '127.0.0.1', resolve);
+  });
   const port = (http.address() as { port: number }).port;
   return {
     name,
