@@ -284,11 +284,12 @@ async function startServer(id) {
   return { child: server, pid: server.pid, port: ready.port };
 }
 
-async function serverRssAfterGc(server) {
+/** RSS, V8 heap and external memory of the server after a full collection. */
+async function serverMemoryAfterGc(server) {
   command(server.child, 'gc');
-  await nextMessage(server.child, 'gc-done', 10_000);
+  const { heapUsed, external } = await nextMessage(server.child, 'gc-done', 10_000);
   await sleep(300);
-  return memory(server.pid).rss;
+  return { rss: memory(server.pid).rss, heap: heapUsed + external };
 }
 
 async function measure(scenario, id) {
@@ -296,7 +297,7 @@ async function measure(scenario, id) {
   const server = await startServer(id);
   const generators = [];
   try {
-    const baselineRss = scenario.mode === 'idle' ? await serverRssAfterGc(server) : 0;
+    const baseline = scenario.mode === 'idle' ? await serverMemoryAfterGc(server) : null;
     const prefix =
       scenario.mode === 'fanout' || scenario.mode === 'hold' ? contender.bcast : contender.echo;
     const perGenerator = Math.ceil(scenario.sessions / scenario.generators);
@@ -326,8 +327,10 @@ async function measure(scenario, id) {
     if (openFailure !== undefined) row.stopReason = openFailure.stopReason;
 
     if (scenario.mode === 'idle') {
-      const rss = await serverRssAfterGc(server);
-      row.rssPerSession = opened > 0 ? (rss - baselineRss) / opened : null;
+      const after = await serverMemoryAfterGc(server);
+      row.rssPerSession = opened > 0 ? (after.rss - baseline.rss) / opened : null;
+      // The part of it that is JavaScript objects (V8 heap plus external).
+      row.heapPerSession = opened > 0 ? (after.heap - baseline.heap) / opened : null;
       row.rate = opened;
     } else {
       if (scenario.mode === 'hold') {
@@ -385,6 +388,7 @@ function combine(rows) {
     p99: pick('p99'),
     cpuPerOp: pick('cpuPerOp'),
     rssPerSession: first.rssPerSession === undefined ? undefined : pick('rssPerSession'),
+    heapPerSession: first.heapPerSession === undefined ? undefined : pick('heapPerSession'),
     loadCpuShare: pick('loadCpuShare'),
     serverCpuShare: pick('serverCpuShare'),
     peakRss: Math.max(...rows.map((r) => r.peakRss ?? 0)),
@@ -398,6 +402,8 @@ const fmtRate = (v) => (v === null || v === undefined ? '–' : Math.round(v).to
 
 function notes(row) {
   const out = [];
+  if (row.heapPerSession !== undefined && row.heapPerSession !== null)
+    out.push(`JS heap ${fmt(row.heapPerSession / 1024, 2)} KiB/session`);
   if (row.loadCpuShare !== undefined && row.loadCpuShare !== null && row.loadCpuShare > LOAD_BOUND)
     out.push(`load generator bound (${Math.round(row.loadCpuShare * 100)}% of its core)`);
   if (row.stopReason) out.push(`opened ${row.opened}: ${row.stopReason}`);

@@ -21,7 +21,8 @@ export function announce(httpServer) {
         globalThis.gc();
         globalThis.gc();
       }
-      process.stdout.write(JSON.stringify({ type: 'gc-done' }) + '\n');
+      const { heapUsed, external } = process.memoryUsage();
+      process.stdout.write(JSON.stringify({ type: 'gc-done', heapUsed, external }) + '\n');
     }
   });
   // The parent went away: nothing left to serve.
