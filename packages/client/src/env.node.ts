@@ -138,7 +138,7 @@ export const nodeEnv: Env = {
         onOpen();
         parse(text);
       },
-      () => onEnd(),
+      (status) => onEnd(status === 0),
     );
   },
 };

@@ -62,14 +62,16 @@ export interface Env {
   hasWebSocket(): boolean;
   /**
    * Opens an event stream (text/event-stream). `onOpen` when the response
-   * starts, `onData` per event, `onEnd` when it stops for any reason.
+   * starts, `onData` per event, `onEnd` when it stops for any reason, with
+   * `cutOff` true when the response broke off before its end (Node can tell;
+   * browsers' EventSource cannot, and passes nothing).
    */
   eventSource?(
     url: string,
     options: SockJSOptions,
     onOpen: () => void,
     onData: (data: string) => void,
-    onEnd: () => void,
+    onEnd: (cutOff?: boolean) => void,
   ): () => void;
 }
 

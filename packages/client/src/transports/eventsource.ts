@@ -27,7 +27,7 @@ export const eventsource: TransportFactory = {
           opened = true;
         },
         (data) => onFrame(decodeData(data)),
-        () => onEnd(opened),
+        (cutOff) => onEnd(opened && !cutOff),
       );
     }),
 };
