@@ -76,4 +76,8 @@ export class HttpReceiver extends Receiver {
     this.res.end();
     this.finished();
   }
+
+  abort(): void {
+    this.res.destroy();
+  }
 }

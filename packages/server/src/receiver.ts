@@ -21,6 +21,8 @@ export abstract class Receiver {
   protected abstract sendFrame(frame: string): void;
   /** Ends the receiver from the server side. */
   abstract end(): void;
+  /** Drops the connection at once: its peer stopped reading, so nothing more can reach it. */
+  abstract abort(): void;
 
   open(): void {
     this.sendFrame(OPEN_FRAME);

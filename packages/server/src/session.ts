@@ -133,7 +133,12 @@ export class Session implements SessionLink, Scheduled {
     const opts = this.host.options;
     if (this.queuedSize > opts.maxQueueSize) {
       this.host.limitHit('queue', this.queuedSize, opts.maxQueueSize, this.id);
+      const congested = this.receiver !== null && !this.receiver.ready ? this.receiver : null;
       this.close(1008, 'Outbound queue full');
+      // The close frame would only join the frames its client is not reading:
+      // let go of the socket and what is buffered in it instead of holding
+      // them for as long as the client stays connected.
+      congested?.abort();
       return false;
     }
     if (!this.flushPending) {

@@ -54,6 +54,10 @@ export class RawWebSocketReceiver extends Receiver {
     if (this.ws.readyState === 1) this.ws.close(1000, 'Normal closure');
     this.finished();
   }
+
+  abort(): void {
+    this.ws.terminate();
+  }
 }
 
 export function startRawWebSocketSession(

@@ -57,6 +57,10 @@ export class WebSocketReceiver extends Receiver {
     if (this.ws.readyState === 1) this.ws.close(1000, 'Normal closure');
     this.finished();
   }
+
+  abort(): void {
+    this.ws.terminate();
+  }
 }
 
 /** Wires an open WebSocket to a fresh session. */
