@@ -13,7 +13,8 @@ export function jsonpPolling({ req, res, sessionId, endpoint }: TransportRequest
   // The leading comment defeats the Rosetta Flash family of JSONP attacks.
   const prefix = '/**/' + callback + '(';
   res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.writeHead(200);
+  // No writeHead: the headers go out with the frame, which then gets a
+  // Content-Length instead of chunked framing.
   const session = endpoint.getOrCreateSession(sessionId, req, 'jsonp-polling');
   session.attach(
     new HttpReceiver('jsonp-polling', res, 0, (frame) => prefix + JSON.stringify(frame) + ');\r\n'),
