@@ -45,7 +45,16 @@ export function setJsessionid(
   }
   if (!j) return;
   const value = readCookie(req.headers.cookie, 'JSESSIONID') ?? 'dummy';
-  res.setHeader('Set-Cookie', `JSESSIONID=${value}; path=/`);
+  // Browsers keep a cookie from a cross-site response only with
+  // SameSite=None, which they accept only with Secure: over https, say so,
+  // so that stickiness also works for pages on another site.
+  const secure =
+    (req.socket as { encrypted?: boolean }).encrypted === true ||
+    req.headers['x-forwarded-proto'] === 'https';
+  res.setHeader(
+    'Set-Cookie',
+    `JSESSIONID=${value}; path=/${secure ? '; SameSite=None; Secure' : ''}`,
+  );
 }
 
 const COOKIE_VALUE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]{1,200}$/;

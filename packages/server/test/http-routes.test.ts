@@ -343,6 +343,11 @@ describe('JSESSIONID', () => {
     assert.deepEqual(r.headers['set-cookie'], ['JSESSIONID=dummy; path=/']);
   });
 
+  test('behind TLS (X-Forwarded-Proto: https) it is SameSite=None; Secure, for cross-site pages', async () => {
+    const r = await post(j.port, `${sessionPath()}/xhr`, '', { 'X-Forwarded-Proto': 'https' });
+    assert.deepEqual(r.headers['set-cookie'], ['JSESSIONID=dummy; path=/; SameSite=None; Secure']);
+  });
+
   test('off by default: no cookie on session URLs', async () => {
     const r = await post(s.port, `${sessionPath()}/xhr`);
     assert.equal(r.headers['set-cookie'], undefined);
