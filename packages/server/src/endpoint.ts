@@ -89,6 +89,14 @@ function pathBelow(url: string | undefined, prefix: string): string | null {
   return rest;
 }
 
+// Module-level so that the listeners left on long-lived sockets do not hold
+// the context of the function that added them (and its request).
+function ignoreError(): void {}
+
+function terminator(ws: { terminate(): void }): { destroy(): void } {
+  return { destroy: () => ws.terminate() };
+}
+
 function rejectUpgrade(socket: Duplex, status: number, text: string): void {
   if (socket.writable) {
     socket.end(
@@ -362,7 +370,7 @@ export class Endpoint implements SessionEndpoint, SessionHost {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const path = pathBelow(req.url, this.options.prefix);
     if (path === null) return false;
-    socket.on('error', () => {});
+    socket.on('error', ignoreError);
     const route = routePath(path);
     const isWebSocketRoute =
       route !== null &&
@@ -411,7 +419,7 @@ export class Endpoint implements SessionEndpoint, SessionHost {
       const protocol = raw ? 'websocket-raw' : 'websocket';
       const session = new Session(sessionId || randomUUID(), this, req, protocol);
       this.live.add(session);
-      this.track({ destroy: () => ws.terminate() }, ws as unknown as NodeJS.EventEmitter);
+      this.track(terminator(ws), ws as unknown as NodeJS.EventEmitter);
       if (raw) startRawWebSocketSession(ws, session, this.options.maxMessageSize);
       else startWebSocketSession(ws, session, this.options.maxMessageSize);
     };
@@ -424,14 +432,19 @@ export class Endpoint implements SessionEndpoint, SessionHost {
       return;
     }
     this.webSocketServer().handleUpgrade(req, socket, head, (ws) => {
-      ws.on('error', (err: Error & { code?: string }) => {
-        if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-          this.limitHit('body', Number.NaN, this.options.maxBodySize);
-        }
-      });
+      ws.on('error', this.webSocketError);
       start(ws);
     });
   }
+
+  // One listener for every WebSocket of the endpoint. A closure made inside
+  // upgrade() would share its context, and with it keep the upgrade request
+  // (headers, raw headers, streams: about 2 KiB) alive as long as the socket.
+  private readonly webSocketError = (err: Error & { code?: string }): void => {
+    if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      this.limitHit('body', Number.NaN, this.options.maxBodySize);
+    }
+  };
 
   private webSocketServer(): WebSocketServer {
     if (this.wss === null) {
