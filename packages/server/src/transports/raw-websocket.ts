@@ -3,60 +3,27 @@
 // frame and no heartbeat frame (only WebSocket pings); close travels in the
 // WebSocket close frame.
 
-import { Receiver } from '../receiver.js';
 import type { Session } from '../session.js';
-import {
-  Liveness,
-  messageText,
-  sendCongestionAware,
-  type WebSocketLike,
-  wireCloseCode,
-  wireCloseReason,
-} from './websocket-like.js';
+import { messageText, SocketReceiver, type WebSocketLike } from './websocket-like.js';
 
-export class RawWebSocketReceiver extends Receiver {
+export class RawWebSocketReceiver extends SocketReceiver {
   readonly protocol = 'websocket-raw';
-  private readonly ws: WebSocketLike;
-  private readonly liveness: Liveness;
-
-  constructor(ws: WebSocketLike) {
-    super();
-    this.ws = ws;
-    this.liveness = new Liveness(ws);
-    ws.on('close', () => this.lost());
-    ws.on('error', () => this.lost());
-  }
 
   protected sendFrame(): void {}
 
   override open(): void {}
+
   override heartbeat(): void {
-    this.liveness.check();
+    this.peerAlive();
   }
 
   override messages(batch: string[]): void {
     if (this.ended || this.ws.readyState !== 1) return;
-    for (const m of batch) sendCongestionAware(this.ws, m, this, this.resume);
+    for (const m of batch) this.sendText(m);
   }
-
-  private readonly resume = (): void => {
-    this.ready = true;
-    this.session?.flush();
-  };
 
   override close(code: number, reason: string): void {
-    if (this.ws.readyState === 1) this.ws.close(wireCloseCode(code), wireCloseReason(reason));
-  }
-
-  end(): void {
-    if (this.ended) return;
-    this.ended = true;
-    if (this.ws.readyState === 1) this.ws.close(1000, 'Normal closure');
-    this.finished();
-  }
-
-  abort(): void {
-    this.ws.terminate();
+    this.closeSocket(code, reason);
   }
 }
 

@@ -1,5 +1,8 @@
 // The part of a WebSocket the websocket transports use. `ws`'s WebSocket has
-// it, and so does the hixie-76 socket in hixie76.ts.
+// it, and so does the hixie-76 socket in hixie76.ts. Also the receiver
+// behaviour both websocket transports share.
+
+import { Receiver } from '../receiver.js';
 
 export interface WebSocketLike {
   readonly readyState: number;
@@ -99,5 +102,54 @@ export class Liveness {
     this.answered = false;
     ws.ping();
     return true;
+  }
+}
+
+/**
+ * What the SockJS websocket and the raw websocket receivers share: the
+ * socket's life ends the receiver, congestion pauses it, heartbeats ping,
+ * and ending or aborting closes or cuts the socket.
+ */
+export abstract class SocketReceiver extends Receiver {
+  protected readonly ws: WebSocketLike;
+  private readonly liveness: Liveness;
+
+  constructor(ws: WebSocketLike) {
+    super();
+    this.ws = ws;
+    this.liveness = new Liveness(ws);
+    ws.on('close', () => this.lost());
+    ws.on('error', () => this.lost());
+  }
+
+  /** Sends one text message, pausing the receiver while the socket is congested. */
+  protected sendText(text: string): void {
+    sendCongestionAware(this.ws, text, this, this.resume);
+  }
+
+  private readonly resume = (): void => {
+    this.ready = true;
+    this.session?.flush();
+  };
+
+  /** Pings; false when the peer answered nothing since the last heartbeat (it is cut). */
+  protected peerAlive(): boolean {
+    return this.liveness.check();
+  }
+
+  /** Closes the WebSocket with the session's close code, if it is open. */
+  protected closeSocket(code: number, reason: string): void {
+    if (this.ws.readyState === 1) this.ws.close(wireCloseCode(code), wireCloseReason(reason));
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.closeSocket(1000, 'Normal closure');
+    this.finished();
+  }
+
+  abort(): void {
+    this.ws.terminate();
   }
 }

@@ -5,61 +5,27 @@
 
 import type { IncomingMessage } from 'node:http';
 import { FrameError, parseWebSocketPayload } from '@sockjs-ts/protocol';
-import { Receiver } from '../receiver.js';
 import type { Session } from '../session.js';
-import {
-  Liveness,
-  messageText,
-  sendCongestionAware,
-  type WebSocketLike,
-  wireCloseCode,
-  wireCloseReason,
-} from './websocket-like.js';
+import { messageText, SocketReceiver, type WebSocketLike } from './websocket-like.js';
 
-export class WebSocketReceiver extends Receiver {
+export class WebSocketReceiver extends SocketReceiver {
   readonly protocol = 'websocket';
-  private readonly ws: WebSocketLike;
   /** Set when the client broke the framing: no more frames, only the close. */
   broken = false;
-  private readonly liveness: Liveness;
-
-  constructor(ws: WebSocketLike) {
-    super();
-    this.ws = ws;
-    this.liveness = new Liveness(ws);
-    ws.on('close', () => this.lost());
-    ws.on('error', () => this.lost());
-  }
 
   protected sendFrame(frame: string): void {
     if (this.ended || this.broken || this.ws.readyState !== 1) return;
-    sendCongestionAware(this.ws, frame, this, this.resume);
+    this.sendText(frame);
   }
-
-  private readonly resume = (): void => {
-    this.ready = true;
-    this.session?.flush();
-  };
 
   /** An `h` frame the client sees, and a ping that proves the peer is still there. */
   override heartbeat(): void {
-    if (this.liveness.check()) super.heartbeat();
+    if (this.peerAlive()) super.heartbeat();
   }
 
   override close(code: number, reason: string, frame: string): void {
     this.sendFrame(frame);
-    if (this.ws.readyState === 1) this.ws.close(wireCloseCode(code), wireCloseReason(reason));
-  }
-
-  end(): void {
-    if (this.ended) return;
-    this.ended = true;
-    if (this.ws.readyState === 1) this.ws.close(1000, 'Normal closure');
-    this.finished();
-  }
-
-  abort(): void {
-    this.ws.terminate();
+    this.closeSocket(code, reason);
   }
 }
 
