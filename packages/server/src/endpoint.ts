@@ -5,17 +5,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { routePath, TRANSPORT_METHODS, type TransportName } from '@sockjs-ts/protocol';
 import { WebSocketServer } from 'ws';
+import { Admission } from './admission.js';
 import { type ClientBundle, loadClientBundle } from './client-bundle.js';
 import {
   type Counters,
   publishLimit,
-  publishReject,
   sessionCloseChannel,
   sessionOpenChannel,
 } from './diagnostics.js';
 import { answer404, answer405, answerOptions, answerText, setJsessionid } from './http-util.js';
-import type { AllowRequestResult, ResolvedOptions } from './options.js';
-import { OriginPolicy } from './origins.js';
+import { InFlight } from './inflight.js';
+import type { ResolvedOptions } from './options.js';
 import { clientScript, greeting, type IframePage, iframe, info, makeIframePage } from './pages.js';
 import { MemoryRegistry, type SessionRegistry } from './registry.js';
 import { Session, type SessionHost } from './session.js';
@@ -62,22 +62,6 @@ const RECEIVING: ReadonlySet<TransportName> = new Set<TransportName>([
 /** Transports that browsers request without an Origin header (script tags, frames). */
 const NO_ORIGIN_HEADER: ReadonlySet<TransportName> = new Set<TransportName>(['htmlfile', 'jsonp']);
 
-interface Refusal {
-  status: number;
-  reason: string;
-  cause: 'origin' | 'allowRequest' | 'closing';
-}
-
-function refusalOf(result: AllowRequestResult): Refusal | null {
-  if (result === true) return null;
-  if (result === false) return { status: 403, reason: 'Forbidden', cause: 'allowRequest' };
-  return {
-    status: result.status ?? 403,
-    reason: result.reason ?? 'Forbidden',
-    cause: 'allowRequest',
-  };
-}
-
 /** The path below `prefix`, or null when the URL is not under it. */
 function pathBelow(url: string | undefined, prefix: string): string | null {
   if (url === undefined) return null;
@@ -112,24 +96,22 @@ export class Endpoint implements SessionEndpoint, SessionHost {
   readonly sessions: SessionRegistry<Session> = new MemoryRegistry();
   /** Every open session of this endpoint, websocket ones included. */
   readonly live = new Set<Session>();
-  readonly origins: OriginPolicy;
   readonly counters: Counters;
+  private readonly admission: Admission;
   /** Responses and sockets in flight, so that shutdown can wait for them. */
-  private readonly inflight = new Set<{ destroy(): void }>();
+  private readonly inflight = new InFlight();
   private readonly owner: EndpointOwner;
   private readonly iframePage: IframePage;
   /** Our own client bundle, served when no sockjs_url is configured. */
   private readonly bundle: ClientBundle | null;
   private wss: WebSocketServer | null = null;
-  private closing = false;
-  private idleWaiters: (() => void)[] = [];
 
   constructor(options: ResolvedOptions, owner: EndpointOwner, defaultSockjsUrl: string) {
     this.options = options;
     this.owner = owner;
     this.wheel = owner.wheel;
     this.counters = owner.counters;
-    this.origins = new OriginPolicy(options.origins);
+    this.admission = new Admission(options, owner.counters);
     this.bundle = options.sockjsUrl === undefined ? loadClientBundle() : null;
     this.iframePage = makeIframePage(
       options.sockjsUrl ?? (this.bundle ? options.prefix + this.bundle.path : defaultSockjsUrl),
@@ -192,86 +174,6 @@ export class Endpoint implements SessionEndpoint, SessionHost {
     publishLimit({ limit, prefix: this.options.prefix, size, max, ...(id ? { id } : {}) });
   }
 
-  // Admission: origin policy, shutdown, allowRequest.
-
-  private refuse(req: IncomingMessage, refusal: Refusal): void {
-    this.counters.rejected++;
-    publishReject({
-      cause: refusal.cause,
-      prefix: this.options.prefix,
-      url: req.url ?? '',
-      status: refusal.status,
-      reason: refusal.reason,
-    });
-  }
-
-  /**
-   * Decides whether a request that would open a session may do so. Calls
-   * `proceed` (maybe later, when allowRequest is async) or `reject`.
-   */
-  private admit(
-    req: IncomingMessage,
-    opensSession: boolean,
-    proceed: () => void,
-    reject: (refusal: Refusal) => void,
-  ): void {
-    if (this.closing && opensSession) {
-      const refusal: Refusal = { status: 503, reason: 'Server shutting down', cause: 'closing' };
-      this.refuse(req, refusal);
-      reject(refusal);
-      return;
-    }
-    const hook = this.options.allowRequest;
-    if (!opensSession || hook === undefined) {
-      proceed();
-      return;
-    }
-    const decide = (result: AllowRequestResult) => {
-      const refusal = refusalOf(result);
-      if (refusal === null) {
-        proceed();
-      } else {
-        this.refuse(req, refusal);
-        reject(refusal);
-      }
-    };
-    const fail = (err: unknown) => {
-      this.logError(`allowRequest failed: ${(err as Error)?.message ?? String(err)}`);
-      decide({ status: 500, reason: 'Internal Server Error' });
-    };
-    let result: AllowRequestResult | Promise<AllowRequestResult>;
-    try {
-      result = hook(req);
-    } catch (err) {
-      fail(err);
-      return;
-    }
-    if (typeof (result as Promise<AllowRequestResult>)?.then === 'function') {
-      (result as Promise<AllowRequestResult>).then(decide, fail);
-    } else {
-      decide(result as AllowRequestResult);
-    }
-  }
-
-  private originRefused(req: IncomingMessage, needsOrigin: boolean): Refusal | null {
-    if (this.origins.allowsRequest(req, needsOrigin)) return null;
-    const refusal: Refusal = { status: 403, reason: 'Origin not allowed', cause: 'origin' };
-    this.refuse(req, refusal);
-    return refusal;
-  }
-
-  private track(item: { destroy(): void }, emitter: NodeJS.EventEmitter): void {
-    this.inflight.add(item);
-    emitter.once('close', () => {
-      this.inflight.delete(item);
-      if (this.inflight.size === 0 && this.idleWaiters.length > 0) {
-        const waiters = this.idleWaiters;
-        this.idleWaiters = [];
-        for (const w of waiters) w();
-      }
-    });
-  }
-
   // Routing
 
   /** Serves the request if it is under this prefix; returns whether it did. */
@@ -299,14 +201,14 @@ export class Endpoint implements SessionEndpoint, SessionHost {
           answer405(res, ['OPTIONS', 'GET']);
           return true;
         }
-        const refusal = this.originRefused(req, false);
+        const refusal = this.admission.originRefusal(req, false);
         if (refusal !== null) answerText(res, refusal.status, refusal.reason);
-        else info(req, res, this.options, this.origins.advertised);
+        else info(req, res, this.options, this.admission.origins.advertised);
         return true;
       }
       case 'iframe':
         if (method === 'GET' || method === 'HEAD') {
-          iframe(req, res, this.iframePage, this.origins.frameAncestors(req));
+          iframe(req, res, this.iframePage, this.admission.origins.frameAncestors(req));
         } else {
           answer405(res, ['GET']);
         }
@@ -325,7 +227,7 @@ export class Endpoint implements SessionEndpoint, SessionHost {
           return true;
         }
         const transport = route.transport;
-        const originRefusal = this.originRefused(req, NO_ORIGIN_HEADER.has(transport));
+        const originRefusal = this.admission.originRefusal(req, NO_ORIGIN_HEADER.has(transport));
         if (originRefusal !== null) {
           answerText(res, originRefusal.status, originRefusal.reason);
           return true;
@@ -338,8 +240,8 @@ export class Endpoint implements SessionEndpoint, SessionHost {
         }
         const sessionId = route.sessionId;
         const opensSession = RECEIVING.has(transport) && this.sessions.get(sessionId) === undefined;
-        this.track(res, res);
-        this.admit(
+        this.inflight.track(res, res);
+        this.admission.admit(
           req,
           opensSession,
           () => {
@@ -392,12 +294,12 @@ export class Endpoint implements SessionEndpoint, SessionHost {
       rejectUpgrade(socket, 400, 'Bad Request');
       return true;
     }
-    const originRefusal = this.originRefused(req, false);
+    const originRefusal = this.admission.originRefusal(req, false);
     if (originRefusal !== null) {
       rejectUpgrade(socket, originRefusal.status, originRefusal.reason);
       return true;
     }
-    this.admit(
+    this.admission.admit(
       req,
       true,
       () => this.upgrade(req, socket, head, route.kind === 'raw-websocket', route),
@@ -419,7 +321,7 @@ export class Endpoint implements SessionEndpoint, SessionHost {
       const protocol = raw ? 'websocket-raw' : 'websocket';
       const session = new Session(sessionId || randomUUID(), this, req, protocol);
       this.live.add(session);
-      this.track(terminator(ws), ws as unknown as NodeJS.EventEmitter);
+      this.inflight.track(terminator(ws), ws as unknown as NodeJS.EventEmitter);
       if (raw) startRawWebSocketSession(ws, session, this.options.maxMessageSize);
       else startWebSocketSession(ws, session, this.options.maxMessageSize);
     };
@@ -460,12 +362,14 @@ export class Endpoint implements SessionEndpoint, SessionHost {
 
   /** Open sessions by transport. */
   countSessions(into: Record<string, number>): number {
+    let open = 0;
     for (const session of this.live) {
       if (session.readyState !== 1) continue;
       const t = session.connection.protocol;
       into[t] = (into[t] ?? 0) + 1;
+      open++;
     }
-    return this.live.size;
+    return open;
   }
 
   /**
@@ -474,21 +378,9 @@ export class Endpoint implements SessionEndpoint, SessionHost {
    * to `timeout` ms for in-flight responses and sockets before cutting them.
    */
   async shutdown(code: number, reason: string, timeout: number): Promise<void> {
-    this.closing = true;
+    this.admission.closing = true;
     for (const session of [...this.live]) session.close(code, reason);
-    if (this.inflight.size > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          for (const item of [...this.inflight]) item.destroy();
-          resolve();
-        }, timeout);
-        timer.unref();
-        this.idleWaiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    await this.inflight.drain(timeout);
     for (const session of [...this.live]) session.destroy();
     this.wss?.close();
   }

@@ -1,0 +1,102 @@
+// Who may open a session: the origin policy, the shutdown state and the
+// application's allowRequest hook. Every refusal is counted and published.
+
+import type { IncomingMessage } from 'node:http';
+import { type Counters, publishReject } from './diagnostics.js';
+import type { AllowRequestResult, ResolvedOptions } from './options.js';
+import { OriginPolicy } from './origins.js';
+
+export interface Refusal {
+  status: number;
+  reason: string;
+  cause: 'origin' | 'allowRequest' | 'closing';
+}
+
+function refusalOf(result: AllowRequestResult): Refusal | null {
+  if (result === true) return null;
+  if (result === false) return { status: 403, reason: 'Forbidden', cause: 'allowRequest' };
+  return {
+    status: result.status ?? 403,
+    reason: result.reason ?? 'Forbidden',
+    cause: 'allowRequest',
+  };
+}
+
+export class Admission {
+  readonly origins: OriginPolicy;
+  /** Set by shutdown: new sessions are refused with 503. */
+  closing = false;
+  private readonly options: ResolvedOptions;
+  private readonly counters: Counters;
+
+  constructor(options: ResolvedOptions, counters: Counters) {
+    this.options = options;
+    this.counters = counters;
+    this.origins = new OriginPolicy(options.origins);
+  }
+
+  private refuse(req: IncomingMessage, refusal: Refusal): Refusal {
+    this.counters.rejected++;
+    publishReject({
+      cause: refusal.cause,
+      prefix: this.options.prefix,
+      url: req.url ?? '',
+      status: refusal.status,
+      reason: refusal.reason,
+    });
+    return refusal;
+  }
+
+  /**
+   * The origin policy's verdict on a request: null when allowed. `needsOrigin`
+   * is for requests browsers make without an Origin header (script tags and
+   * frames), which must then show an allowed Referer.
+   */
+  originRefusal(req: IncomingMessage, needsOrigin: boolean): Refusal | null {
+    if (this.origins.allowsRequest(req, needsOrigin)) return null;
+    return this.refuse(req, { status: 403, reason: 'Origin not allowed', cause: 'origin' });
+  }
+
+  /**
+   * Decides whether a request may go on. Requests that would open a session
+   * are refused while closing and go through allowRequest. Calls `proceed`
+   * (maybe later, when the hook is async) or `reject`.
+   */
+  admit(
+    req: IncomingMessage,
+    opensSession: boolean,
+    proceed: () => void,
+    reject: (refusal: Refusal) => void,
+  ): void {
+    if (this.closing && opensSession) {
+      reject(this.refuse(req, { status: 503, reason: 'Server shutting down', cause: 'closing' }));
+      return;
+    }
+    const hook = this.options.allowRequest;
+    if (!opensSession || hook === undefined) {
+      proceed();
+      return;
+    }
+    const decide = (result: AllowRequestResult) => {
+      const refusal = refusalOf(result);
+      if (refusal === null) proceed();
+      else reject(this.refuse(req, refusal));
+    };
+    const fail = (err: unknown) => {
+      this.options.log('error', `allowRequest failed: ${(err as Error)?.message ?? String(err)}`);
+      decide({ status: 500, reason: 'Internal Server Error' });
+    };
+    let result: AllowRequestResult | Promise<AllowRequestResult>;
+    try {
+      result = hook(req);
+    } catch (err) {
+      fail(err);
+      return;
+    }
+    if (typeof (result as Promise<AllowRequestResult>)?.then === 'function') {
+      (result as Promise<AllowRequestResult>).then(decide, fail);
+    } else {
+      decide(result as AllowRequestResult);
+    }
+  }
+}
