@@ -85,6 +85,15 @@ async function openSessions(count) {
 
 // ---------------------------------------------------------------- echo
 
+// Every echoed message differs from the one before (a counter up front), as
+// an application's would: a server may not profit from repeating itself.
+let sequence = 0;
+function echoPayload() {
+  sequence += 1;
+  const tag = sequence.toString(36);
+  return tag + payload.slice(tag.length);
+}
+
 function startEcho() {
   for (const s of sessions) {
     let sentAt = 0;
@@ -94,11 +103,11 @@ function startEcho() {
       latencies.add(t - sentAt);
       if (!running || s.closed) return;
       sentAt = t;
-      s.send(payload);
+      s.send(echoPayload());
     };
     s.onclose = (reason) => noteError(new Error(reason));
     sentAt = now();
-    s.send(payload);
+    s.send(echoPayload());
   }
 }
 
