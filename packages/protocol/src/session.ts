@@ -51,6 +51,8 @@ export class SessionState {
   /** When the session expires for lack of a receiver (Infinity: not while one is attached). */
   expireAt: number;
   private outbox: string[] = [];
+  /** When a frame last went to a receiver (-Infinity: never). */
+  private lastSentAt = Number.NEGATIVE_INFINITY;
   private readonly timings: SessionTimings;
 
   constructor(timings: SessionTimings, now: number) {
@@ -107,9 +109,13 @@ export class SessionState {
     return batch;
   }
 
-  /** A frame went to the receiver: the heartbeat clock restarts. */
+  /**
+   * A frame went to the receiver: the heartbeat clock restarts. Only the time
+   * is noted; `heartbeatAt` moves when it comes due, so that a busy session
+   * does not reschedule its deadline on every frame.
+   */
   sent(now: number): void {
-    if (this.hasReceiver) this.heartbeatAt = now + this.timings.heartbeatDelay;
+    this.lastSentAt = now;
   }
 
   /** Starts closing; false if the session was already closing. */
@@ -135,6 +141,13 @@ export class SessionState {
       return 'expire';
     }
     if (now >= this.heartbeatAt) {
+      const quietSince = Math.max(this.lastSentAt, this.heartbeatAt - this.timings.heartbeatDelay);
+      if (now - quietSince < this.timings.heartbeatDelay) {
+        // Frames went out since the deadline was set: the heartbeat is due a
+        // full delay after the last of them.
+        this.heartbeatAt = quietSince + this.timings.heartbeatDelay;
+        return null;
+      }
       this.heartbeatAt = now + this.timings.heartbeatDelay;
       return 'heartbeat';
     }

@@ -83,6 +83,18 @@ describe('SessionState', () => {
     assert.equal(s.tick(T0 + 180), 'heartbeat');
   });
 
+  test('frames only note the time: the deadline moves once, when it comes due', () => {
+    const s = new SessionState(timings, T0);
+    s.attach(T0);
+    for (let t = 10; t <= 90; t += 10) s.sent(T0 + t);
+    assert.equal(s.nextDeadline(), T0 + 100, 'sending does not reschedule');
+    assert.equal(s.tick(T0 + 100), null);
+    assert.equal(s.nextDeadline(), T0 + 190);
+    assert.equal(s.tick(T0 + 189), null);
+    assert.equal(s.tick(T0 + 190), 'heartbeat');
+    assert.equal(s.nextDeadline(), T0 + 290);
+  });
+
   test('no heartbeat and no expiry timer are due without a receiver until disconnectDelay', () => {
     const s = new SessionState(timings, T0);
     s.attach(T0);

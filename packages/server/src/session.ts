@@ -166,7 +166,6 @@ export class Session implements SessionLink, Scheduled {
     this.queuedSize = 0;
     r.messages(batch);
     this.state.sent(Date.now());
-    this.reschedule();
     if (this.needsDrain) {
       this.needsDrain = false;
       this.connection.emit('drain');
