@@ -49,11 +49,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   protocol: string;
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
-  readonly address: { address: string | undefined; port: number | undefined };
   readonly headers: IncomingHttpHeaders;
   readonly url: string;
-  readonly pathname: string;
   readonly prefix: string;
+  private readonly localAddress: string | undefined;
+  private readonly localPort: number | undefined;
   /** Stream-like flags, as sockjs-node's connection has them. */
   readable = true;
   writable = true;
@@ -69,12 +69,24 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     const socket = req.socket;
     this.remoteAddress = socket.remoteAddress;
     this.remotePort = socket.remotePort;
-    this.address = { address: socket.localAddress, port: socket.localPort };
+    this.localAddress = socket.localAddress;
+    this.localPort = socket.localPort;
     this.headers = pickHeaders(req.headers);
     this.url = req.url ?? '';
-    const q = this.url.indexOf('?');
-    this.pathname = q === -1 ? this.url : this.url.slice(0, q);
     this.prefix = prefix;
+  }
+
+  // Derived on demand: idle sessions do not carry them.
+
+  /** The server's end of the connection. */
+  get address(): { address: string | undefined; port: number | undefined } {
+    return { address: this.localAddress, port: this.localPort };
+  }
+
+  /** `url` without its query string. */
+  get pathname(): string {
+    const q = this.url.indexOf('?');
+    return q === -1 ? this.url : this.url.slice(0, q);
   }
 
   get readyState(): ReadyState {

@@ -77,10 +77,6 @@ function pathBelow(url: string | undefined, prefix: string): string | null {
 // the context of the function that added them (and its request).
 function ignoreError(): void {}
 
-function terminator(ws: { terminate(): void }): { destroy(): void } {
-  return { destroy: () => ws.terminate() };
-}
-
 function rejectUpgrade(socket: Duplex, status: number, text: string): void {
   if (socket.writable) {
     socket.end(
@@ -321,9 +317,8 @@ export class Endpoint implements SessionEndpoint, SessionHost {
       const protocol = raw ? 'websocket-raw' : 'websocket';
       const session = new Session(sessionId || randomUUID(), this, req, protocol);
       this.live.add(session);
-      this.inflight.track(terminator(ws), ws as unknown as NodeJS.EventEmitter);
-      if (raw) startRawWebSocketSession(ws, session, this.options.maxMessageSize);
-      else startWebSocketSession(ws, session, this.options.maxMessageSize);
+      if (raw) startRawWebSocketSession(ws, session, this.inflight);
+      else startWebSocketSession(ws, session, this.inflight);
     };
     if (!raw && isHixie76(req)) {
       const hixie = new Hixie76Socket(socket, this.options.maxBodySize);

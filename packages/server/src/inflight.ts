@@ -17,15 +17,22 @@ export class InFlight {
 
   /** Tracks `item` until `emitter` emits 'close'. */
   track(item: Cuttable, emitter: EventEmitter): void {
+    this.add(item);
+    emitter.once('close', () => this.delete(item));
+  }
+
+  /** Tracks `item` until delete() is called with it. */
+  add(item: Cuttable): void {
     this.items.add(item);
-    emitter.once('close', () => {
-      this.items.delete(item);
-      if (this.items.size === 0 && this.idleWaiters.length > 0) {
-        const waiters = this.idleWaiters;
-        this.idleWaiters = [];
-        for (const w of waiters) w();
-      }
-    });
+  }
+
+  delete(item: Cuttable): void {
+    if (!this.items.delete(item)) return;
+    if (this.items.size === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
   }
 
   /** Resolves once nothing is in flight, cutting what is left after `timeout` ms. */

@@ -181,6 +181,11 @@ export class Session implements SessionLink, Scheduled {
     this.connection.emit('data', message);
   }
 
+  /** The largest message the client may send, in UTF-16 code units. */
+  get maxMessageSize(): number {
+    return this.host.options.maxMessageSize;
+  }
+
   /** A client message over max_message_size: the session closes with 1009. */
   messageTooBig(size: number): void {
     this.host.limitHit('message', size, this.host.options.maxMessageSize, this.id);

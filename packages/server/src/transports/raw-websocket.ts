@@ -4,7 +4,7 @@
 // WebSocket close frame.
 
 import type { Session } from '../session.js';
-import { messageText, SocketReceiver, type WebSocketLike } from './websocket-like.js';
+import { SocketReceiver, type SocketTracker, type WebSocketLike } from './websocket-like.js';
 
 export class RawWebSocketReceiver extends SocketReceiver {
   readonly protocol = 'websocket-raw';
@@ -25,22 +25,19 @@ export class RawWebSocketReceiver extends SocketReceiver {
   override close(code: number, reason: string): void {
     this.closeSocket(code, reason);
   }
+
+  /** Each WebSocket message is one SockJS message. */
+  protected receiveText(text: string): void {
+    const session = this.target;
+    if (text.length > session.maxMessageSize) session.messageTooBig(text.length);
+    else session.receive(text);
+  }
 }
 
 export function startRawWebSocketSession(
   ws: WebSocketLike,
   session: Session,
-  maxMessageSize: number,
+  tracker: SocketTracker,
 ): void {
-  const receiver = new RawWebSocketReceiver(ws);
-  ws.on('message', (data) => {
-    if (receiver.ended) return;
-    const text = messageText(data);
-    if (text.length > maxMessageSize) {
-      session.messageTooBig(text.length);
-      return;
-    }
-    session.receive(text);
-  });
-  session.attach(receiver);
+  session.attach(new RawWebSocketReceiver(ws, session, tracker));
 }

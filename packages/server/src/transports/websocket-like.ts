@@ -3,6 +3,7 @@
 // behaviour both websocket transports share.
 
 import { Receiver } from '../receiver.js';
+import type { Session } from '../session.js';
 
 export interface WebSocketLike {
   readonly readyState: number;
@@ -53,46 +54,92 @@ export function wireCloseReason(reason: string): string {
  */
 export const SOCKET_HIGH_WATER = 64 * 1024;
 
-/**
- * Sends a text frame. When the socket is congested, marks the receiver not
- * ready and calls `resume` once this frame has been written out.
- */
-export function sendCongestionAware(
-  ws: WebSocketLike,
-  text: string,
-  receiver: { ready: boolean },
-  resume: () => void,
-): void {
-  if (ws.bufferedAmount + text.length >= SOCKET_HIGH_WATER) {
-    receiver.ready = false;
-    ws.send(text, resume);
-  } else {
-    ws.send(text);
-  }
+/** Where a socket's listeners find their receiver (see SocketReceiver). */
+const RECEIVER = Symbol('sockjs-ts receiver');
+type TaggedSocket = WebSocketLike & { [RECEIVER]?: SocketReceiver };
+
+// Module-level listeners: EventEmitter calls them with the socket as `this`,
+// and they find the receiver through it. Closures would cost every idle
+// session their own function objects and contexts.
+function onSocketGone(this: TaggedSocket): void {
+  this[RECEIVER]?.socketGone();
+}
+function onSocketMessage(this: TaggedSocket, data: Buffer | ArrayBuffer | Buffer[]): void {
+  this[RECEIVER]?.socketMessage(data);
+}
+function onSocketPong(this: TaggedSocket): void {
+  const r = this[RECEIVER];
+  if (r !== undefined) r.answered = true;
+}
+
+/** What a socket receiver reports to its endpoint (for graceful shutdown). */
+export interface SocketTracker {
+  add(receiver: SocketReceiver): void;
+  delete(receiver: SocketReceiver): void;
 }
 
 /**
- * Finds peers that vanished without a FIN. Each heartbeat pings; a socket
- * that has answered nothing (no pong, no message) since the previous
- * heartbeat is cut, so its session closes instead of waiting for TCP to give
- * up, which takes many minutes.
+ * What the SockJS websocket and the raw websocket receivers share: the
+ * socket's life ends the receiver, its messages go to the session,
+ * congestion pauses it, and ending or aborting closes or cuts the socket.
+ *
+ * Heartbeats also find peers that vanished without a FIN: each one pings,
+ * and a socket that answered nothing (no pong, no message) since the
+ * previous heartbeat is cut, so its session closes instead of waiting the
+ * many minutes TCP takes to give up.
  */
-export class Liveness {
-  private answered = true;
-  private readonly ws: WebSocketLike;
+export abstract class SocketReceiver extends Receiver {
+  protected readonly ws: WebSocketLike;
+  protected readonly target: Session;
+  /** Whether the peer answered since the last heartbeat ping. */
+  answered = true;
+  private readonly tracker: SocketTracker;
 
-  constructor(ws: WebSocketLike) {
+  constructor(ws: WebSocketLike, target: Session, tracker: SocketTracker) {
+    super();
     this.ws = ws;
-    if (ws.ping === undefined) return;
-    const alive = () => {
-      this.answered = true;
-    };
-    ws.on('pong', alive);
-    ws.on('message', alive);
+    this.target = target;
+    this.tracker = tracker;
+    (ws as TaggedSocket)[RECEIVER] = this;
+    tracker.add(this);
+    ws.on('close', onSocketGone);
+    ws.on('error', onSocketGone);
+    ws.on('message', onSocketMessage);
+    if (ws.ping !== undefined) ws.on('pong', onSocketPong);
   }
 
-  /** Called on each heartbeat; returns false when the peer is gone (the socket is cut). */
-  check(): boolean {
+  /** One message from the client, as text. */
+  protected abstract receiveText(text: string): void;
+
+  /** @internal */
+  socketMessage(data: Buffer | ArrayBuffer | Buffer[]): void {
+    this.answered = true;
+    if (!this.ended) this.receiveText(messageText(data));
+  }
+
+  /** @internal */
+  socketGone(): void {
+    this.tracker.delete(this);
+    this.lost();
+  }
+
+  /** Sends one text message, pausing the receiver while the socket is congested. */
+  protected sendText(text: string): void {
+    if (this.ws.bufferedAmount + text.length >= SOCKET_HIGH_WATER) {
+      this.ready = false;
+      this.ws.send(text, () => this.resume());
+    } else {
+      this.ws.send(text);
+    }
+  }
+
+  private resume(): void {
+    this.ready = true;
+    this.session?.flush();
+  }
+
+  /** Pings; false when the peer answered nothing since the last heartbeat (it is cut). */
+  protected peerAlive(): boolean {
     const ws = this.ws;
     if (ws.ping === undefined || ws.readyState !== 1) return true;
     if (!this.answered) {
@@ -102,39 +149,6 @@ export class Liveness {
     this.answered = false;
     ws.ping();
     return true;
-  }
-}
-
-/**
- * What the SockJS websocket and the raw websocket receivers share: the
- * socket's life ends the receiver, congestion pauses it, heartbeats ping,
- * and ending or aborting closes or cuts the socket.
- */
-export abstract class SocketReceiver extends Receiver {
-  protected readonly ws: WebSocketLike;
-  private readonly liveness: Liveness;
-
-  constructor(ws: WebSocketLike) {
-    super();
-    this.ws = ws;
-    this.liveness = new Liveness(ws);
-    ws.on('close', () => this.lost());
-    ws.on('error', () => this.lost());
-  }
-
-  /** Sends one text message, pausing the receiver while the socket is congested. */
-  protected sendText(text: string): void {
-    sendCongestionAware(this.ws, text, this, this.resume);
-  }
-
-  private readonly resume = (): void => {
-    this.ready = true;
-    this.session?.flush();
-  };
-
-  /** Pings; false when the peer answered nothing since the last heartbeat (it is cut). */
-  protected peerAlive(): boolean {
-    return this.liveness.check();
   }
 
   /** Closes the WebSocket with the session's close code, if it is open. */
@@ -150,6 +164,11 @@ export abstract class SocketReceiver extends Receiver {
   }
 
   abort(): void {
+    this.ws.terminate();
+  }
+
+  /** Cuts the socket (shutdown's last resort). */
+  destroy(): void {
     this.ws.terminate();
   }
 }

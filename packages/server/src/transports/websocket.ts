@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { FrameError, parseWebSocketPayload } from '@sockjs-ts/protocol';
 import type { Session } from '../session.js';
-import { messageText, SocketReceiver, type WebSocketLike } from './websocket-like.js';
+import { SocketReceiver, type SocketTracker, type WebSocketLike } from './websocket-like.js';
 
 export class WebSocketReceiver extends SocketReceiver {
   readonly protocol = 'websocket';
@@ -27,37 +27,39 @@ export class WebSocketReceiver extends SocketReceiver {
     this.sendFrame(frame);
     this.closeSocket(code, reason);
   }
+
+  /** A JSON array of messages (or one JSON string); '' and '[]' carry nothing. */
+  protected receiveText(text: string): void {
+    const session = this.target;
+    let messages: string[];
+    try {
+      messages = parseWebSocketPayload(text);
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err;
+      // Broken JSON: the WebSocket is closed with 3000 at once, with no
+      // close frame before it (as sockjs-node does; the suite expects it).
+      this.broken = true;
+      session.close(3000, 'Broken framing.');
+      return;
+    }
+    const max = session.maxMessageSize;
+    for (const m of messages) {
+      if (m.length > max) {
+        session.messageTooBig(m.length);
+        return;
+      }
+      session.receive(m);
+    }
+  }
 }
 
 /** Wires an open WebSocket to a fresh session. */
 export function startWebSocketSession(
   ws: WebSocketLike,
   session: Session,
-  maxMessageSize: number,
+  tracker: SocketTracker,
 ): void {
-  const receiver = new WebSocketReceiver(ws);
-  ws.on('message', (data) => {
-    if (receiver.ended) return;
-    let messages: string[];
-    try {
-      messages = parseWebSocketPayload(messageText(data));
-    } catch (err) {
-      if (!(err instanceof FrameError)) throw err;
-      // Broken JSON: the WebSocket is closed with 3000 at once, with no
-      // close frame before it (as sockjs-node does; the suite expects it).
-      receiver.broken = true;
-      session.close(3000, 'Broken framing.');
-      return;
-    }
-    for (const m of messages) {
-      if (m.length > maxMessageSize) {
-        session.messageTooBig(m.length);
-        return;
-      }
-      session.receive(m);
-    }
-  });
-  session.attach(receiver);
+  session.attach(new WebSocketReceiver(ws, session, tracker));
 }
 
 /** True when the request asks for a websocket upgrade hixie-76 style. */
