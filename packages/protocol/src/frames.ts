@@ -1,6 +1,6 @@
 // SockJS frames: `o`, `h`, `a[...]` and `c[code,"reason"]`.
 
-import { serverStringify } from './escape.js';
+import { serverQuote, serverStringify } from './escape.js';
 
 export const OPEN_FRAME = 'o';
 export const HEARTBEAT_FRAME = 'h';
@@ -21,7 +21,7 @@ let lastFrame = '';
 /** Encodes a single message as `a["..."]`, without building an array. */
 export function singleMessageFrame(message: string): string {
   if (message === lastMessage) return lastFrame;
-  const frame = 'a[' + serverStringify(message) + ']';
+  const frame = 'a[' + serverQuote(message) + ']';
   lastMessage = message;
   lastFrame = frame;
   return frame;

@@ -20,6 +20,7 @@ import {
   parseSendPayload,
   parseWebSocketPayload,
   routePath,
+  serverQuote,
   serverStringify,
   singleMessageFrame,
   TRANSPORT_METHODS,
@@ -196,6 +197,23 @@ describe('fuzz: encoders round-trip any unicode, lone surrogates included', () =
         const json = serverStringify(s);
         assert.equal(JSON.parse(json), s);
         assertEscaped(json, SERVER_ESCAPED);
+      }),
+    );
+  });
+
+  test('serverQuote is serverStringify for strings, long plain ones included', () => {
+    // Long strings, mostly plain ASCII with now and then anything else, reach
+    // both the fast path and the fall-back.
+    const plainChar = fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 });
+    const mostlyPlain = fc.string({
+      unit: fc.oneof({ weight: 30, arbitrary: plainChar }, { weight: 1, arbitrary: anyUnit }),
+      minLength: 0,
+      maxLength: 300,
+    });
+    check(
+      'serverQuote',
+      fc.property(fc.oneof(mostlyPlain, anyString), (s) => {
+        assert.equal(serverQuote(s), serverStringify(s));
       }),
     );
   });
