@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import http, { type IncomingHttpHeaders } from 'node:http';
+import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import {
   type Connection,
@@ -12,6 +12,11 @@ import {
   type ServerOptions,
   type SockJSServer,
 } from '../../packages/server/src/index.js';
+import {
+  type RequestOptions as PlainRequestOptions,
+  request as plainRequest,
+  type Reply,
+} from '../../packages/server/test/support.js';
 
 export interface Harness {
   readonly http: http.Server;
@@ -93,140 +98,22 @@ export function newSessionId(): string {
   return `h${process.pid}x${++sessionCounter}x${randomBytes(3).toString('hex')}`;
 }
 
-export interface Reply {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+// Plain HTTP requests, streams read as they arrive and raw sockets are the
+// server tests' own helpers; requests here also get a deadline.
+export { RawSocket, type Reply, Stream } from '../../packages/server/test/support.js';
 
-export interface RequestOptions {
-  method?: string;
-  headers?: Record<string, string>;
-  body?: string | Buffer;
+export interface RequestOptions extends PlainRequestOptions {
   /** Fail when no complete answer arrived within this many ms. */
   timeout?: number;
 }
 
 /** One HTTP request on its own connection; resolves with the whole answer. */
 export function request(port: number, path: string, opts: RequestOptions = {}): Promise<Reply> {
-  const exchange = new Promise<Reply>((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: opts.method ?? 'GET',
-        headers: opts.headers,
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-  return withDeadline(exchange, opts.timeout ?? 5000, `${opts.method ?? 'GET'} ${path}`);
-}
-
-/** A response read as it streams. */
-export class Stream {
-  text = '';
-  status = 0;
-  headers: IncomingHttpHeaders = {};
-  ended = false;
-  readonly req: http.ClientRequest;
-
-  constructor(port: number, path: string, opts: RequestOptions = {}) {
-    this.req = http.request({
-      host: '127.0.0.1',
-      port,
-      path,
-      method: opts.method ?? 'GET',
-      headers: opts.headers,
-      agent: false,
-    });
-    this.req.on('response', (res) => {
-      this.status = res.statusCode ?? 0;
-      this.headers = res.headers;
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        this.text += chunk;
-      });
-      res.on('end', () => {
-        this.ended = true;
-      });
-      res.on('error', () => {});
-    });
-    this.req.on('error', () => {
-      this.ended = true;
-    });
-    this.req.end(opts.body);
-  }
-
-  waitFor(pattern: string | RegExp, ms = 5000): Promise<void> {
-    const matches = () =>
-      typeof pattern === 'string' ? this.text.includes(pattern) : pattern.test(this.text);
-    return eventually(
-      () => matches() || this.ended,
-      `${String(pattern)} in ${JSON.stringify(this.text.slice(-200))}`,
-      ms,
-    ).then(() => {
-      if (!matches())
-        assert.fail(`stream ended without ${String(pattern)}: ${this.text.slice(-200)}`);
-    });
-  }
-
-  waitEnd(ms = 5000): Promise<void> {
-    return eventually(
-      () => this.ended,
-      `end of stream ${JSON.stringify(this.text.slice(-200))}`,
-      ms,
-    );
-  }
-
-  abort(): void {
-    this.req.destroy();
-  }
-}
-
-/** A raw TCP connection whose bytes are collected as they arrive. */
-export class RawSocket {
-  readonly socket: net.Socket;
-  data = Buffer.alloc(0);
-  closed = false;
-
-  constructor(port: number) {
-    this.socket = net.connect(port, '127.0.0.1');
-    this.socket.on('data', (c: Buffer) => {
-      this.data = Buffer.concat([this.data, c]);
-    });
-    this.socket.on('error', () => {});
-    this.socket.on('close', () => {
-      this.closed = true;
-    });
-  }
-
-  get text(): string {
-    return this.data.toString('latin1');
-  }
-
-  waitText(s: string, ms = 5000): Promise<void> {
-    return eventually(() => this.text.includes(s), `${JSON.stringify(s)} on a raw socket`, ms);
-  }
-
-  waitClose(ms = 5000): Promise<void> {
-    return eventually(() => this.closed, 'raw socket close', ms);
-  }
+  return withDeadline(
+    plainRequest(port, path, opts),
+    opts.timeout ?? 5000,
+    `${opts.method ?? 'GET'} ${path}`,
+  );
 }
 
 /** The start of an RFC 6455 handshake for a raw socket. */

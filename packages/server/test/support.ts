@@ -171,7 +171,7 @@ export class Stream {
   }
 
   /** Waits until the text matches (string: contains), or fails after `ms`. */
-  async waitFor(pattern: string | RegExp, ms = 2000): Promise<string> {
+  async waitFor(pattern: string | RegExp, ms = 5000): Promise<string> {
     const matches = () =>
       typeof pattern === 'string' ? this.text.includes(pattern) : pattern.test(this.text);
     const deadline = Date.now() + ms;
@@ -190,7 +190,7 @@ export class Stream {
     return this.text;
   }
 
-  async waitEnd(ms = 2000): Promise<string> {
+  async waitEnd(ms = 5000): Promise<string> {
     const deadline = Date.now() + ms;
     while (!this.ended) {
       const left = deadline - Date.now();
@@ -265,7 +265,7 @@ export class RawSocket {
     for (const f of w) f();
   }
 
-  async until(check: () => boolean, what: string, ms = 2000): Promise<void> {
+  async until(check: () => boolean, what: string, ms = 5000): Promise<void> {
     const deadline = Date.now() + ms;
     while (!check()) {
       const left = deadline - Date.now();
