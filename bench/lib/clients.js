@@ -152,6 +152,27 @@ export class RawWebSocket extends WebSocketSession {
   }
 }
 
+/**
+ * One engine.io v4 packet, for either transport: `0{...}` open (handed to
+ * `engineOpen`), `2` ping (answered by `pong`), `4` message, `1` close.
+ */
+function enginePacket(session, packet) {
+  switch (packet.charCodeAt(0)) {
+    case 0x30 /* 0 open */:
+      session.engineOpen(packet.slice(1));
+      return;
+    case 0x32 /* 2 ping */:
+      session.pong();
+      return;
+    case 0x34 /* 4 message */:
+      session.deliver(packet.slice(1));
+      return;
+    case 0x31 /* 1 close */:
+      session.fail(new Error('closed by server'));
+      return;
+  }
+}
+
 /** engine.io v4 protocol over websocket: `0{...}` open, `2` ping, `4` message. */
 export class EngineWebSocket extends WebSocketSession {
   url() {
@@ -159,20 +180,13 @@ export class EngineWebSocket extends WebSocketSession {
     return `ws://${host}:${port}${prefix}/?EIO=4&transport=websocket`;
   }
   frame(text) {
-    switch (text.charCodeAt(0)) {
-      case 0x30 /* 0 open */:
-        this.markOpen();
-        return;
-      case 0x32 /* 2 ping */:
-        this.ws.send('3');
-        return;
-      case 0x34 /* 4 message */:
-        this.deliver(text.slice(1));
-        return;
-      case 0x31 /* 1 close */:
-        this.fail(new Error('closed by server'));
-        return;
-    }
+    enginePacket(this, text);
+  }
+  engineOpen() {
+    this.markOpen();
+  }
+  pong() {
+    this.ws.send('3');
   }
   send(message) {
     this.ws.send('4' + message);
@@ -371,21 +385,14 @@ export class EnginePolling extends BaseSession {
     });
   }
   packet(packet) {
-    switch (packet.charCodeAt(0)) {
-      case 0x30 /* 0 open */:
-        this.sid = JSON.parse(packet.slice(1)).sid;
-        this.markOpen();
-        return;
-      case 0x32 /* 2 ping */:
-        this.sender.push('3');
-        return;
-      case 0x34 /* 4 message */:
-        this.deliver(packet.slice(1));
-        return;
-      case 0x31 /* 1 close */:
-        this.fail(new Error('closed by server'));
-        return;
-    }
+    enginePacket(this, packet);
+  }
+  engineOpen(handshake) {
+    this.sid = JSON.parse(handshake).sid;
+    this.markOpen();
+  }
+  pong() {
+    this.sender.push('3');
   }
   send(message) {
     this.sender.push('4' + message);
