@@ -112,23 +112,28 @@ class WebSocketSession extends BaseSession {
 }
 
 /** SockJS over websocket: `o`, `h`, `a[...]`, `c[...]`; sends JSON arrays. */
+/** One SockJS frame, for every SockJS transport: `o`, `a[...]`, `c[...]` (`h` needs nothing). */
+function sockjsFrame(session, text) {
+  switch (text.charCodeAt(0)) {
+    case 0x6f /* o */:
+      session.markOpen();
+      return;
+    case 0x61 /* a */:
+      for (const m of JSON.parse(text.slice(1))) session.deliver(m);
+      return;
+    case 0x63 /* c */:
+      session.fail(new Error(`closed by server ${text}`));
+      return;
+  }
+}
+
 export class SockjsWebSocket extends WebSocketSession {
   url() {
     const { host, port, prefix } = this.target;
     return `ws://${host}:${port}${prefix}/000/${sessionId()}/websocket`;
   }
   frame(text) {
-    switch (text.charCodeAt(0)) {
-      case 0x6f /* o */:
-        this.markOpen();
-        return;
-      case 0x61 /* a */:
-        for (const m of JSON.parse(text.slice(1))) this.deliver(m);
-        return;
-      case 0x63 /* c */:
-        this.fail(new Error(`closed by server ${text}`));
-        return;
-    }
+    sockjsFrame(this, text);
   }
   send(message) {
     this.ws.send(JSON.stringify([message]));
@@ -260,17 +265,7 @@ class SockjsHttpSession extends BaseSession {
     this.req = null;
   }
   frame(text) {
-    switch (text.charCodeAt(0)) {
-      case 0x6f /* o */:
-        this.markOpen();
-        return;
-      case 0x61 /* a */:
-        for (const m of JSON.parse(text.slice(1))) this.deliver(m);
-        return;
-      case 0x63 /* c */:
-        this.fail(new Error(`closed by server ${text}`));
-        return;
-    }
+    sockjsFrame(this, text);
   }
   send(message) {
     this.sender.push(message);
