@@ -13,7 +13,7 @@ import {
   OPEN_AND_PARK_SCENARIO,
   SCRIPT_CLOSE_CASE,
 } from '../helpers/scenarios.ts';
-import { type ServerConfig, serverFactories, type TestServer } from '../helpers/servers.ts';
+import { serverFactories, serverPool, type TestServer } from '../helpers/servers.ts';
 
 const TRANSPORTS = [
   'websocket',
@@ -73,15 +73,7 @@ function assertEcho(result: EchoResult, transport: string): void {
 
 for (const factory of factories) {
   describe(`browser client against ${factory.name}`, () => {
-    const servers: TestServer[] = [];
-    const start = async (config?: ServerConfig) => {
-      const server = await factory.start(config);
-      servers.push(server);
-      return server;
-    };
-    after(async () => {
-      await Promise.all(servers.map((s) => s.close()));
-    });
+    const start = serverPool(factory);
 
     let server: TestServer;
     before(async () => {

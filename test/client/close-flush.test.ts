@@ -3,25 +3,22 @@
 // transports: close() aborted the xhr_send in flight and cleared the queue).
 
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { SockJS } from '../../packages/client/src/node.ts';
-import { serverFactories, type TestServer } from '../helpers/servers.ts';
+import { serverFactories, serverPool } from '../helpers/servers.ts';
 
 const TRANSPORTS = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling'];
 const COUNT = 50;
 
 for (const factory of await serverFactories()) {
   describe(`close() flushes queued sends to ${factory.name}`, () => {
-    const servers: TestServer[] = [];
-    after(async () => {
-      await Promise.all(servers.map((s) => s.close()));
-    });
+    const start = serverPool(factory);
 
     for (const transport of TRANSPORTS) {
       test(transport, { timeout: 20_000 }, async () => {
         const received: string[] = [];
         let ended = false;
-        const server = await factory.start({
+        const server = await start({
           app: (conn) => {
             conn.on('data', (d) => received.push(d));
             conn.on('close', () => {
@@ -29,7 +26,6 @@ for (const factory of await serverFactories()) {
             });
           },
         });
-        servers.push(server);
         const sock = new SockJS(server.url, null, { transports: [transport] });
         await new Promise<void>((resolve, reject) => {
           sock.onopen = () => resolve();

@@ -5,16 +5,11 @@
 
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Client as StompClient } from '@stomp/stompjs';
 import { CookieJar, SockJS } from '../../packages/client/src/node.ts';
 import { ECHO_SCENARIO, type EchoResult } from '../helpers/scenarios.ts';
-import {
-  type ServerConfig,
-  serverFactories,
-  type TestConnection,
-  type TestServer,
-} from '../helpers/servers.ts';
+import { serverFactories, serverPool, type TestConnection } from '../helpers/servers.ts';
 
 const TRANSPORTS = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling'];
 // biome-ignore lint/security/noGlobalEval: the same scenario text runs in the browser tests
@@ -74,15 +69,7 @@ const factories = await serverFactories();
 
 for (const factory of factories) {
   describe(`Node client against ${factory.name}`, () => {
-    const servers: TestServer[] = [];
-    const start = async (config?: ServerConfig) => {
-      const server = await factory.start(config);
-      servers.push(server);
-      return server;
-    };
-    after(async () => {
-      await Promise.all(servers.map((s) => s.close()));
-    });
+    const start = serverPool(factory);
 
     for (const transport of TRANSPORTS) {
       test(`${transport}: echoes edge cases and a burst, gets the close code`, {

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -183,4 +184,20 @@ export async function ourServer(): Promise<ServerFactory | null> {
 export async function serverFactories(): Promise<ServerFactory[]> {
   const ours = await ourServer();
   return ours ? [sockjsNode, ours] : [sockjsNode];
+}
+
+/**
+ * A `start` for one describe block: servers it starts from `factory` are all
+ * closed when the block ends. Call it inside the describe callback.
+ */
+export function serverPool(factory: ServerFactory): (config?: ServerConfig) => Promise<TestServer> {
+  const servers: TestServer[] = [];
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+  return async (config) => {
+    const server = await factory.start(config);
+    servers.push(server);
+    return server;
+  };
 }
