@@ -2,6 +2,7 @@
 // object, /info, transport selection and the frame handling. Transports and
 // the I/O they use come from the entry file (browser.ts, node.ts, ...).
 
+import { messageText } from '@sockjs-ts/protocol';
 import type {
   Discover,
   Env,
@@ -244,12 +245,14 @@ export class SockJS extends EventTarget {
       } catch {}
       if (!Array.isArray(payload)) return;
       if (type === 'c') {
-        this.#close(Number(payload[0]), String(payload[1] ?? ''), true);
+        const code = Number(messageText(payload[0]));
+        // A close frame without a numeric code is a protocol error.
+        this.#close(Number.isInteger(code) ? code : 1002, messageText(payload[1] ?? ''), true);
         return;
       }
       for (const data of payload) {
         if (this.readyState !== 1 /* OPEN */) return;
-        this.dispatchEvent(event('message', { data: String(data) }));
+        this.dispatchEvent(event('message', { data: messageText(data) }));
       }
     }
   }

@@ -2,6 +2,7 @@
 // in the server's iframe.html, opens the transport the parent asks for and
 // relays frames. Speaks sockjs-client 1.x's messages (see transports/iframe.ts).
 
+import { messageText } from '@sockjs-ts/protocol';
 import type { Env, Transport, TransportFactory } from './types.js';
 import { originOf } from './url.js';
 
@@ -27,11 +28,11 @@ export function bootstrapIframe(env: Env, transports: readonly TransportFactory[
       return;
     }
     if (msg?.windowId !== windowId) return;
-    const data = String(msg.data ?? '');
+    const data = messageText(msg.data ?? '');
     if (msg.type === 'm') {
       // A JSON-quoted message, as sockjs-client's parent also sends it.
       try {
-        transport?.send(String(JSON.parse(data)));
+        transport?.send(messageText(JSON.parse(data)));
       } catch {}
     } else if (msg.type === 'c') stop();
     else if (msg.type === 's') {

@@ -141,6 +141,24 @@ test('GETs /info (query kept), opens the first enabled transport, relays frames'
   assert.equal(a.runs[0]!.closed, true);
 });
 
+test('a hostile server cannot make frame handling throw', async () => {
+  const a = fakeTransport('a');
+  const S = makeClass([a.factory]);
+  const s = new S('http://h/echo');
+  const got: string[] = [];
+  s.onmessage = (e) => got.push(e.data);
+  await until(() => a.runs.length === 1);
+  const ctx = a.runs[0]!.ctx!;
+  ctx.onFrame('o');
+  ctx.onFrame('a[{"toString":null},7,[1]]');
+  assert.deepEqual(got, ['{"toString":null}', '7', '[1]']);
+  const done = closeEvent(s);
+  ctx.onFrame('c[{"toString":null},{"valueOf":null}]');
+  const ev = await done;
+  assert.deepEqual(ev, { code: 1002, reason: '{"valueOf":null}', wasClean: true });
+  assert.equal(s.readyState, S.CLOSED);
+});
+
 test('falls back on failure; a failed attempt can no longer touch the socket', async () => {
   const a = fakeTransport('a');
   const b = fakeTransport('b');

@@ -93,7 +93,16 @@ export function parseFrame(text: string): Frame | null {
   throw new FrameError('SOCKJS_ERR_BAD_FRAME', `Invalid SockJS frame: ${text.slice(0, 64)}`);
 }
 
-const UNPARSED = Symbol('unparsed');
+/**
+ * The text of one decoded message item. Clients send strings; any other JSON
+ * value is kept as its JSON text, so that no parsed value, not even
+ * `{"toString":null}`, can throw.
+ */
+export function messageText(value: unknown): string {
+  return typeof value === 'string' ? value : `${JSON.stringify(value)}`;
+}
+
+const UNPARSED = /* @__PURE__ */ Symbol('unparsed');
 function safeParse(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -112,7 +121,7 @@ export function parseSendPayload(body: string): string[] {
   const value = safeParse(body);
   if (value === UNPARSED) throw new FrameError('SOCKJS_ERR_BAD_JSON', 'Broken JSON encoding.');
   if (!Array.isArray(value)) throw new FrameError('SOCKJS_ERR_NO_PAYLOAD', 'Payload expected.');
-  return value.map(String);
+  return value.map(messageText);
 }
 
 /**
@@ -126,5 +135,5 @@ export function parseWebSocketPayload(text: string): string[] {
   if (value === UNPARSED) throw new FrameError('SOCKJS_ERR_BAD_JSON', 'Broken framing.');
   if (typeof value === 'string') return [value];
   if (!Array.isArray(value)) throw new FrameError('SOCKJS_ERR_BAD_JSON', 'Broken framing.');
-  return value.map(String);
+  return value.map(messageText);
 }

@@ -6,6 +6,7 @@ export {
   FrameError,
   HEARTBEAT_FRAME,
   messageFrame,
+  messageText,
   OPEN_FRAME,
   parseFrame,
   parseSendPayload,

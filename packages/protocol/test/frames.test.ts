@@ -143,6 +143,19 @@ describe('parseSendPayload', () => {
       '\u2028\ud83d\ude00\u0000',
     ]);
   });
+
+  test('items that are not strings become their JSON text and never throw', () => {
+    // String({toString: null}) throws a TypeError: a fuzz case that once
+    // turned a hostile but valid body into a 500 "Broken JSON encoding".
+    assert.deepEqual(parseSendPayload('[{"toString":null},{"valueOf":1},[1,"a"],5,true,null]'), [
+      '{"toString":null}',
+      '{"valueOf":1}',
+      '[1,"a"]',
+      '5',
+      'true',
+      'null',
+    ]);
+  });
 });
 
 describe('parseWebSocketPayload', () => {
@@ -157,6 +170,7 @@ describe('parseWebSocketPayload', () => {
 
   test('an array gives its items', () => {
     assert.deepEqual(parseWebSocketPayload('["a","b"]'), ['a', 'b']);
+    assert.deepEqual(parseWebSocketPayload('[{"toString":null},2]'), ['{"toString":null}', '2']);
   });
 
   test('broken JSON, or JSON that is neither string nor array, is an error', () => {

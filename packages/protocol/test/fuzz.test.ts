@@ -177,8 +177,11 @@ describe('fuzz: decoders take any text', () => {
       fc.property(fc.jsonValue(), (value) => {
         const text = JSON.stringify(value);
         if (Array.isArray(value)) {
-          assert.deepEqual(parseSendPayload(text), value.map(String));
-          assert.deepEqual(parseWebSocketPayload(text), value.map(String));
+          const items = value.map((v) =>
+            typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v),
+          );
+          assert.deepEqual(parseSendPayload(text), items);
+          assert.deepEqual(parseWebSocketPayload(text), items);
         } else {
           assert.throws(() => parseSendPayload(text), FrameError);
           if (typeof value === 'string') assert.deepEqual(parseWebSocketPayload(text), [value]);

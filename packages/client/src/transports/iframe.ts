@@ -4,7 +4,7 @@
 // are those of sockjs-client 1.x, so either client's iframe page works:
 //   {windowId, type, data} as JSON; 's' start, 't' frame, 'c' close, 'm' message.
 
-import { clientStringify } from '@sockjs-ts/protocol';
+import { clientStringify, messageText } from '@sockjs-ts/protocol';
 import { PROTOCOL_COMPAT_VERSION } from '../core.js';
 import type { TransportFactory } from '../types.js';
 import { addPath, originOf } from '../url.js';
@@ -39,17 +39,18 @@ export function iframeTransport(inner: string, innerAvailable: () => boolean): T
           return;
         }
         if (msg?.windowId !== windowId) return;
-        const data = String(msg.data ?? '');
+        const data = messageText(msg.data ?? '');
         if (msg.type === 's')
           post('s', JSON.stringify([PROTOCOL_COMPAT_VERSION, inner, ctx.url, ctx.baseUrl]));
         else if (msg.type === 't') ctx.onFrame(data);
         else if (msg.type === 'c') {
-          let detail: unknown[] = [];
+          let detail: unknown = [];
           try {
             detail = JSON.parse(data);
           } catch {}
+          const [code, reason] = Array.isArray(detail) ? detail : [];
           stop();
-          ctx.onClose(Number(detail[0]) || 1006, String(detail[1] ?? ''));
+          ctx.onClose(Number(messageText(code ?? '')) || 1006, messageText(reason ?? ''));
         }
       };
       addEventListener('message', onMessage);
