@@ -22,31 +22,8 @@ export function handleSend(
     return;
   }
   const options = endpoint.options;
-  readBody(req, options.maxBodySize).then(
-    (body) => {
-      let messages: string[];
-      try {
-        messages = parseSendPayload(extract(body));
-      } catch (err) {
-        answerText(res, 500, err instanceof FrameError ? err.message : 'Broken JSON encoding.');
-        return;
-      }
-      const session = endpoint.getSession(sessionId);
-      if (session === undefined || session.readyState !== 1) {
-        answer404(res);
-        return;
-      }
-      for (const m of messages) {
-        if (m.length > options.maxMessageSize) {
-          answerText(res, 413, 'Message too big.');
-          session.messageTooBig(m.length);
-          return;
-        }
-      }
-      ok();
-      for (const m of messages) session.receive(m);
-    },
-    (err: unknown) => {
+  readBody(req, options.maxBodySize, (err, body) => {
+    if (err !== null) {
       if (err instanceof BodyTooLargeError) {
         endpoint.limitHit('body', err.size, options.maxBodySize, sessionId);
         // The rest of the body is never read: close the connection after.
@@ -56,8 +33,30 @@ export function handleSend(
         return;
       }
       // The client went away while sending: nothing to answer.
-      endpoint.logError(`send aborted: ${(err as Error).message}`);
+      endpoint.logError(`send aborted: ${err.message}`);
       res.destroy();
-    },
-  );
+      return;
+    }
+    let messages: string[];
+    try {
+      messages = parseSendPayload(extract(body));
+    } catch (e) {
+      answerText(res, 500, e instanceof FrameError ? e.message : 'Broken JSON encoding.');
+      return;
+    }
+    const session = endpoint.getSession(sessionId);
+    if (session === undefined || session.readyState !== 1) {
+      answer404(res);
+      return;
+    }
+    for (const m of messages) {
+      if (m.length > options.maxMessageSize) {
+        answerText(res, 413, 'Message too big.');
+        session.messageTooBig(m.length);
+        return;
+      }
+    }
+    ok();
+    for (const m of messages) session.receive(m);
+  });
 }
