@@ -23,6 +23,9 @@ const config = JSON.parse(process.argv[2]);
 const Session = sessionClass(config.wire, config.transport);
 const target = { host: config.host, port: config.port, prefix: config.prefix };
 const addresses = config.localAddresses;
+// Every message is this payload with a base-36 tag or a time stamp in front:
+// printable ASCII without quotes or backslashes, which the SockJS session
+// classes rely on to skip JSON encoding (see lib/clients.js).
 const payload = 'x'.repeat(config.size);
 
 function reply(message) {

@@ -158,6 +158,27 @@ describe('parseSendPayload', () => {
   });
 });
 
+describe('echoing a message reuses the JSON literal its client sent, when safe', () => {
+  test("a long message's own literal comes back, not a re-encoding", () => {
+    const literal = `"${'x'.repeat(70)}\\u00e9\\/"`;
+    const [m] = parseWebSocketPayload(`[${literal}]`);
+    assert.equal(m, `${'x'.repeat(70)}é/`);
+    assert.equal(messageFrame([m!]), `a[${literal}]`);
+  });
+
+  test('a literal with characters the server escapes is encoded again', () => {
+    const [m] = parseSendPayload(`["${'y'.repeat(70)}\u2028"]`);
+    assert.equal(messageFrame([m!]), `a["${'y'.repeat(70)}\\u2028"]`);
+  });
+
+  test('short messages and arrays of several are encoded by the server', () => {
+    const [m] = parseWebSocketPayload('["\\u0041"]');
+    assert.equal(messageFrame([m!]), 'a["A"]');
+    const two = parseWebSocketPayload(`["${'z'.repeat(70)}\\u0041","b"]`);
+    assert.equal(messageFrame(two), `a["${'z'.repeat(70)}A","b"]`);
+  });
+});
+
 describe('parseWebSocketPayload', () => {
   test("'' and '[]' are ignored", () => {
     assert.deepEqual(parseWebSocketPayload(''), []);

@@ -216,7 +216,57 @@ describe('fuzz: encoders round-trip any unicode, lone surrogates included', () =
     check(
       'serverQuote',
       fc.property(fc.oneof(mostlyPlain, anyString), (s) => {
-        assert.equal(serverQuote(s), serverStringify(s));
+        const quoted = serverQuote(s);
+        assert.equal(JSON.parse(quoted), s);
+        assertEscaped(quoted, SERVER_ESCAPED);
+      }),
+    );
+  });
+
+  test('echoing what a client sent: its literal is reused only when it is safe', () => {
+    // Clients encode with clientStringify (sockjs-client), plain JSON.stringify
+    // or by hand with spaces and needless escapes; the server's frame for the
+    // same message must decode to it and hold only allowed characters.
+    const plainChar = fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 });
+    const longish = fc.string({
+      unit: fc.oneof({ weight: 20, arbitrary: plainChar }, { weight: 1, arbitrary: anyUnit }),
+      minLength: 60,
+      maxLength: 200,
+    });
+    const encodings = [
+      (m: string) => clientStringify([m]),
+      (m: string) => JSON.stringify([m]),
+      (m: string) => ` [ ${JSON.stringify(m)} ] `,
+      (m: string) =>
+        `["${m
+          .split('')
+          .map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+          .join('')}"]`,
+      (m: string) => `["${m}"]`,
+    ];
+    check(
+      'echo literal',
+      fc.property(longish, fc.nat(encodings.length - 1), fc.boolean(), (m, e, viaSend) => {
+        const text = encodings[e]!(m);
+        let decoded: string[];
+        try {
+          decoded = viaSend ? parseSendPayload(text) : parseWebSocketPayload(text);
+        } catch (err) {
+          // Only the hand-made raw encoding may be invalid JSON.
+          assert.equal(e, encodings.length - 1);
+          assert.ok(err instanceof FrameError);
+          return;
+        }
+        // The hand-made raw encoding may decode to another string.
+        if (e !== encodings.length - 1) assert.deepEqual(decoded, [m]);
+        assert.equal(decoded.length, 1);
+        const got = decoded[0]!;
+        const one = singleMessageFrame(got);
+        const two = messageFrame([got, got]);
+        assert.deepEqual(JSON.parse(one.slice(1)), [got]);
+        assert.deepEqual(JSON.parse(two.slice(1)), [got, got]);
+        assertEscaped(one.slice(1), SERVER_ESCAPED);
+        assertEscaped(two.slice(1), SERVER_ESCAPED);
       }),
     );
   });
