@@ -16,7 +16,7 @@
 //   answers:  {type:'ready', opened, failed, firstError}, {type:'result', ...}
 
 import { createInterface } from 'node:readline';
-import { agent, sessionClass } from './lib/clients.js';
+import { closeHttp, sessionClass } from './lib/clients.js';
 import { Reservoir } from './lib/stats.js';
 
 const config = JSON.parse(process.argv[2]);
@@ -236,7 +236,7 @@ lines.on('close', shutdown);
 function shutdown() {
   running = false;
   for (const s of sessions) s.close();
-  agent.destroy();
+  closeHttp();
   // Give close frames a moment, then leave whatever is still pending.
   setTimeout(() => process.exit(0), 200).unref();
 }

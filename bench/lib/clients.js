@@ -7,8 +7,8 @@
 // hello, `send(message)`, `close()`, and `onmessage(text)` / `onclose(reason)`
 // callbacks set by the driver.
 
-import http from 'node:http';
 import WebSocket from 'ws';
+import { closeAll, request as httpRequest } from './http-client.js';
 
 let sessionCounter = 0;
 function sessionId() {
@@ -16,14 +16,8 @@ function sessionId() {
   return `${process.pid.toString(36)}x${sessionCounter.toString(36)}`;
 }
 
-/** A keep-alive agent without a socket cap: one per load-generator process. */
-export const agent = new http.Agent({
-  keepAlive: true,
-  maxSockets: Infinity,
-  // Sockets start with Nagle's algorithm on; a browser's requests do not wait.
-  noDelay: true,
-  maxFreeSockets: 4096,
-});
+/** Closes the HTTP transports' pooled connections (end of a run). */
+export const closeHttp = closeAll;
 
 const OPEN_TIMEOUT_MS = 15_000;
 
@@ -224,25 +218,7 @@ export class EngineWebSocket extends WebSocketSession {
 
 /** One HTTP request; calls back with (err, status, body) or streams chunks. */
 function request(session, method, path, body, onChunk, done) {
-  const { host, port } = session.target;
-  const headers = { 'Content-Type': 'text/plain;charset=UTF-8' };
-  if (body !== null) headers['Content-Length'] = Buffer.byteLength(body);
-  const req = http.request(
-    { host, port, method, path, agent, headers, localAddress: session.localAddress, noDelay: true },
-    (res) => {
-      res.setEncoding('utf8');
-      let text = '';
-      res.on('data', (chunk) => {
-        if (onChunk !== null) onChunk(chunk);
-        else text += chunk;
-      });
-      res.on('end', () => done(null, res.statusCode, text));
-      res.on('error', (err) => done(err, 0, ''));
-    },
-  );
-  req.on('error', (err) => done(err, 0, ''));
-  req.end(body ?? undefined);
-  return req;
+  return httpRequest(session.target, session.localAddress, method, path, body, onChunk, done);
 }
 
 /**

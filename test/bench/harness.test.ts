@@ -11,7 +11,7 @@ import { test } from 'node:test';
 
 const root = new URL('../..', import.meta.url).pathname;
 
-test('bench: websocket echo with one session gives a row with messages', () => {
+function runScenario(scenario: string, contenders: string) {
   const dir = mkdtempSync(join(tmpdir(), 'sockjs-bench-'));
   try {
     const file = join(dir, 'result.json');
@@ -20,9 +20,9 @@ test('bench: websocket echo with one session gives a row with messages', () => {
       [
         'bench/run.js',
         '--only',
-        '^echo websocket 32 B × 1$',
+        `^${scenario}$`,
         '--contenders',
-        'sockjs-ts',
+        contenders,
         '--rounds',
         '1',
         '--measure-ms',
@@ -33,17 +33,42 @@ test('bench: websocket echo with one session gives a row with messages', () => {
       { cwd: root, encoding: 'utf8', timeout: 60_000 },
     );
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /\| echo websocket 32 B × 1 \| sockjs-ts \|/);
     const { results } = JSON.parse(readFileSync(file, 'utf8'));
     assert.equal(results.length, 1);
-    const [row] = results[0].rows;
-    assert.equal(row.server, 'sockjs-ts');
-    assert.equal(row.opened, 1);
-    assert.ok(row.count > 0, 'messages were echoed');
-    assert.ok(row.p50 > 0 && row.p99 >= row.p50, 'latency percentiles are ordered');
-    assert.ok(row.peakRss > 0, 'peak RSS was read');
-    assert.equal(row.errors, 0);
+    return { stdout: run.stdout, rows: results[0].rows };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function assertSane(row: Record<string, number | string>, server: string, sessions: number) {
+  assert.equal(row.server, server);
+  assert.equal(row.opened, sessions);
+  assert.ok(Number(row.count) > 0, `${server}: messages were echoed`);
+  assert.ok(Number(row.p50) > 0 && Number(row.p99) >= Number(row.p50), 'ordered percentiles');
+  assert.ok(Number(row.peakRss) > 0, 'peak RSS was read');
+  assert.equal(row.errors, 0);
+}
+
+test('bench: websocket echo with one session gives a row with messages', () => {
+  const { stdout, rows } = runScenario('echo websocket 32 B × 1', 'sockjs-ts');
+  assert.match(stdout, /\| echo websocket 32 B × 1 \| sockjs-ts \|/);
+  assertSane(rows[0], 'sockjs-ts', 1);
+});
+
+test("bench: the HTTP load client drives xhr-streaming and polling, ours and the anchors'", () => {
+  // The load generator's own HTTP/1.1 client (bench/lib/http-client.js):
+  // chunked streams, Content-Length answers, 204s and keep-alive reuse.
+  for (const [scenario, contenders] of [
+    ['echo xhr-streaming 32 B × 100', 'sockjs-ts,sockjs-node'],
+    ['echo eventsource 32 B × 1', 'sockjs-ts'],
+    ['echo xhr-polling 32 B × 100', 'sockjs-ts,engine.io'],
+  ] as const) {
+    const { rows } = runScenario(scenario, contenders);
+    const servers = contenders.split(',');
+    assert.equal(rows.length, servers.length, scenario);
+    rows.forEach((row: Record<string, number | string>, i: number) =>
+      assertSane(row, servers[i]!, Number(scenario.split('× ')[1])),
+    );
   }
 });
