@@ -236,7 +236,7 @@ export class Endpoint implements SessionEndpoint, SessionHost {
         }
         const sessionId = route.sessionId;
         const opensSession = RECEIVING.has(transport) && this.sessions.get(sessionId) === undefined;
-        this.inflight.track(res, res);
+        this.inflight.track(res);
         this.admission.admit(
           req,
           opensSession,

@@ -5,36 +5,60 @@
 import type { ServerResponse } from 'node:http';
 import { Receiver } from './receiver.js';
 
+const RECEIVER = Symbol('sockjs-ts receiver');
+type TaggedResponse = ServerResponse & { [RECEIVER]?: HttpReceiver };
+
+// Module-level listeners (the response is `this`): a poll request costs no
+// closures of its own.
+function onResponseClose(this: TaggedResponse): void {
+  // 'close' also follows a normal end; only an early one is a loss.
+  if (!this.writableFinished) this[RECEIVER]?.responseLost();
+}
+function onResponseDrain(this: TaggedResponse): void {
+  this[RECEIVER]?.drained();
+}
+
 export class HttpReceiver extends Receiver {
   readonly protocol: string;
   private readonly res: ServerResponse;
   private readonly format: (frame: string) => string;
   private remaining: number;
   private stalled = false;
+  /** Polling: the headers, sent with the frame in one writeHead. */
+  private readonly headers: string[] | null;
 
   /**
    * `limit` is the response limit in bytes for streaming transports, or 0 for
-   * polling ones (one frame per response).
+   * polling ones (one frame per response). `headers`, for polling ones, is
+   * the header list that goes out with the frame (Content-Length added).
    */
   constructor(
     protocol: string,
     res: ServerResponse,
     limit: number,
     format: (frame: string) => string,
+    headers: string[] | null = null,
   ) {
     super();
     this.protocol = protocol;
     this.res = res;
     this.format = format;
     this.remaining = limit;
-    res.on('close', () => {
-      // 'close' also follows a normal end; only an early one is a loss.
-      if (!res.writableFinished) this.lost();
-    });
-    res.on('drain', () => {
-      this.ready = true;
-      this.session?.flush();
-    });
+    this.headers = headers;
+    (res as TaggedResponse)[RECEIVER] = this;
+    res.on('close', onResponseClose);
+    res.on('drain', onResponseDrain);
+  }
+
+  /** @internal */
+  responseLost(): void {
+    this.lost();
+  }
+
+  /** @internal */
+  drained(): void {
+    this.ready = true;
+    this.session?.flush();
   }
 
   protected sendFrame(frame: string): void {
@@ -45,6 +69,7 @@ export class HttpReceiver extends Receiver {
       // one write, and with a Content-Length when the headers are still
       // unsent (the polling transports leave them so).
       this.ended = true;
+      this.writeHeaders(Buffer.byteLength(chunk));
       this.res.end(chunk);
       this.finished();
       return;
@@ -70,9 +95,18 @@ export class HttpReceiver extends Receiver {
     }
   }
 
+  /** Polling: the header list and the body's length, if not sent yet. */
+  private writeHeaders(length: number): void {
+    const headers = this.headers;
+    if (headers === null || this.res.headersSent) return;
+    headers.push('Content-Length', String(length));
+    this.res.writeHead(200, headers);
+  }
+
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    this.writeHeaders(0);
     this.res.end();
     this.finished();
   }

@@ -33,6 +33,58 @@ export function setCors(req: IncomingMessage, res: ServerResponse, options: Reso
   if (requested) res.setHeader('Access-Control-Allow-Headers', requested);
 }
 
+/**
+ * The headers of a session response as one flat [name, value, ...] list, for
+ * `writeHead(status, list)`: what setSessionHeaders sets, without a setHeader
+ * call (and its validation and bookkeeping) per header. Used by the answers
+ * every message costs (xhr_send's 204).
+ */
+export function sessionHeaderList(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ResolvedOptions,
+  contentType: string,
+): string[] {
+  // A jsessionid function sets its own headers on the response; writeHead
+  // merges them with the list.
+  if (typeof options.jsessionid === 'function') options.jsessionid(req, res);
+  const list = ['Content-Type', contentType, 'Cache-Control', NO_CACHE];
+  if (!options.disableCors) {
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== '') {
+      list.push(
+        'Access-Control-Allow-Origin',
+        origin,
+        'Access-Control-Allow-Credentials',
+        'true',
+        'Vary',
+        'Origin',
+      );
+    } else {
+      list.push('Access-Control-Allow-Origin', '*');
+    }
+    const requested = req.headers['access-control-request-headers'];
+    if (requested) list.push('Access-Control-Allow-Headers', requested);
+  }
+  const cookie = jsessionidCookie(req, options);
+  if (cookie !== null) list.push('Set-Cookie', cookie);
+  return list;
+}
+
+/** The JSESSIONID cookie to set, or null; a jsessionid function sets its own. */
+function jsessionidCookie(req: IncomingMessage, options: ResolvedOptions): string | null {
+  const j = options.jsessionid;
+  if (!j || typeof j === 'function') return null;
+  const value = readCookie(req.headers.cookie, 'JSESSIONID') ?? 'dummy';
+  // Browsers keep a cookie from a cross-site response only with
+  // SameSite=None, which they accept only with Secure: over https, say so,
+  // so that stickiness also works for pages on another site.
+  const secure =
+    (req.socket as { encrypted?: boolean }).encrypted === true ||
+    req.headers['x-forwarded-proto'] === 'https';
+  return `JSESSIONID=${value}; path=/${secure ? '; SameSite=None; Secure' : ''}`;
+}
+
 export function setJsessionid(
   req: IncomingMessage,
   res: ServerResponse,
@@ -43,18 +95,8 @@ export function setJsessionid(
     j(req, res);
     return;
   }
-  if (!j) return;
-  const value = readCookie(req.headers.cookie, 'JSESSIONID') ?? 'dummy';
-  // Browsers keep a cookie from a cross-site response only with
-  // SameSite=None, which they accept only with Secure: over https, say so,
-  // so that stickiness also works for pages on another site.
-  const secure =
-    (req.socket as { encrypted?: boolean }).encrypted === true ||
-    req.headers['x-forwarded-proto'] === 'https';
-  res.setHeader(
-    'Set-Cookie',
-    `JSESSIONID=${value}; path=/${secure ? '; SameSite=None; Secure' : ''}`,
-  );
+  const cookie = jsessionidCookie(req, options);
+  if (cookie !== null) res.setHeader('Set-Cookie', cookie);
 }
 
 const COOKIE_VALUE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]{1,200}$/;

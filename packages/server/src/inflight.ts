@@ -7,6 +7,15 @@ export interface Cuttable {
   destroy(): void;
 }
 
+const OWNER = Symbol('sockjs-ts in flight');
+type Tracked = Cuttable & EventEmitter & { [OWNER]?: InFlight };
+
+// Module-level, so that tracking a response allocates no listener of its own
+// (once() would add a wrapper and a closure per request).
+function untrack(this: Tracked): void {
+  this[OWNER]?.delete(this);
+}
+
 export class InFlight {
   private readonly items = new Set<Cuttable>();
   private idleWaiters: (() => void)[] = [];
@@ -15,10 +24,11 @@ export class InFlight {
     return this.items.size;
   }
 
-  /** Tracks `item` until `emitter` emits 'close'. */
-  track(item: Cuttable, emitter: EventEmitter): void {
+  /** Tracks `item` (a response or a socket) until it emits 'close'. */
+  track(item: Cuttable & EventEmitter): void {
     this.add(item);
-    emitter.once('close', () => this.delete(item));
+    (item as Tracked)[OWNER] = this;
+    item.on('close', untrack);
   }
 
   /** Tracks `item` until delete() is called with it. */

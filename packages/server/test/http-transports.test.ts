@@ -50,6 +50,47 @@ describe('xhr polling and xhr_send', () => {
     assert.equal(await poll.waitEnd(), 'a["late"]\n');
   });
 
+  test('xhr_send answers carry the session headers, errors included', async () => {
+    const origin = 'https://app.example';
+    const path = sessionPath();
+    await post(s.port, `${path}/xhr`);
+    const ok = await post(s.port, `${path}/xhr_send`, '["x"]', {
+      Origin: origin,
+      'Access-Control-Request-Headers': 'x-token',
+    });
+    assert.equal(ok.status, 204);
+    assert.equal(ok.headers['access-control-allow-origin'], origin);
+    assert.equal(ok.headers['access-control-allow-credentials'], 'true');
+    assert.equal(ok.headers['access-control-allow-headers'], 'x-token');
+    assert.equal(ok.headers.vary, 'Origin');
+    assert.match(String(ok.headers['cache-control']), /no-store/);
+    const bad = await post(s.port, `${path}/xhr_send`, '[', { Origin: origin });
+    assert.equal(bad.status, 500);
+    assert.equal(bad.headers['access-control-allow-origin'], origin);
+    const missing = await post(s.port, `${sessionPath()}/xhr_send`, '["x"]');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers['access-control-allow-origin'], '*');
+
+    for (const jsessionid of [
+      true,
+      (_req: unknown, res: { setHeader(k: string, v: string): void }) =>
+        res.setHeader('Set-Cookie', 'mine=1'),
+    ]) {
+      const j = await startServer({ jsessionid });
+      try {
+        const p = sessionPath();
+        await post(j.port, `${p}/xhr`);
+        const r = await post(j.port, `${p}/xhr_send`, '["x"]', { Cookie: 'JSESSIONID=abc' });
+        assert.equal(r.status, 204);
+        assert.deepEqual(r.headers['set-cookie'], [
+          jsessionid === true ? 'JSESSIONID=abc; path=/' : 'mine=1',
+        ]);
+      } finally {
+        await j.stop();
+      }
+    }
+  });
+
   test('xhr_send: [] is accepted', async () => {
     const path = sessionPath();
     await post(s.port, `${path}/xhr`);

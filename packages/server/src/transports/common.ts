@@ -38,6 +38,8 @@ export function readCallback(req: IncomingMessage, res: ServerResponse): string 
 
 /** Streaming and long-polling responses must not be cut by socket timeouts. */
 export function keepOpen(req: IncomingMessage): void {
-  req.socket.setTimeout(0);
-  req.socket.setNoDelay(true);
+  const socket = req.socket;
+  // Most sockets have no timeout: skip the call (it runs on every poll).
+  if ((socket as { timeout?: number }).timeout) socket.setTimeout(0);
+  socket.setNoDelay(true);
 }

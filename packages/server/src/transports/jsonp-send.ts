@@ -13,7 +13,9 @@ function extract(contentType: string | undefined, body: string): string {
 }
 
 export function jsonpSend(t: TransportRequest): void {
-  setSessionHeaders(t.req, t.res, t.endpoint.options, 'text/plain; charset=UTF-8');
+  const headers = () =>
+    setSessionHeaders(t.req, t.res, t.endpoint.options, 'text/plain; charset=UTF-8');
+  headers();
   const contentType = t.req.headers['content-type'];
   handleSend(
     t,
@@ -23,5 +25,6 @@ export function jsonpSend(t: TransportRequest): void {
       t.res.writeHead(200);
       t.res.end('ok');
     },
+    headers,
   );
 }

@@ -1,24 +1,32 @@
 // What xhr_send and jsonp_send share: read the body within the limit, decode
 // the JSON array, hand each message to the session, or answer the error.
 
+import type { ServerResponse } from 'node:http';
 import { FrameError, parseSendPayload } from '@sockjs-ts/protocol';
-import { answer404, answerText, BodyTooLargeError, readBody } from '../http-util.js';
+import { answerText, BodyTooLargeError, readBody } from '../http-util.js';
 import type { TransportRequest } from './context.js';
+
+function answerError(res: ServerResponse, headers: () => void, status: number, text: string) {
+  if (!res.headersSent) headers();
+  answerText(res, status, text);
+}
 
 /**
  * Delivers the messages in a send request. `extract` turns the raw body into
  * the JSON text (jsonp_send may wrap it in a form). Calls `ok` on success;
- * every failure is answered here.
+ * every failure is answered here, with the session headers that `headers`
+ * sets (no-cache, CORS, JSESSIONID).
  */
 export function handleSend(
   { req, res, sessionId, endpoint }: TransportRequest,
   extract: (body: string) => string,
   ok: () => void,
+  headers: () => void,
 ): void {
   if (endpoint.getSession(sessionId) === undefined) {
     // Drain the body so the connection can be reused.
     req.resume();
-    answer404(res);
+    answerError(res, headers, 404, 'Not found\n');
     return;
   }
   const options = endpoint.options;
@@ -28,7 +36,7 @@ export function handleSend(
         endpoint.limitHit('body', err.size, options.maxBodySize, sessionId);
         // The rest of the body is never read: close the connection after.
         res.setHeader('Connection', 'close');
-        answerText(res, 413, 'Payload too large.');
+        answerError(res, headers, 413, 'Payload too large.');
         req.resume();
         return;
       }
@@ -41,17 +49,17 @@ export function handleSend(
     try {
       messages = parseSendPayload(extract(body));
     } catch (e) {
-      answerText(res, 500, e instanceof FrameError ? e.message : 'Broken JSON encoding.');
+      answerError(res, headers, 500, e instanceof FrameError ? e.message : 'Broken JSON encoding.');
       return;
     }
     const session = endpoint.getSession(sessionId);
     if (session === undefined || session.readyState !== 1) {
-      answer404(res);
+      answerError(res, headers, 404, 'Not found\n');
       return;
     }
     for (const m of messages) {
       if (m.length > options.maxMessageSize) {
-        answerText(res, 413, 'Message too big.');
+        answerError(res, headers, 413, 'Message too big.');
         session.messageTooBig(m.length);
         return;
       }

@@ -1,17 +1,23 @@
 // xhr_send: POST <session>/xhr_send with a JSON array of messages; 204.
 
+import { sessionHeaderList } from '../http-util.js';
 import { setSessionHeaders } from './common.js';
 import type { TransportRequest } from './context.js';
 import { handleSend } from './send.js';
 
+const TEXT = 'text/plain; charset=UTF-8';
+
 export function xhrSend(t: TransportRequest): void {
-  setSessionHeaders(t.req, t.res, t.endpoint.options, 'text/plain; charset=UTF-8');
+  const { req, res } = t;
+  const options = t.endpoint.options;
   handleSend(
     t,
     (body) => body,
     () => {
-      t.res.writeHead(204);
-      t.res.end();
+      // Every message costs one of these: all headers in one list.
+      res.writeHead(204, sessionHeaderList(req, res, options, TEXT));
+      res.end();
     },
+    () => setSessionHeaders(req, res, options, TEXT),
   );
 }
