@@ -57,6 +57,24 @@ describe('SockJS websocket', () => {
     assert.deepEqual(ws.messages, ['o']);
   });
 
+  test('one long frame written to many sockets reaches each as the same text message', async () => {
+    // From the second socket on, the frame goes out as one shared Buffer.
+    const clients = [0, 1, 2].map(() => new WsClient(wsUrl(`${sessionPath()}/websocket`)));
+    for (const c of clients) assert.equal(await c.message(1), 'o');
+    const binary: boolean[] = [];
+    for (const c of clients) c.ws.on('message', (_d, isBinary) => binary.push(isBinary));
+    const conns = s.connections.slice(-3);
+    const long = `${'é'.repeat(300)}\u{1f600}${'x'.repeat(300)}`;
+    const frame = (round: number) =>
+      `a["${round}${'é'.repeat(300)}\\ud83d\\ude00${'x'.repeat(300)}"]`;
+    for (const round of [1, 2]) {
+      for (const conn of conns) conn.write(`${round}${long}`);
+      for (const c of clients) assert.equal(await c.message(round + 1), frame(round));
+    }
+    assert.deepEqual(binary, [false, false, false, false, false, false]);
+    for (const c of clients) c.ws.close();
+  });
+
   test('the close frame is followed by a WebSocket close', async () => {
     const ws = new WsClient(wsUrl(`${sessionPath('/close')}/websocket`));
     assert.equal(await ws.message(1), 'o');

@@ -101,9 +101,9 @@ export class Hixie76Socket extends EventEmitter implements WebSocketLike {
     tryOpen();
   }
 
-  send(data: string, cb?: (err?: Error) => void): void {
+  send(data: string | Buffer, _options: { binary: false }, cb?: (err?: Error) => void): void {
     if (this.readyState !== OPEN) return;
-    const body = Buffer.from(data, 'utf8');
+    const body = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     const frame = Buffer.allocUnsafe(body.length + 2);
     frame[0] = 0x00;
     body.copy(frame, 1);
