@@ -39,7 +39,7 @@ export function serverStringify(value: unknown): string {
 const NOT_PLAIN = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
 const PLAIN_CHECK_FROM = 64;
 
-// The JSON literal a client sent for the last long message it sent alone,
+// The JSON literal a client sent for the last message it sent alone,
 // when that literal needs no server escaping. Echoing or relaying a message is
 // what SockJS applications do most, and reusing the literal saves encoding the
 // message again: Node 20's JSON.stringify takes ~3 ns and the plain-ASCII scan
@@ -53,7 +53,7 @@ let knownLiteral = '';
  * JSON.parse turned into `message`.
  */
 export function rememberLiteral(message: string, literal: string): void {
-  if (message.length < PLAIN_CHECK_FROM || HAS_SERVER_ESCAPABLE.test(literal)) return;
+  if (HAS_SERVER_ESCAPABLE.test(literal)) return;
   knownMessage = message;
   knownLiteral = literal;
 }
@@ -64,10 +64,8 @@ export function rememberLiteral(message: string, literal: string): void {
  * reuses the client's own literal; the JSON value is the same.
  */
 export function serverQuote(text: string): string {
-  if (text.length >= PLAIN_CHECK_FROM) {
-    if (text === knownMessage) return knownLiteral;
-    if (!NOT_PLAIN.test(text)) return '"' + text + '"';
-  }
+  if (text === knownMessage) return knownLiteral;
+  if (text.length >= PLAIN_CHECK_FROM && !NOT_PLAIN.test(text)) return '"' + text + '"';
   return serverStringify(text);
 }
 

@@ -171,9 +171,10 @@ describe('echoing a message reuses the JSON literal its client sent, when safe',
     assert.equal(messageFrame([m!]), `a["${'y'.repeat(70)}\\u2028"]`);
   });
 
-  test('short messages and arrays of several are encoded by the server', () => {
+  test('short messages too; arrays of several are encoded by the server', () => {
     const [m] = parseWebSocketPayload('["\\u0041"]');
-    assert.equal(messageFrame([m!]), 'a["A"]');
+    assert.equal(messageFrame([m!]), 'a["\\u0041"]');
+    assert.equal(messageFrame(['B']), 'a["B"]');
     const two = parseWebSocketPayload(`["${'z'.repeat(70)}\\u0041","b"]`);
     assert.equal(messageFrame(two), `a["${'z'.repeat(70)}A","b"]`);
   });
