@@ -66,8 +66,15 @@ const CONTENDERS = {
     bcast: '/bcast',
     transports: ['websocket', 'websocket-raw'],
   },
+  'plain-http': {
+    script: 'servers/plain-http.js',
+    wire: 'sockjs',
+    echo: '/echo',
+    bcast: null,
+    transports: ['xhr-streaming', 'eventsource', 'xhr-polling'],
+  },
 };
-const CONTENDER_ORDER = ['sockjs-ts', 'sockjs-node', 'engine.io', 'plain-ws'];
+const CONTENDER_ORDER = ['sockjs-ts', 'sockjs-node', 'engine.io', 'plain-ws', 'plain-http'];
 
 // ---------------------------------------------------------------- scenarios
 

@@ -62,7 +62,7 @@ test("bench: the HTTP load client drives xhr-streaming and polling, ours and the
   for (const [scenario, contenders] of [
     ['echo xhr-streaming 32 B × 100', 'sockjs-ts,sockjs-node'],
     ['echo eventsource 32 B × 1', 'sockjs-ts'],
-    ['echo xhr-polling 32 B × 100', 'sockjs-ts,engine.io'],
+    ['echo xhr-polling 32 B × 100', 'sockjs-ts,engine.io,plain-http'],
   ] as const) {
     const { rows } = runScenario(scenario, contenders);
     const servers = contenders.split(',');
