@@ -67,8 +67,7 @@ test("bench: the HTTP load client drives xhr-streaming and polling, ours and the
     const { rows } = runScenario(scenario, contenders);
     const servers = contenders.split(',');
     assert.equal(rows.length, servers.length, scenario);
-    rows.forEach((row: Record<string, number | string>, i: number) =>
-      assertSane(row, servers[i]!, Number(scenario.split('× ')[1])),
-    );
+    const sessions = Number(scenario.split('× ')[1]);
+    for (const [i, row] of rows.entries()) assertSane(row, servers[i]!, sessions);
   }
 });
