@@ -39,10 +39,10 @@ export function serverStringify(value: unknown): string {
 const NOT_PLAIN = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
 const PLAIN_CHECK_FROM = 64;
 
-// The JSON literal a client sent for the last message it sent alone,
-// when that literal needs no server escaping. Echoing or relaying a message is
-// what SockJS applications do most, and reusing the literal saves encoding the
-// message again: Node 20's JSON.stringify takes ~3 ns and the plain-ASCII scan
+// The JSON literal a client sent for the last message it sent alone, when
+// that literal is what the server would send. Echoing or relaying a message
+// is what SockJS applications do most, and reusing the literal saves encoding
+// the message again: Node 20's JSON.stringify takes ~3 ns and the plain-ASCII scan
 // ~1 ns per character, against nothing here. One entry, so at most one
 // message is kept alive.
 let knownMessage: string | null = null;
@@ -53,7 +53,10 @@ let knownLiteral = '';
  * JSON.parse turned into `message`.
  */
 export function rememberLiteral(message: string, literal: string): void {
-  if (HAS_SERVER_ESCAPABLE.test(literal)) return;
+  // Without a backslash the literal holds no escapes, so it is exactly what
+  // serverStringify would make of the message, once nothing in it needs the
+  // server's escaping: frames stay byte for byte the server's own.
+  if (literal.indexOf('\\') !== -1 || HAS_SERVER_ESCAPABLE.test(literal)) return;
   knownMessage = message;
   knownLiteral = literal;
 }
