@@ -17,20 +17,32 @@ export function setCacheForYear(res: ServerResponse): void {
 
 /**
  * CORS: echo the Origin (including "null") with credentials, so that cookies
- * such as JSESSIONID flow; '*' when the request has no Origin.
+ * such as JSESSIONID flow; '*' when the request has no Origin. Appended to a
+ * flat [name, value, ...] list.
  */
-export function setCors(req: IncomingMessage, res: ServerResponse, options: ResolvedOptions): void {
+function pushCors(req: IncomingMessage, options: ResolvedOptions, list: string[]): void {
   if (options.disableCors) return;
   const origin = req.headers.origin;
   if (origin !== undefined && origin !== '') {
-    res.setHeader('Access-Control-Allow-Origin', origin);
-    res.setHeader('Access-Control-Allow-Credentials', 'true');
-    res.setHeader('Vary', 'Origin');
+    list.push(
+      'Access-Control-Allow-Origin',
+      origin,
+      'Access-Control-Allow-Credentials',
+      'true',
+      'Vary',
+      'Origin',
+    );
   } else {
-    res.setHeader('Access-Control-Allow-Origin', '*');
+    list.push('Access-Control-Allow-Origin', '*');
   }
   const requested = req.headers['access-control-request-headers'];
-  if (requested) res.setHeader('Access-Control-Allow-Headers', requested);
+  if (requested) list.push('Access-Control-Allow-Headers', requested);
+}
+
+export function setCors(req: IncomingMessage, res: ServerResponse, options: ResolvedOptions): void {
+  const list: string[] = [];
+  pushCors(req, options, list);
+  for (let i = 0; i < list.length; i += 2) res.setHeader(list[i]!, list[i + 1]!);
 }
 
 /**
@@ -49,23 +61,7 @@ export function sessionHeaderList(
   // merges them with the list.
   if (typeof options.jsessionid === 'function') options.jsessionid(req, res);
   const list = ['Content-Type', contentType, 'Cache-Control', NO_CACHE];
-  if (!options.disableCors) {
-    const origin = req.headers.origin;
-    if (origin !== undefined && origin !== '') {
-      list.push(
-        'Access-Control-Allow-Origin',
-        origin,
-        'Access-Control-Allow-Credentials',
-        'true',
-        'Vary',
-        'Origin',
-      );
-    } else {
-      list.push('Access-Control-Allow-Origin', '*');
-    }
-    const requested = req.headers['access-control-request-headers'];
-    if (requested) list.push('Access-Control-Allow-Headers', requested);
-  }
+  pushCors(req, options, list);
   const cookie = jsessionidCookie(req, options);
   if (cookie !== null) list.push('Set-Cookie', cookie);
   return list;

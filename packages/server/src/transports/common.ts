@@ -3,7 +3,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidCallback } from '@sockjs-ts/protocol';
-import { answerText, queryParam, setCors, setJsessionid, setNoCache } from '../http-util.js';
+import { answerText, queryParam, sessionHeaderList } from '../http-util.js';
 import type { ResolvedOptions } from '../options.js';
 
 /** No-cache, CORS and JSESSIONID: what every session-URL response carries. */
@@ -13,10 +13,8 @@ export function setSessionHeaders(
   options: ResolvedOptions,
   contentType: string,
 ): void {
-  res.setHeader('Content-Type', contentType);
-  setNoCache(res);
-  setCors(req, res, options);
-  setJsessionid(req, res, options);
+  const list = sessionHeaderList(req, res, options, contentType);
+  for (let i = 0; i < list.length; i += 2) res.setHeader(list[i]!, list[i + 1]!);
 }
 
 /**
