@@ -3,6 +3,7 @@
 // relays frames. Speaks sockjs-client 1.x's messages (see transports/iframe.ts).
 
 import { messageText } from '@sockjs-ts/protocol';
+import { iframeMessage, readIframeMessage } from './iframe-message.js';
 import type { Env, Transport, TransportFactory } from './types.js';
 import { originOf } from './url.js';
 
@@ -12,7 +13,7 @@ export function bootstrapIframe(env: Env, transports: readonly TransportFactory[
   let transport: Transport | null = null;
   const post = (type: string, data = '') =>
     // Only the first 's' goes out before the parent's origin is known.
-    parent.postMessage(JSON.stringify({ windowId, type, data }), parentOrigin ?? '*');
+    parent.postMessage(iframeMessage(windowId, type, data), parentOrigin ?? '*');
   const stop = () => {
     transport?.close();
     transport = null;
@@ -21,14 +22,9 @@ export function bootstrapIframe(env: Env, transports: readonly TransportFactory[
     if (e.source !== parent) return;
     parentOrigin ??= e.origin;
     if (e.origin !== parentOrigin) return;
-    let msg: { windowId?: unknown; type?: unknown; data?: unknown };
-    try {
-      msg = JSON.parse(e.data);
-    } catch {
-      return;
-    }
-    if (msg?.windowId !== windowId) return;
-    const data = messageText(msg.data ?? '');
+    const msg = readIframeMessage(e.data, windowId);
+    if (msg === null) return;
+    const data = msg.data;
     if (msg.type === 'm') {
       // A JSON-quoted message, as sockjs-client's parent also sends it.
       try {

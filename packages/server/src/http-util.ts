@@ -42,6 +42,11 @@ function pushCors(req: IncomingMessage, options: ResolvedOptions, list: string[]
 export function setCors(req: IncomingMessage, res: ServerResponse, options: ResolvedOptions): void {
   const list: string[] = [];
   pushCors(req, options, list);
+  setHeaderList(res, list);
+}
+
+/** Sets each header of a flat [name, value, ...] list on the response. */
+export function setHeaderList(res: ServerResponse, list: readonly string[]): void {
   for (let i = 0; i < list.length; i += 2) res.setHeader(list[i]!, list[i + 1]!);
 }
 
@@ -137,8 +142,10 @@ export function answerText(res: ServerResponse, status: number, text: string): v
   res.end(text);
 }
 
+export const NOT_FOUND = 'Not found\n';
+
 export function answer404(res: ServerResponse): void {
-  answerText(res, 404, 'Not found\n');
+  answerText(res, 404, NOT_FOUND);
 }
 
 export function answer405(res: ServerResponse, allow: readonly string[]): void {

@@ -6,6 +6,7 @@
 
 import { clientStringify, messageText } from '@sockjs-ts/protocol';
 import { PROTOCOL_COMPAT_VERSION } from '../core.js';
+import { iframeMessage, readIframeMessage } from '../iframe-message.js';
 import type { TransportFactory } from '../types.js';
 import { addPath, originOf } from '../url.js';
 
@@ -20,7 +21,7 @@ export function iframeTransport(inner: string, innerAvailable: () => boolean): T
       const iframe = document.createElement('iframe');
       let alive = true;
       const post = (type: string, data = '') =>
-        iframe.contentWindow?.postMessage(JSON.stringify({ windowId, type, data }), origin);
+        iframe.contentWindow?.postMessage(iframeMessage(windowId, type, data), origin);
       const stop = () => {
         if (!alive) return;
         alive = false;
@@ -32,14 +33,9 @@ export function iframeTransport(inner: string, innerAvailable: () => boolean): T
       };
       const onMessage = (e: MessageEvent) => {
         if (e.origin !== origin || e.source !== iframe.contentWindow) return;
-        let msg: { windowId?: unknown; type?: unknown; data?: unknown };
-        try {
-          msg = JSON.parse(e.data);
-        } catch {
-          return;
-        }
-        if (msg?.windowId !== windowId) return;
-        const data = messageText(msg.data ?? '');
+        const msg = readIframeMessage(e.data, windowId);
+        if (msg === null) return;
+        const data = msg.data;
         if (msg.type === 's')
           post('s', JSON.stringify([PROTOCOL_COMPAT_VERSION, inner, ctx.url, ctx.baseUrl]));
         else if (msg.type === 't') ctx.onFrame(data);

@@ -3,7 +3,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidCallback } from '@sockjs-ts/protocol';
-import { answerText, queryParam, sessionHeaderList } from '../http-util.js';
+import { answerText, queryParam, sessionHeaderList, setHeaderList } from '../http-util.js';
 import type { ResolvedOptions } from '../options.js';
 
 /** No-cache, CORS and JSESSIONID: what every session-URL response carries. */
@@ -13,8 +13,7 @@ export function setSessionHeaders(
   options: ResolvedOptions,
   contentType: string,
 ): void {
-  const list = sessionHeaderList(req, res, options, contentType);
-  for (let i = 0; i < list.length; i += 2) res.setHeader(list[i]!, list[i + 1]!);
+  setHeaderList(res, sessionHeaderList(req, res, options, contentType));
 }
 
 /**

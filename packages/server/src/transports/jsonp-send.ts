@@ -15,12 +15,12 @@ function extract(contentType: string | undefined, body: string): string {
 export function jsonpSend(t: TransportRequest): void {
   const headers = () =>
     setSessionHeaders(t.req, t.res, t.endpoint.options, 'text/plain; charset=UTF-8');
-  headers();
   const contentType = t.req.headers['content-type'];
   handleSend(
     t,
     (body) => extract(contentType, body),
     () => {
+      headers();
       t.res.setHeader('Content-Length', 2);
       t.res.writeHead(200);
       t.res.end('ok');

@@ -3,7 +3,7 @@
 
 import type { ServerResponse } from 'node:http';
 import { FrameError, parseSendPayload } from '@sockjs-ts/protocol';
-import { answerText, BodyTooLargeError, readBody } from '../http-util.js';
+import { answerText, BodyTooLargeError, NOT_FOUND, readBody } from '../http-util.js';
 import type { TransportRequest } from './context.js';
 
 function answerError(res: ServerResponse, headers: () => void, status: number, text: string) {
@@ -26,7 +26,7 @@ export function handleSend(
   if (endpoint.getSession(sessionId) === undefined) {
     // Drain the body so the connection can be reused.
     req.resume();
-    answerError(res, headers, 404, 'Not found\n');
+    answerError(res, headers, 404, NOT_FOUND);
     return;
   }
   const options = endpoint.options;
@@ -54,7 +54,7 @@ export function handleSend(
     }
     const session = endpoint.getSession(sessionId);
     if (session === undefined || session.readyState !== 1) {
-      answerError(res, headers, 404, 'Not found\n');
+      answerError(res, headers, 404, NOT_FOUND);
       return;
     }
     for (const m of messages) {
