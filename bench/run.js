@@ -74,7 +74,18 @@ const CONTENDERS = {
     transports: ['xhr-streaming', 'eventsource', 'xhr-polling'],
   },
 };
-const CONTENDER_ORDER = ['sockjs-ts', 'sockjs-node', 'engine.io', 'plain-ws', 'plain-http'];
+// Our server on its own HTTP/1.1 layer (createHttp1Server) instead of node:http.
+CONTENDERS['sockjs-ts/http1'] = { ...CONTENDERS['sockjs-ts'], args: ['--http1'] };
+const CONTENDER_ORDER = [
+  'sockjs-ts',
+  'sockjs-ts/http1',
+  'sockjs-node',
+  'engine.io',
+  'plain-ws',
+  'plain-http',
+];
+/** Our contenders: targets are checked for each. */
+const OURS = ['sockjs-ts', 'sockjs-ts/http1'];
 
 // ---------------------------------------------------------------- scenarios
 
@@ -282,11 +293,17 @@ function sourceAddresses(g) {
 
 async function startServer(id) {
   const nodeArgs = ['--expose-gc'];
-  if (args['cpu-prof'] !== undefined && id === 'sockjs-ts') {
+  if (args['cpu-prof'] !== undefined && OURS.includes(id)) {
     mkdirSync(args['cpu-prof'], { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`);
   }
-  const server = spawnPinned(SERVER_CORE, [...nodeArgs, CONTENDERS[id].script, '--port', '0']);
+  const server = spawnPinned(SERVER_CORE, [
+    ...nodeArgs,
+    CONTENDERS[id].script,
+    '--port',
+    '0',
+    ...(CONTENDERS[id].args ?? []),
+  ]);
   const ready = await nextMessage(server, 'ready', 10_000);
   return { child: server, pid: server.pid, port: ready.port };
 }
@@ -457,32 +474,35 @@ function targetLines(results) {
     '| Target | Ours | Anchor | Ratio | Limit | Met |',
     '|---|---:|---:|---:|---:|---|',
   ];
-  for (const [name, anchor, key, limit] of TARGETS) {
-    const ours = find(name, 'sockjs-ts');
-    const other = find(name, anchor);
-    if (ours === undefined || other === undefined) continue;
-    const ratio = ours[key] / other[key];
-    const strict = limit === 1 ? '<' : '≤';
-    const met = limit === 1 ? ratio < 1 : ratio <= limit;
-    lines.push(
-      `| ${name}: CPU/op vs ${anchor} | ${fmt(ours[key])} µs | ${fmt(other[key])} µs | ${fmt(ratio, 2)}× | ${strict} ${limit}× | ${met ? 'yes' : 'no'} |`,
-    );
-  }
-  for (const transport of ['websocket', 'xhr-streaming']) {
-    const group = results.find((g) => g.mode === 'idle' && g.transport === transport);
-    const ours = group?.rows.find((r) => r.server === 'sockjs-ts');
-    if (ours?.rssPerSession == null) continue;
-    const kib = ours.rssPerSession / 1024;
-    lines.push(
-      `| ${group.name}: RSS per session | ${fmt(kib, 2)} KiB | | | ≤ 8 KiB | ${kib <= 8 ? 'yes' : 'no'} |`,
-    );
-  }
-  const max = results.find((g) => g.mode === 'hold')?.rows[0];
-  if (max !== undefined) {
-    const met = max.p99 !== null && max.p99 <= 1000 && max.count >= max.opened;
-    lines.push(
-      `| max websocket sessions: broadcast to ${max.opened}, ${max.count} delivered | p99 ${fmt(max.p99, 0)} ms | | | ≤ 1000 ms | ${met ? 'yes' : 'no'} |`,
-    );
+  for (const id of OURS) {
+    const who = id === 'sockjs-ts' ? '' : ` (${id})`;
+    for (const [name, anchor, key, limit] of TARGETS) {
+      const ours = find(name, id);
+      const other = find(name, anchor);
+      if (ours === undefined || other === undefined) continue;
+      const ratio = ours[key] / other[key];
+      const strict = limit === 1 ? '<' : '≤';
+      const met = limit === 1 ? ratio < 1 : ratio <= limit;
+      lines.push(
+        `| ${name}${who}: CPU/op vs ${anchor} | ${fmt(ours[key])} µs | ${fmt(other[key])} µs | ${fmt(ratio, 2)}× | ${strict} ${limit}× | ${met ? 'yes' : 'no'} |`,
+      );
+    }
+    for (const transport of ['websocket', 'xhr-streaming']) {
+      const group = results.find((g) => g.mode === 'idle' && g.transport === transport);
+      const ours = group?.rows.find((r) => r.server === id);
+      if (ours?.rssPerSession == null) continue;
+      const kib = ours.rssPerSession / 1024;
+      lines.push(
+        `| ${group.name}${who}: RSS per session | ${fmt(kib, 2)} KiB | | | ≤ 8 KiB | ${kib <= 8 ? 'yes' : 'no'} |`,
+      );
+    }
+    const max = results.find((g) => g.mode === 'hold')?.rows.find((r) => r.server === id);
+    if (max !== undefined) {
+      const met = max.p99 !== null && max.p99 <= 1000 && max.count >= max.opened;
+      lines.push(
+        `| max websocket sessions${who}: broadcast to ${max.opened}, ${max.count} delivered | p99 ${fmt(max.p99, 0)} ms | | | ≤ 1000 ms | ${met ? 'yes' : 'no'} |`,
+      );
+    }
   }
   return lines.join('\n');
 }

@@ -2,21 +2,29 @@
 // The conformance test server: the services the SockJS protocol suite and the
 // client tests expect, under one base URL.
 //
-// usage: node examples/test-server.js [--port 8081] [--host 127.0.0.1] [--sockjs-url URL]
+// usage: node examples/test-server.js [--port 8081] [--host 127.0.0.1] [--sockjs-url URL] [--http1]
+//
+// --http1 serves with the server's own HTTP/1.1 layer (createHttp1Server)
+// instead of node:http.
 import http from 'node:http';
 import { parseArgs } from 'node:util';
-import { createServer } from '@sockjs-ts/server';
+import { createHttp1Server, createServer } from '@sockjs-ts/server';
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '8081' },
     host: { type: 'string', default: '127.0.0.1' },
     'sockjs-url': { type: 'string' },
+    http1: { type: 'boolean', default: false },
   },
 });
 
 const common = values['sockjs-url'] ? { sockjs_url: values['sockjs-url'] } : {};
-const server = http.createServer((_req, res) => {
+const server = values.http1 ? createHttp1Server() : http.createServer();
+// A request under none of the prefixes ends here (the listeners that
+// installHandlers finds are its fallback).
+server.removeAllListeners('request');
+server.on('request', (_req, res) => {
   res.writeHead(404, { 'Content-Type': 'text/plain' });
   res.end('404 - not a SockJS prefix\n');
 });
@@ -65,12 +73,22 @@ server.listen(Number(values.port), values.host, () => {
   console.log(`sockjs-ts test server listening on http://${address}:${port}`);
 });
 
+const sockets = new Set();
+server.on('connection', (socket) => {
+  sockets.add(socket);
+  socket.on('close', () => sockets.delete(socket));
+});
+
 // Graceful stop: every session gets 1001 on its transport, in-flight
 // responses finish, then the HTTP server closes.
 async function stop() {
   server.close();
   await Promise.all([echo, close, ticker, amplify, broadcast].map((s) => s.close()));
-  server.closeAllConnections();
+  if (values.http1) {
+    for (const socket of sockets) socket.destroy();
+  } else {
+    server.closeAllConnections();
+  }
   process.exit(0);
 }
 process.on('SIGINT', stop);

@@ -21,9 +21,15 @@ const port = await new Promise((resolve) => {
   });
 });
 
-const server = spawn(process.execPath, [`${root}examples/test-server.js`, '--port', String(port)], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+// --http1: the server runs on its own HTTP/1.1 layer instead of node:http.
+const extra = process.argv.includes('--http1') ? ['--http1'] : [];
+const server = spawn(
+  process.execPath,
+  [`${root}examples/test-server.js`, '--port', String(port), ...extra],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 await new Promise((resolve, reject) => {
   server.stdout.once('data', resolve);
   server.once('exit', (code) => reject(new Error(`test server exited with ${code}`)));

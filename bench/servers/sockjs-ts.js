@@ -1,11 +1,13 @@
 // Contender: our server (@sockjs-ts/server), echo under /echo and a broadcast
-// group under /bcast, as the other contenders have them.
+// group under /bcast, as the other contenders have them. With --http1 it runs
+// on the server's own HTTP/1.1 layer (createHttp1Server), else on node:http.
 import http from 'node:http';
-import { createServer } from '@sockjs-ts/server';
+import { createHttp1Server, createServer } from '@sockjs-ts/server';
 import { announce, serverPort } from './control.js';
 
-const server = http.createServer();
-server.keepAliveTimeout = 60_000;
+const server = process.argv.includes('--http1')
+  ? createHttp1Server({ keepAliveTimeout: 60_000 })
+  : http.createServer({ keepAliveTimeout: 60_000 });
 
 const echo = createServer({ log() {} });
 echo.on('connection', (conn) => {

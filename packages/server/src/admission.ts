@@ -1,8 +1,8 @@
 // Who may open a session: the origin policy, the shutdown state and the
 // application's allowRequest hook. Every refusal is counted and published.
 
-import type { IncomingMessage } from 'node:http';
 import { type Counters, publishReject } from './diagnostics.js';
+import { type HttpRequest, nodeRequest } from './http-types.js';
 import type { AllowRequestResult, ResolvedOptions } from './options.js';
 import { OriginPolicy } from './origins.js';
 
@@ -35,7 +35,7 @@ export class Admission {
     this.origins = new OriginPolicy(options.origins);
   }
 
-  private refuse(req: IncomingMessage, refusal: Refusal): Refusal {
+  private refuse(req: HttpRequest, refusal: Refusal): Refusal {
     this.counters.rejected++;
     publishReject({
       cause: refusal.cause,
@@ -52,7 +52,7 @@ export class Admission {
    * is for requests browsers make without an Origin header (script tags and
    * frames), which must then show an allowed Referer.
    */
-  originRefusal(req: IncomingMessage, needsOrigin: boolean): Refusal | null {
+  originRefusal(req: HttpRequest, needsOrigin: boolean): Refusal | null {
     if (this.origins.allowsRequest(req, needsOrigin)) return null;
     return this.refuse(req, { status: 403, reason: 'Origin not allowed', cause: 'origin' });
   }
@@ -63,7 +63,7 @@ export class Admission {
    * (maybe later, when the hook is async) or `reject`.
    */
   admit(
-    req: IncomingMessage,
+    req: HttpRequest,
     opensSession: boolean,
     proceed: () => void,
     reject: (refusal: Refusal) => void,
@@ -88,7 +88,7 @@ export class Admission {
     };
     let result: AllowRequestResult | Promise<AllowRequestResult>;
     try {
-      result = hook(req);
+      result = hook(nodeRequest(req));
     } catch (err) {
       fail(err);
       return;

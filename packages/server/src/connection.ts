@@ -2,8 +2,9 @@
 // SockJSConnection, typed.
 
 import { EventEmitter } from 'node:events';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { CloseCode, CloseReason, type ReadyState } from '@sockjs-ts/protocol';
+import type { HttpRequest } from './http-types.js';
 import type { Session } from './session.js';
 
 export interface ConnectionEvents {
@@ -61,7 +62,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   readonly session: Session;
 
   /** @internal */
-  constructor(session: Session, req: IncomingMessage, prefix: string, protocol: string) {
+  constructor(session: Session, req: HttpRequest, prefix: string, protocol: string) {
     super();
     this.session = session;
     this.id = session.id;

@@ -1,7 +1,6 @@
 // One SockJS service under one prefix: its options, sessions and routes.
 
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { routePath, TRANSPORT_METHODS, type TransportName } from '@sockjs-ts/protocol';
 import { WebSocketServer } from 'ws';
@@ -13,6 +12,7 @@ import {
   sessionCloseChannel,
   sessionOpenChannel,
 } from './diagnostics.js';
+import { type HttpRequest, type HttpResponse, nodeRequest } from './http-types.js';
 import { answer404, answer405, answerOptions, answerText, setJsessionid } from './http-util.js';
 import { InFlight } from './inflight.js';
 import type { ResolvedOptions } from './options.js';
@@ -120,7 +120,7 @@ export class Endpoint implements SessionEndpoint, SessionHost {
     return this.sessions.get(id);
   }
 
-  getOrCreateSession(id: string, req: IncomingMessage, protocol: string): Session {
+  getOrCreateSession(id: string, req: HttpRequest, protocol: string): Session {
     let session = this.sessions.get(id);
     if (session === undefined) {
       session = new Session(id, this, req, protocol);
@@ -173,7 +173,7 @@ export class Endpoint implements SessionEndpoint, SessionHost {
   // Routing
 
   /** Serves the request if it is under this prefix; returns whether it did. */
-  handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
+  handleRequest(req: HttpRequest, res: HttpResponse): boolean {
     const path = pathBelow(req.url, this.options.prefix);
     if (path === null) return false;
     const method = req.method ?? 'GET';
@@ -252,7 +252,7 @@ export class Endpoint implements SessionEndpoint, SessionHost {
   }
 
   /** A websocket URL reached as a plain HTTP request. */
-  private websocketWithoutUpgrade(req: IncomingMessage, res: ServerResponse): void {
+  private websocketWithoutUpgrade(req: HttpRequest, res: HttpResponse): void {
     if (!this.options.websocket) {
       answer404(res);
     } else if (req.method !== 'GET') {
@@ -265,7 +265,7 @@ export class Endpoint implements SessionEndpoint, SessionHost {
   }
 
   /** Takes a websocket upgrade if it is under this prefix; returns whether it did. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+  handleUpgrade(req: HttpRequest, socket: Duplex, head: Buffer): boolean {
     const path = pathBelow(req.url, this.options.prefix);
     if (path === null) return false;
     socket.on('error', ignoreError);
@@ -305,7 +305,7 @@ export class Endpoint implements SessionEndpoint, SessionHost {
   }
 
   private upgrade(
-    req: IncomingMessage,
+    req: HttpRequest,
     socket: Duplex,
     head: Buffer,
     raw: boolean,
@@ -328,7 +328,7 @@ export class Endpoint implements SessionEndpoint, SessionHost {
       );
       return;
     }
-    this.webSocketServer().handleUpgrade(req, socket, head, (ws) => {
+    this.webSocketServer().handleUpgrade(nodeRequest(req), socket, head, (ws) => {
       ws.on('error', this.webSocketError);
       start(ws);
     });

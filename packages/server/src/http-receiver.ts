@@ -2,11 +2,11 @@
 // transport and written to the response. Polling responses end after one
 // frame; streaming ones after `limit` bytes of frames.
 
-import type { ServerResponse } from 'node:http';
+import type { HttpResponse } from './http-types.js';
 import { Receiver } from './receiver.js';
 
 const RECEIVER = Symbol('sockjs-ts receiver');
-type TaggedResponse = ServerResponse & { [RECEIVER]?: HttpReceiver };
+type TaggedResponse = HttpResponse & { [RECEIVER]?: HttpReceiver };
 
 // Module-level listeners (the response is `this`): a poll request costs no
 // closures of its own.
@@ -20,7 +20,7 @@ function onResponseDrain(this: TaggedResponse): void {
 
 export class HttpReceiver extends Receiver {
   readonly protocol: string;
-  private readonly res: ServerResponse;
+  private readonly res: HttpResponse;
   private readonly format: (frame: string) => string;
   private remaining: number;
   private stalled = false;
@@ -34,7 +34,7 @@ export class HttpReceiver extends Receiver {
    */
   constructor(
     protocol: string,
-    res: ServerResponse,
+    res: HttpResponse,
     limit: number,
     format: (frame: string) => string,
     headers: string[] | null = null,

@@ -1,16 +1,16 @@
 // Header sets and small answers shared by the HTTP handlers.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type HttpRequest, type HttpResponse, withNodeResponse } from './http-types.js';
 import type { ResolvedOptions } from './options.js';
 
 export const NO_CACHE = 'no-store, no-cache, no-transform, must-revalidate, max-age=0';
 const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
 
-export function setNoCache(res: ServerResponse): void {
+export function setNoCache(res: HttpResponse): void {
   res.setHeader('Cache-Control', NO_CACHE);
 }
 
-export function setCacheForYear(res: ServerResponse): void {
+export function setCacheForYear(res: HttpResponse): void {
   res.setHeader('Cache-Control', `public, max-age=${ONE_YEAR_SECONDS}`);
   res.setHeader('Expires', new Date(Date.now() + ONE_YEAR_SECONDS * 1000).toUTCString());
 }
@@ -20,7 +20,7 @@ export function setCacheForYear(res: ServerResponse): void {
  * such as JSESSIONID flow; '*' when the request has no Origin. Appended to a
  * flat [name, value, ...] list.
  */
-function pushCors(req: IncomingMessage, options: ResolvedOptions, list: string[]): void {
+function pushCors(req: HttpRequest, options: ResolvedOptions, list: string[]): void {
   if (options.disableCors) return;
   const origin = req.headers.origin;
   if (origin !== undefined && origin !== '') {
@@ -39,14 +39,14 @@ function pushCors(req: IncomingMessage, options: ResolvedOptions, list: string[]
   if (requested) list.push('Access-Control-Allow-Headers', requested);
 }
 
-export function setCors(req: IncomingMessage, res: ServerResponse, options: ResolvedOptions): void {
+export function setCors(req: HttpRequest, res: HttpResponse, options: ResolvedOptions): void {
   const list: string[] = [];
   pushCors(req, options, list);
   setHeaderList(res, list);
 }
 
 /** Sets each header of a flat [name, value, ...] list on the response. */
-export function setHeaderList(res: ServerResponse, list: readonly string[]): void {
+export function setHeaderList(res: HttpResponse, list: readonly string[]): void {
   for (let i = 0; i < list.length; i += 2) res.setHeader(list[i]!, list[i + 1]!);
 }
 
@@ -57,14 +57,14 @@ export function setHeaderList(res: ServerResponse, list: readonly string[]): voi
  * every message costs (xhr_send's 204).
  */
 export function sessionHeaderList(
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: HttpRequest,
+  res: HttpResponse,
   options: ResolvedOptions,
   contentType: string,
 ): string[] {
   // A jsessionid function sets its own headers on the response; writeHead
   // merges them with the list.
-  if (typeof options.jsessionid === 'function') options.jsessionid(req, res);
+  if (typeof options.jsessionid === 'function') withNodeResponse(req, res, options.jsessionid);
   const list = ['Content-Type', contentType, 'Cache-Control', NO_CACHE];
   pushCors(req, options, list);
   const cookie = jsessionidCookie(req, options);
@@ -73,7 +73,7 @@ export function sessionHeaderList(
 }
 
 /** The JSESSIONID cookie to set, or null; a jsessionid function sets its own. */
-function jsessionidCookie(req: IncomingMessage, options: ResolvedOptions): string | null {
+function jsessionidCookie(req: HttpRequest, options: ResolvedOptions): string | null {
   const j = options.jsessionid;
   if (!j || typeof j === 'function') return null;
   const value = readCookie(req.headers.cookie, 'JSESSIONID') ?? 'dummy';
@@ -86,14 +86,10 @@ function jsessionidCookie(req: IncomingMessage, options: ResolvedOptions): strin
   return `JSESSIONID=${value}; path=/${secure ? '; SameSite=None; Secure' : ''}`;
 }
 
-export function setJsessionid(
-  req: IncomingMessage,
-  res: ServerResponse,
-  options: ResolvedOptions,
-): void {
+export function setJsessionid(req: HttpRequest, res: HttpResponse, options: ResolvedOptions): void {
   const j = options.jsessionid;
   if (typeof j === 'function') {
-    j(req, res);
+    withNodeResponse(req, res, j);
     return;
   }
   const cookie = jsessionidCookie(req, options);
@@ -117,8 +113,8 @@ function readCookie(header: string | undefined, name: string): string | undefine
 
 /** A CORS preflight answer: long-cacheable, no body. */
 export function answerOptions(
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: HttpRequest,
+  res: HttpResponse,
   options: ResolvedOptions,
   methods: string,
 ): void {
@@ -130,7 +126,7 @@ export function answerOptions(
   res.end();
 }
 
-export function answerText(res: ServerResponse, status: number, text: string): void {
+export function answerText(res: HttpResponse, status: number, text: string): void {
   if (res.headersSent) {
     res.end();
     return;
@@ -144,11 +140,11 @@ export function answerText(res: ServerResponse, status: number, text: string): v
 
 export const NOT_FOUND = 'Not found\n';
 
-export function answer404(res: ServerResponse): void {
+export function answer404(res: HttpResponse): void {
   answerText(res, 404, NOT_FOUND);
 }
 
-export function answer405(res: ServerResponse, allow: readonly string[]): void {
+export function answer405(res: HttpResponse, allow: readonly string[]): void {
   res.writeHead(405, { Allow: allow.join(', '), 'Content-Length': 0 });
   res.end();
 }
@@ -183,7 +179,7 @@ export class BodyTooLargeError extends Error {
  * callback rather than a Promise: this runs once per xhr_send message.
  */
 export function readBody(
-  req: IncomingMessage,
+  req: HttpRequest,
   limit: number,
   done: (err: Error | null, body: string) => void,
 ): void {

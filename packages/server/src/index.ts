@@ -8,6 +8,15 @@ export {
   type SessionCloseMessage,
   type SessionOpenMessage,
 } from './diagnostics.js';
+export { HttpParseError } from './http1-parser.js';
+export {
+  createHttp1Server,
+  type Http1Options,
+  Http1Request,
+  Http1Response,
+  Http1Server,
+  type Http1ServerEvents,
+} from './http1-server.js';
 export type {
   AllowRequest,
   AllowRequestResult,
@@ -19,5 +28,6 @@ export type { OriginCheck, OriginsOption } from './origins.js';
 export { MemoryRegistry, type SessionRegistry } from './registry.js';
 export { createServer, DEFAULT_SOCKJS_URL, type ServerEvents, SockJSServer } from './server.js';
 
+import { createHttp1Server } from './http1-server.js';
 import { createServer } from './server.js';
-export default { createServer };
+export default { createServer, createHttp1Server };

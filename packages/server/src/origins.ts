@@ -7,6 +7,7 @@
 // older 'host:port' form without a scheme ('example.com:*', '*.example.com:443').
 
 import type { IncomingMessage } from 'node:http';
+import { type HttpRequest, nodeRequest } from './http-types.js';
 
 export type OriginCheck = (origin: string, req: IncomingMessage) => boolean;
 export type OriginsOption = readonly string[] | OriginCheck;
@@ -93,9 +94,9 @@ export class OriginPolicy {
   }
 
   /** Whether a browser page of this origin may use the server. */
-  allows(origin: string, req: IncomingMessage): boolean {
+  allows(origin: string, req: HttpRequest): boolean {
     if (this.allowsAll) return true;
-    if (this.check !== null) return this.check(origin, req) === true;
+    if (this.check !== null) return this.check(origin, nodeRequest(req)) === true;
     if (origin === 'null') return this.allowNull;
     const o = parseOrigin(origin);
     if (o === null) return false;
@@ -115,7 +116,7 @@ export class OriginPolicy {
    * frames: jsonp, htmlfile) are judged by their Referer, and refused without
    * either when `needsOrigin` is set.
    */
-  allowsRequest(req: IncomingMessage, needsOrigin: boolean): boolean {
+  allowsRequest(req: HttpRequest, needsOrigin: boolean): boolean {
     if (this.allowsAll) return true;
     const origin = requestOrigin(req);
     if (origin !== undefined) return this.allows(origin, req);
@@ -123,7 +124,7 @@ export class OriginPolicy {
   }
 
   /** The frame-ancestors sources for the iframe page, or null when any page may frame it. */
-  frameAncestors(req: IncomingMessage): string | null {
+  frameAncestors(req: HttpRequest): string | null {
     if (this.allowsAll) return null;
     if (this.check !== null) {
       const origin = requestOrigin(req);
@@ -136,7 +137,7 @@ export class OriginPolicy {
 }
 
 /** The page origin a request came from: its Origin, else its Referer's origin. */
-export function requestOrigin(req: IncomingMessage): string | undefined {
+export function requestOrigin(req: HttpRequest): string | undefined {
   const origin = req.headers.origin ?? req.headers['sec-websocket-origin'];
   if (typeof origin === 'string' && origin !== '') return origin;
   const referer = req.headers.referer;
@@ -150,7 +151,7 @@ export function requestOrigin(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
-function isSameOrigin(o: OriginParts, req: IncomingMessage): boolean {
+function isSameOrigin(o: OriginParts, req: HttpRequest): boolean {
   const host = req.headers.host;
   if (host === undefined) return false;
   const h = parseOrigin(`http://${host}`);

@@ -1,15 +1,15 @@
 // The non-session URLs: greeting, /info and the iframe page.
 
 import { createHash, randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { makeInfo } from '@sockjs-ts/protocol';
 import type { ClientBundle } from './client-bundle.js';
+import type { HttpRequest, HttpResponse } from './http-types.js';
 import { answerOptions, setCacheForYear, setCors, setNoCache } from './http-util.js';
 import type { ResolvedOptions } from './options.js';
 
 const GREETING = 'Welcome to SockJS!\n';
 
-export function greeting(res: ServerResponse): void {
+export function greeting(res: HttpResponse): void {
   res.writeHead(200, {
     'Content-Type': 'text/plain; charset=UTF-8',
     'Content-Length': GREETING.length,
@@ -18,8 +18,8 @@ export function greeting(res: ServerResponse): void {
 }
 
 export function info(
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: HttpRequest,
+  res: HttpResponse,
   options: ResolvedOptions,
   origins: readonly string[],
 ): void {
@@ -72,8 +72,8 @@ export function makeIframePage(sockjsUrl: string): IframePage {
 }
 
 export function iframe(
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: HttpRequest,
+  res: HttpResponse,
   page: IframePage,
   frameAncestors: string | null,
 ): void {
@@ -96,11 +96,7 @@ export function iframe(
   res.end(page.body);
 }
 
-export function clientScript(
-  req: IncomingMessage,
-  res: ServerResponse,
-  bundle: ClientBundle,
-): void {
+export function clientScript(req: HttpRequest, res: HttpResponse, bundle: ClientBundle): void {
   setCacheForYear(res);
   res.setHeader('ETag', bundle.etag);
   res.setHeader('Access-Control-Allow-Origin', '*');

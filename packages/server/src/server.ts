@@ -7,6 +7,8 @@ import { CloseCode, CloseReason } from '@sockjs-ts/protocol';
 import type { Connection } from './connection.js';
 import { Counters, type ServerStats } from './diagnostics.js';
 import { Endpoint, type EndpointOwner } from './endpoint.js';
+import type { HttpRequest, HttpResponse } from './http-types.js';
+import type { Http1Server } from './http1-server.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import type { Session } from './session.js';
 import { TimerWheel } from './timer-wheel.js';
@@ -19,8 +21,8 @@ export interface ServerEvents {
 /** Client script the iframe page loads when no sockjs_url is given. */
 export const DEFAULT_SOCKJS_URL = 'https://cdn.jsdelivr.net/npm/sockjs-client@1/dist/sockjs.min.js';
 
-type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
-type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+type RequestListener = (req: HttpRequest, res: HttpResponse) => void;
+type UpgradeListener = (req: HttpRequest, socket: Duplex, head: Buffer) => void;
 
 export class SockJSServer extends EventEmitter<ServerEvents> implements EndpointOwner {
   readonly options: ServerOptions;
@@ -56,17 +58,17 @@ export class SockJSServer extends EventEmitter<ServerEvents> implements Endpoint
    * Serves SockJS on an HTTP server, as sockjs-node does: requests under the
    * prefix go to SockJS, all others to the listeners the server had before.
    */
-  installHandlers(server: HttpServer, options?: ServerOptions): this {
+  installHandlers(server: HttpServer | Http1Server, options?: ServerOptions): this {
     const endpoint = this.addEndpoint(options);
     const requestListeners = server.listeners('request') as RequestListener[];
     server.removeAllListeners('request');
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    server.on('request', (req: HttpRequest, res: HttpResponse) => {
       if (endpoint.handleRequest(req, res)) return;
       for (const listener of requestListeners) listener.call(server, req, res);
     });
     const upgradeListeners = server.listeners('upgrade') as UpgradeListener[];
     server.removeAllListeners('upgrade');
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    server.on('upgrade', (req: HttpRequest, socket: Duplex, head: Buffer) => {
       if (endpoint.handleUpgrade(req, socket, head)) return;
       if (upgradeListeners.length === 0) {
         // Nobody else takes upgrades: do not leave the socket hanging.
@@ -80,7 +82,7 @@ export class SockJSServer extends EventEmitter<ServerEvents> implements Endpoint
   }
 
   /** Alias of installHandlers. */
-  attach(server: HttpServer, options?: ServerOptions): this {
+  attach(server: HttpServer | Http1Server, options?: ServerOptions): this {
     return this.installHandlers(server, options);
   }
 
@@ -91,12 +93,20 @@ export class SockJSServer extends EventEmitter<ServerEvents> implements Endpoint
    * options (prefix included) apply.
    */
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    return this.route(req, res);
+  }
+
+  private route(req: HttpRequest, res: HttpResponse): boolean {
     for (const endpoint of this.ownEndpoints()) if (endpoint.handleRequest(req, res)) return true;
     return false;
   }
 
   /** Framework-neutral upgrade handler, as handleRequest. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    return this.routeUpgrade(req, socket, head);
+  }
+
+  private routeUpgrade(req: HttpRequest, socket: Duplex, head: Buffer): boolean {
     for (const endpoint of this.ownEndpoints()) {
       if (endpoint.handleUpgrade(req, socket, head)) return true;
     }

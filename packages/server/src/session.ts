@@ -1,10 +1,10 @@
 // A live session: the protocol state machine plus its receiver, its
 // connection object and its place in the registry and the timer wheel.
 
-import type { IncomingMessage } from 'node:http';
 import { CloseCode, CloseReason, closeFrame, ReadyState, SessionState } from '@sockjs-ts/protocol';
 import { Connection } from './connection.js';
 import type { Counters } from './diagnostics.js';
+import type { HttpRequest } from './http-types.js';
 import type { ResolvedOptions } from './options.js';
 import type { Receiver, SessionLink } from './receiver.js';
 import type { Scheduled, TimerWheel } from './timer-wheel.js';
@@ -66,7 +66,7 @@ export class Session implements SessionLink, Scheduled {
   private flushPending = false;
   private closeEmitted = false;
 
-  constructor(id: string, host: SessionHost, req: IncomingMessage, protocol: string) {
+  constructor(id: string, host: SessionHost, req: HttpRequest, protocol: string) {
     this.id = id;
     this.host = host;
     this.state = new SessionState(host.options, Date.now());

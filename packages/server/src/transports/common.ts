@@ -1,15 +1,15 @@
 // Shared steps of the HTTP transports: the headers every session response
 // carries and the callback parameter rules of jsonp and htmlfile.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidCallback } from '@sockjs-ts/protocol';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { answerText, queryParam, sessionHeaderList, setHeaderList } from '../http-util.js';
 import type { ResolvedOptions } from '../options.js';
 
 /** No-cache, CORS and JSESSIONID: what every session-URL response carries. */
 export function setSessionHeaders(
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: HttpRequest,
+  res: HttpResponse,
   options: ResolvedOptions,
   contentType: string,
 ): void {
@@ -20,7 +20,7 @@ export function setSessionHeaders(
  * Reads and checks the `c` (or `callback`) parameter. Answers 500 and returns
  * null when it is missing or not made of [a-zA-Z0-9_.-] (at most 32).
  */
-export function readCallback(req: IncomingMessage, res: ServerResponse): string | null {
+export function readCallback(req: HttpRequest, res: HttpResponse): string | null {
   const callback = queryParam(req.url, 'c') ?? queryParam(req.url, 'callback');
   if (callback === null || callback === '') {
     answerText(res, 500, '"callback" parameter required');
@@ -34,7 +34,7 @@ export function readCallback(req: IncomingMessage, res: ServerResponse): string 
 }
 
 /** Streaming and long-polling responses must not be cut by socket timeouts. */
-export function keepOpen(req: IncomingMessage): void {
+export function keepOpen(req: HttpRequest): void {
   const socket = req.socket;
   // Most sockets have no timeout: skip the call (it runs on every poll).
   if ((socket as { timeout?: number }).timeout) socket.setTimeout(0);

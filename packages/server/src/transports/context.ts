@@ -1,6 +1,6 @@
 // What every HTTP transport handler gets, and the helpers they share.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Session } from '../session.js';
 
@@ -9,7 +9,7 @@ export interface SessionEndpoint {
   /** The session with this id, if it exists. */
   getSession(id: string): Session | undefined;
   /** The session with this id, made (not yet attached) if it does not exist. */
-  getOrCreateSession(id: string, req: IncomingMessage, protocol: string): Session;
+  getOrCreateSession(id: string, req: HttpRequest, protocol: string): Session;
   /** A limit was hit (for diagnostics). */
   limitHit(limit: 'body' | 'message' | 'queue', size: number, max: number, id?: string): void;
   /** Reports a failure to the log without throwing. */
@@ -17,8 +17,8 @@ export interface SessionEndpoint {
 }
 
 export interface TransportRequest {
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
+  readonly req: HttpRequest;
+  readonly res: HttpResponse;
   readonly sessionId: string;
   readonly endpoint: SessionEndpoint;
 }

@@ -6,9 +6,9 @@
 
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { HttpRequest } from '../http-types.js';
 import type { WebSocketLike } from './websocket-like.js';
 
 const CONNECTING = 0;
@@ -61,7 +61,7 @@ export class Hixie76Socket extends EventEmitter implements WebSocketLike {
    * Answers the handshake. Calls `onOpen` once the challenge is answered, or
    * destroys the socket if the keys are invalid.
    */
-  accept(req: IncomingMessage, head: Buffer, location: string, onOpen: () => void): void {
+  accept(req: HttpRequest, head: Buffer, location: string, onOpen: () => void): void {
     const key1 = String(req.headers['sec-websocket-key1']);
     const key2 = String(req.headers['sec-websocket-key2']);
     try {

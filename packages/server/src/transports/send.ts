@@ -1,12 +1,12 @@
 // What xhr_send and jsonp_send share: read the body within the limit, decode
 // the JSON array, hand each message to the session, or answer the error.
 
-import type { ServerResponse } from 'node:http';
 import { FrameError, parseSendPayload } from '@sockjs-ts/protocol';
+import type { HttpResponse } from '../http-types.js';
 import { answerText, BodyTooLargeError, NOT_FOUND, readBody } from '../http-util.js';
 import type { TransportRequest } from './context.js';
 
-function answerError(res: ServerResponse, headers: () => void, status: number, text: string) {
+function answerError(res: HttpResponse, headers: () => void, status: number, text: string) {
   if (!res.headersSent) headers();
   answerText(res, status, text);
 }

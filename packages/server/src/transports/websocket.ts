@@ -3,8 +3,8 @@
 // JSON arrays of strings. WebSocket sessions are not shared with other
 // requests, so they are never put in the registry.
 
-import type { IncomingMessage } from 'node:http';
 import { FrameError, parseWebSocketPayload } from '@sockjs-ts/protocol';
+import type { HttpRequest } from '../http-types.js';
 import type { Session } from '../session.js';
 import { SocketReceiver, type SocketTracker, type WebSocketLike } from './websocket-like.js';
 
@@ -63,7 +63,7 @@ export function startWebSocketSession(
 }
 
 /** True when the request asks for a websocket upgrade hixie-76 style. */
-export function isHixie76(req: IncomingMessage): boolean {
+export function isHixie76(req: HttpRequest): boolean {
   return (
     req.headers['sec-websocket-key1'] !== undefined &&
     req.headers['sec-websocket-key2'] !== undefined

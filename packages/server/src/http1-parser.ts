@@ -1,0 +1,299 @@
+// A strict HTTP/1.1 request reader for the server's own HTTP layer (listen()
+// and handleConnection()). Sans-I/O: it turns bytes into request heads and
+// body chunks and knows nothing of sockets. It accepts what RFC 9112 allows a
+// client to send and refuses everything ambiguous (bare LF, obs-fold, both
+// Content-Length and Transfer-Encoding, repeated Content-Length or Host,
+// codings other than chunked) instead of guessing, so that nothing in front of
+// the server can read a message differently from us.
+
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** A request the reader refuses, with the status to answer before closing. */
+export class HttpParseError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'HttpParseError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export type HeaderMap = IncomingHttpHeaders;
+
+export interface RequestHead {
+  readonly method: string;
+  /** The request target in origin form ('/path?query'), or '*'. */
+  readonly url: string;
+  /** '1.1' or '1.0'. */
+  readonly httpVersion: string;
+  /** Lower-case names; repeated fields joined as node:http joins them. */
+  readonly headers: HeaderMap;
+  /** Whether the connection may carry another request after this one. */
+  readonly keepAlive: boolean;
+  /** Asks to switch to the websocket protocol (Upgrade: websocket and Connection: upgrade). */
+  readonly upgrade: boolean;
+  /** 'none', a fixed length, or chunked. */
+  readonly body: 'none' | 'length' | 'chunked';
+  readonly contentLength: number;
+  /** The client waits for "100 Continue" before it sends the body. */
+  readonly expectContinue: boolean;
+}
+
+// tchar of RFC 9110: what method and field names are made of.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// A field value: visible ASCII, spaces, tabs and obs-text; no controls.
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+// A request target: visible ASCII only.
+const TARGET = /^[\x21-\x7e]+$/;
+const DIGITS = /^[0-9]{1,15}$/;
+const ABSOLUTE = /^https?:\/\/[^/?#]*/i;
+
+// Fields of which node:http keeps only the first (so do we, for the same
+// reading of the same request); cookie is joined with '; ', set-cookie kept
+// as a list, every other repeat joined with ', '.
+const SINGLE = new Set([
+  'age',
+  'authorization',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+]);
+
+function bad(code: string, message: string): HttpParseError {
+  return new HttpParseError(400, code, message);
+}
+
+function hasToken(list: string | undefined, token: string): boolean {
+  if (list === undefined) return false;
+  for (const part of list.split(',')) if (part.trim().toLowerCase() === token) return true;
+  return false;
+}
+
+/**
+ * Parses a request head: the request line and the header fields, without the
+ * final empty line, as latin1 text (one character per byte).
+ */
+export function parseHead(text: string): RequestHead {
+  const lines = text.split('\r\n');
+  const requestLine = lines[0]!;
+  for (let i = 0; i < lines.length; i++) {
+    // A bare CR or LF inside a line: some readers would split there.
+    const line = lines[i]!;
+    if (line.includes('\n') || line.includes('\r')) {
+      throw bad('HTTP_ERR_LINE_ENDING', 'Lines must end with CRLF');
+    }
+  }
+  const sp1 = requestLine.indexOf(' ');
+  const sp2 = requestLine.indexOf(' ', sp1 + 1);
+  if (sp1 <= 0 || sp2 === -1 || requestLine.indexOf(' ', sp2 + 1) !== -1) {
+    throw bad('HTTP_ERR_REQUEST_LINE', 'Malformed request line');
+  }
+  const method = requestLine.slice(0, sp1);
+  let url = requestLine.slice(sp1 + 1, sp2);
+  const version = requestLine.slice(sp2 + 1);
+  if (!TOKEN.test(method)) throw bad('HTTP_ERR_METHOD', 'Malformed method');
+  let httpVersion: string;
+  if (version === 'HTTP/1.1') httpVersion = '1.1';
+  else if (version === 'HTTP/1.0') httpVersion = '1.0';
+  else if (/^HTTP\/[0-9]\.[0-9]$/.test(version)) {
+    throw new HttpParseError(505, 'HTTP_ERR_VERSION', 'HTTP version not supported');
+  } else throw bad('HTTP_ERR_REQUEST_LINE', 'Malformed HTTP version');
+  if (!TARGET.test(url)) throw bad('HTTP_ERR_TARGET', 'Malformed request target');
+  if (url[0] !== '/' && url !== '*') {
+    // Absolute form (RFC 9112 3.2.2): servers must accept it; keep the path.
+    const m = ABSOLUTE.exec(url);
+    if (m === null) throw bad('HTTP_ERR_TARGET', 'Malformed request target');
+    url = url.slice(m[0].length);
+    if (url === '' || url[0] === '?') url = `/${url}`;
+    if (url[0] !== '/') throw bad('HTTP_ERR_TARGET', 'Malformed request target');
+  }
+
+  const headers: HeaderMap = Object.create(null) as HeaderMap;
+  let contentLengths = 0;
+  let hosts = 0;
+  let transferEncoding: string | undefined;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    const colon = line.indexOf(':');
+    // obs-fold (a line that starts with white space) and names with white
+    // space before the colon are refused (RFC 9112 5.1, 5.2).
+    if (colon <= 0) throw bad('HTTP_ERR_HEADER', 'Malformed header field');
+    const rawName = line.slice(0, colon);
+    if (!TOKEN.test(rawName)) throw bad('HTTP_ERR_HEADER', 'Malformed header field name');
+    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    if (!FIELD_VALUE.test(value)) throw bad('HTTP_ERR_HEADER', 'Invalid character in header value');
+    const name = rawName.toLowerCase();
+    if (name === 'content-length' && ++contentLengths > 1) {
+      throw bad('HTTP_ERR_CONTENT_LENGTH', 'Repeated Content-Length');
+    }
+    if (name === 'host' && ++hosts > 1) throw bad('HTTP_ERR_HOST', 'Repeated Host');
+    if (name === 'transfer-encoding') {
+      transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
+    }
+    const prev = headers[name];
+    if (prev === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
+    else if (name === 'set-cookie') (prev as string[]).push(value);
+    else if (SINGLE.has(name)) continue;
+    else headers[name] = `${prev as string}${name === 'cookie' ? '; ' : ', '}${value}`;
+  }
+  if (httpVersion === '1.1' && hosts === 0) throw bad('HTTP_ERR_HOST', 'Missing Host');
+
+  let body: RequestHead['body'] = 'none';
+  let contentLength = 0;
+  if (transferEncoding !== undefined) {
+    if (contentLengths > 0) {
+      throw bad('HTTP_ERR_CONTENT_LENGTH', 'Both Content-Length and Transfer-Encoding');
+    }
+    if (httpVersion === '1.0')
+      throw bad('HTTP_ERR_TRANSFER_ENCODING', 'Transfer-Encoding in HTTP/1.0');
+    if (transferEncoding.trim().toLowerCase() !== 'chunked') {
+      throw new HttpParseError(
+        501,
+        'HTTP_ERR_TRANSFER_ENCODING',
+        'Only chunked transfer coding is supported',
+      );
+    }
+    body = 'chunked';
+  } else if (contentLengths > 0) {
+    const cl = headers['content-length'] as string;
+    if (!DIGITS.test(cl)) throw bad('HTTP_ERR_CONTENT_LENGTH', 'Malformed Content-Length');
+    contentLength = Number(cl);
+    if (contentLength > 0) body = 'length';
+  }
+
+  const connection = headers.connection as string | undefined;
+  const keepAlive =
+    httpVersion === '1.1' ? !hasToken(connection, 'close') : hasToken(connection, 'keep-alive');
+  const upgradeHeader = headers.upgrade as string | undefined;
+  const upgrade =
+    upgradeHeader !== undefined &&
+    hasToken(upgradeHeader, 'websocket') &&
+    hasToken(connection, 'upgrade');
+  const expect = headers.expect as string | undefined;
+  let expectContinue = false;
+  if (expect !== undefined) {
+    if (expect.toLowerCase() !== '100-continue') {
+      throw new HttpParseError(417, 'HTTP_ERR_EXPECT', 'Expectation not supported');
+    }
+    expectContinue = httpVersion === '1.1' && body !== 'none';
+  }
+  return {
+    method,
+    url,
+    httpVersion,
+    headers,
+    keepAlive,
+    upgrade,
+    body,
+    contentLength,
+    expectContinue,
+  };
+}
+
+const CHUNK_SIZE = /^([0-9a-fA-F]{1,8})(?:[ \t]*;.*)?$/;
+/** Longest chunk-size line (with extensions) or trailer field we read. */
+const MAX_CHUNK_LINE = 4096;
+
+/**
+ * Decodes a chunked body incrementally. `write` takes the bytes after the
+ * head (and of later reads) and returns how many of them belonged to the
+ * body; `data` gets each piece of payload, `done` is true once the last chunk
+ * and the trailer section were read.
+ */
+export class ChunkedDecoder {
+  private state: 'size' | 'data' | 'data-end' | 'trailer' = 'size';
+  private remaining = 0;
+  private line = '';
+  done = false;
+  private readonly data: (chunk: Buffer) => void;
+
+  constructor(data: (chunk: Buffer) => void) {
+    this.data = data;
+  }
+
+  write(buf: Buffer): number {
+    let i = 0;
+    while (i < buf.length && !this.done) {
+      if (this.state === 'data') {
+        const n = Math.min(this.remaining, buf.length - i);
+        this.data(buf.subarray(i, i + n));
+        i += n;
+        this.remaining -= n;
+        if (this.remaining === 0) this.state = 'data-end';
+        continue;
+      }
+      // The other states read CRLF-terminated lines.
+      const lf = buf.indexOf(10, i);
+      const end = lf === -1 ? buf.length : lf + 1;
+      this.line += buf.toString('latin1', i, end);
+      i = end;
+      if (this.line.length > MAX_CHUNK_LINE) {
+        throw bad('HTTP_ERR_CHUNK', 'Chunk line too long');
+      }
+      if (lf === -1) break;
+      if (!this.line.endsWith('\r\n'))
+        throw bad('HTTP_ERR_LINE_ENDING', 'Lines must end with CRLF');
+      const line = this.line.slice(0, -2);
+      this.line = '';
+      if (line.includes('\r')) throw bad('HTTP_ERR_LINE_ENDING', 'Lines must end with CRLF');
+      if (this.state === 'data-end') {
+        if (line !== '') throw bad('HTTP_ERR_CHUNK', 'Chunk longer than its size');
+        this.state = 'size';
+      } else if (this.state === 'size') {
+        const m = CHUNK_SIZE.exec(line);
+        if (m === null) throw bad('HTTP_ERR_CHUNK', 'Malformed chunk size');
+        this.remaining = Number.parseInt(m[1]!, 16);
+        this.state = this.remaining === 0 ? 'trailer' : 'data';
+      } else if (line === '') {
+        this.done = true;
+      } else if (line.indexOf(':') <= 0 || !FIELD_VALUE.test(line)) {
+        // Trailer fields are read and dropped.
+        throw bad('HTTP_ERR_HEADER', 'Malformed trailer field');
+      }
+    }
+    return i;
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  100: 'Continue',
+  101: 'Switching Protocols',
+  200: 'OK',
+  204: 'No Content',
+  206: 'Partial Content',
+  301: 'Moved Permanently',
+  302: 'Found',
+  304: 'Not Modified',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  413: 'Payload Too Large',
+  417: 'Expectation Failed',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  503: 'Service Unavailable',
+  505: 'HTTP Version Not Supported',
+};
+
+/** The reason phrase for a status ('Unknown' for codes we do not name). */
+export function statusText(status: number): string {
+  return STATUS_TEXT[status] ?? 'Unknown';
+}

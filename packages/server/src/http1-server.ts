@@ -1,0 +1,759 @@
+// The server's own HTTP/1.1 layer, for a port that serves only SockJS
+// (SockJSServer.listen and handleConnection). A connection reads one request
+// at a time with the strict reader of http1-parser.ts; the request and
+// response objects carry the part of node:http's API that the transports
+// use, at a fraction of its cost per request: each response goes out in one
+// write, and an idle connection is a socket and one small object.
+
+import { EventEmitter } from 'node:events';
+import type { OutgoingHttpHeaders } from 'node:http';
+import { Server as NetServer, type Socket } from 'node:net';
+import {
+  ChunkedDecoder,
+  type HeaderMap,
+  HttpParseError,
+  parseHead,
+  type RequestHead,
+  statusText,
+} from './http1-parser.js';
+
+export interface Http1Options {
+  /** Milliseconds an idle keep-alive connection stays open. Default 5000. */
+  keepAliveTimeout?: number;
+  /** Milliseconds a client has to send a whole request head. Default 60000. */
+  headersTimeout?: number;
+  /** Milliseconds a client has to send a request body. Default 300000. */
+  requestTimeout?: number;
+  /** Largest request head in bytes; beyond it the answer is 431. Default 16384. */
+  maxHeaderSize?: number;
+}
+
+// ------------------------------------------------------------------ request
+
+/**
+ * A request: method, url, headers and socket as node:http's IncomingMessage
+ * has them, and its body as 'data' events then 'end' ('close' follows, or
+ * 'close' alone when the client goes away first). Body bytes that arrive
+ * before anybody listens wait until a 'data' listener or resume().
+ */
+export class Http1Request extends EventEmitter {
+  readonly method: string;
+  readonly url: string;
+  readonly httpVersion: string;
+  readonly headers: HeaderMap;
+  readonly socket: Socket;
+  complete = false;
+  private flowing = false;
+  private held: Buffer[] | null = null;
+  private ended = false;
+  private closed = false;
+
+  constructor(head: RequestHead, socket: Socket) {
+    super();
+    this.method = head.method;
+    this.url = head.url;
+    this.httpVersion = head.httpVersion;
+    this.headers = head.headers;
+    this.socket = socket;
+  }
+
+  /** @internal Called when held body bytes start to flow (the connection reads again). */
+  onFlow: (() => void) | null = null;
+  /** @internal Bytes of body held until somebody reads them. */
+  heldBytes = 0;
+
+  // biome-ignore lint/suspicious/noExplicitAny: EventEmitter's own signature.
+  override on(event: string | symbol, listener: (...args: any[]) => void): this {
+    super.on(event, listener);
+    if (event === 'data' && !this.flowing) this.startFlowing();
+    return this;
+  }
+
+  /** Lets the body flow, whether or not anybody listens (as Readable's resume). */
+  resume(): this {
+    if (!this.flowing) this.startFlowing();
+    return this;
+  }
+
+  private startFlowing(): void {
+    this.flowing = true;
+    this.onFlow?.();
+    if (this.held === null && !this.ended) return;
+    // Listeners added with this one (say 'end' after 'data') come first.
+    queueMicrotask(() => this.release());
+  }
+
+  private release(): void {
+    const held = this.held;
+    this.held = null;
+    this.heldBytes = 0;
+    if (held !== null) for (const chunk of held) this.emit('data', chunk);
+    if (this.ended) this.emitEnd();
+  }
+
+  /** @internal A piece of the body. */
+  pushBody(chunk: Buffer): void {
+    if (this.flowing && this.held === null) this.emit('data', chunk);
+    else {
+      if (this.held === null) this.held = [chunk];
+      else this.held.push(chunk);
+      this.heldBytes += chunk.length;
+    }
+  }
+
+  /** @internal The whole body was read. */
+  pushEnd(): void {
+    this.ended = true;
+    if (this.flowing && this.held === null) this.emitEnd();
+  }
+
+  private emitEnd(): void {
+    if (this.complete) return;
+    this.complete = true;
+    this.emit('end');
+  }
+
+  /** @internal The exchange is over (finished or cut): 'close', once. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.emit('close');
+  }
+}
+
+// ----------------------------------------------------------------- response
+
+const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function checkHeader(name: string, value: string): void {
+  if (!TOKEN.test(name)) throw new TypeError(`Invalid header name: "${name}"`);
+  if (INVALID_VALUE.test(value)) throw new TypeError(`Invalid character in header "${name}"`);
+}
+
+type HeaderValue = number | string | readonly string[];
+
+// The Date field changes once a second; build it once a second.
+let dateSecond = 0;
+let dateText = '';
+function httpDate(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
+}
+
+/**
+ * A response, written straight to the socket. The head goes out with the
+ * first body bytes (or with the end), in one write; bodies are sized when
+ * end() brings the whole of them, chunked on HTTP/1.1 otherwise, and
+ * delimited by closing the connection on HTTP/1.0. Events: 'drain', 'finish'
+ * and 'close' (after the end, or when the connection drops first).
+ */
+export class Http1Response extends EventEmitter {
+  statusCode = 200;
+  headersSent = false;
+  writableFinished = false;
+  private readonly conn: Http1Connection;
+  private readonly head: boolean;
+  private names: Map<string, [string, HeaderValue]> | null = null;
+  private chunked = false;
+  private bodyAllowed = true;
+  private pendingHead = '';
+  private closed = false;
+
+  constructor(conn: Http1Connection, method: string) {
+    super();
+    this.conn = conn;
+    this.head = method === 'HEAD';
+  }
+
+  get destroyed(): boolean {
+    return this.conn.socket.destroyed;
+  }
+
+  get socket(): Socket {
+    return this.conn.socket;
+  }
+
+  setHeader(name: string, value: HeaderValue): this {
+    if (this.headersSent) throw new Error('Cannot set headers after they are sent');
+    const values = Array.isArray(value) ? value : [String(value)];
+    for (const v of values) checkHeader(name, String(v));
+    if (this.names === null) this.names = new Map();
+    this.names.set(name.toLowerCase(), [name, value]);
+    return this;
+  }
+
+  getHeader(name: string): number | string | string[] | undefined {
+    const value = this.names?.get(name.toLowerCase())?.[1];
+    return Array.isArray(value) ? [...value] : (value as number | string | undefined);
+  }
+
+  hasHeader(name: string): boolean {
+    return this.names?.has(name.toLowerCase()) ?? false;
+  }
+
+  removeHeader(name: string): void {
+    this.names?.delete(name.toLowerCase());
+  }
+
+  getHeaders(): OutgoingHttpHeaders {
+    const out: OutgoingHttpHeaders = {};
+    if (this.names !== null) {
+      for (const [key, [, value]] of this.names) out[key] = value as string | string[];
+    }
+    return out;
+  }
+
+  /**
+   * Sets the status and headers (an object, or a flat [name, value, ...]
+   * list as node:http takes it), merged over those set before. The head
+   * itself goes out with the first write or the end.
+   */
+  writeHead(status: number, headers?: OutgoingHttpHeaders | readonly string[]): this {
+    if (this.headersSent) throw new Error('Cannot write headers after they are sent');
+    this.statusCode = status;
+    if (Array.isArray(headers)) {
+      for (let i = 0; i + 1 < headers.length; i += 2) {
+        this.setHeader(headers[i] as string, headers[i + 1] as string);
+      }
+    } else if (headers !== undefined) {
+      for (const name of Object.keys(headers)) {
+        const value = (headers as OutgoingHttpHeaders)[name];
+        if (value !== undefined) this.setHeader(name, value);
+      }
+    }
+    return this;
+  }
+
+  /** Composes the head; `length` is the body's size when known. */
+  private composeHead(length: number): void {
+    this.headersSent = true;
+    const status = this.statusCode;
+    const conn = this.conn;
+    this.bodyAllowed = !this.head && status !== 204 && status !== 304 && status >= 200;
+    let out = `HTTP/1.1 ${status} ${statusText(status)}\r\n`;
+    let hasLength = false;
+    let keepAlive = conn.keepAlive;
+    if (this.names !== null) {
+      for (const [key, [name, value]] of this.names) {
+        if (key === 'content-length') hasLength = true;
+        else if (key === 'connection' && /close/i.test(String(value))) keepAlive = false;
+        else if (key === 'transfer-encoding' || key === 'date') continue;
+        if (Array.isArray(value)) for (const v of value) out += `${name}: ${v}\r\n`;
+        else out += `${name}: ${value as string}\r\n`;
+      }
+    }
+    out += `Date: ${httpDate()}\r\n`;
+    if (!hasLength && this.bodyAllowed) {
+      if (length >= 0) {
+        out += `Content-Length: ${length}\r\n`;
+      } else if (conn.httpVersion === '1.1') {
+        this.chunked = true;
+        out += 'Transfer-Encoding: chunked\r\n';
+      } else {
+        // HTTP/1.0 without a length: the body ends with the connection.
+        keepAlive = false;
+      }
+    }
+    if (!keepAlive) {
+      conn.keepAlive = false;
+      out += 'Connection: close\r\n';
+    } else if (conn.httpVersion === '1.0') {
+      out += 'Connection: keep-alive\r\n';
+    }
+    this.pendingHead = `${out}\r\n`;
+  }
+
+  /** Writes a piece of the body; false when the socket buffers (wait for 'drain'). */
+  write(chunk: string | Buffer): boolean {
+    if (this.writableFinished) return false;
+    if (!this.headersSent) this.composeHead(-1);
+    const socket = this.conn.socket;
+    if (socket.destroyed) return false;
+    const size = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    if (!this.bodyAllowed || size === 0) return this.flushHead();
+    let head = this.pendingHead;
+    this.pendingHead = '';
+    if (this.chunked) head += `${size.toString(16)}\r\n`;
+    if (typeof chunk === 'string') {
+      return socket.write(this.chunked ? `${head}${chunk}\r\n` : head + chunk);
+    }
+    socket.cork();
+    if (head !== '') socket.write(head);
+    socket.write(chunk);
+    if (this.chunked) socket.write('\r\n');
+    socket.uncork();
+    return socket.writableLength < socket.writableHighWaterMark;
+  }
+
+  private flushHead(): boolean {
+    if (this.pendingHead === '') return true;
+    const head = this.pendingHead;
+    this.pendingHead = '';
+    return this.conn.socket.write(head);
+  }
+
+  /** Ends the response, with a last piece of body if given. */
+  end(chunk?: string | Buffer): this {
+    if (this.writableFinished) return this;
+    const socket = this.conn.socket;
+    if (!this.headersSent) {
+      // The whole body is here: size it, and send head and body in one write.
+      const size =
+        chunk === undefined
+          ? 0
+          : typeof chunk === 'string'
+            ? Buffer.byteLength(chunk)
+            : chunk.length;
+      this.composeHead(size);
+      const head = this.pendingHead;
+      this.pendingHead = '';
+      if (!socket.destroyed) {
+        if (chunk === undefined || size === 0 || !this.bodyAllowed) socket.write(head);
+        else if (typeof chunk === 'string') socket.write(head + chunk);
+        else {
+          socket.cork();
+          socket.write(head);
+          socket.write(chunk);
+          socket.uncork();
+        }
+      }
+    } else if (!socket.destroyed) {
+      if (chunk !== undefined) this.write(chunk);
+      else this.flushHead();
+      if (this.chunked) socket.write('0\r\n\r\n');
+    }
+    this.writableFinished = true;
+    this.emit('finish');
+    this.conn.responseDone(this);
+    this.close();
+    return this;
+  }
+
+  /** Cuts the connection (the response with it). */
+  destroy(): this {
+    this.conn.socket.destroy();
+    return this;
+  }
+
+  /** @internal 'close', once. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.emit('close');
+  }
+}
+
+// --------------------------------------------------------------- connection
+
+interface ResolvedHttp1Options {
+  keepAliveTimeout: number;
+  headersTimeout: number;
+  requestTimeout: number;
+  maxHeaderSize: number;
+}
+
+function resolveHttp1Options(o: Http1Options): ResolvedHttp1Options {
+  return {
+    keepAliveTimeout: o.keepAliveTimeout ?? 5000,
+    headersTimeout: o.headersTimeout ?? 60_000,
+    requestTimeout: o.requestTimeout ?? 300_000,
+    maxHeaderSize: o.maxHeaderSize ?? 16 * 1024,
+  };
+}
+
+enum State {
+  /** Waiting for (the rest of) a request head. */
+  Head = 0,
+  /** Reading a body. */
+  Body = 1,
+  /** The request was read; its response is not finished yet. */
+  Responding = 2,
+  /** Handed to a websocket, or closing: no more requests. */
+  Gone = 3,
+}
+
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+/** Body bytes held for a request nobody reads yet before the socket is paused. */
+const HELD_BODY_LIMIT = 64 * 1024;
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+
+/**
+ * Timeouts for every connection of a layer: each connection keeps its
+ * deadline in a field, and one unref'd interval a second cuts those past it.
+ * A request costs a field write, not a timer.
+ */
+class Deadlines {
+  private readonly conns = new Set<Http1Connection>();
+  private timer: NodeJS.Timeout | null = null;
+
+  add(conn: Http1Connection): void {
+    this.conns.add(conn);
+    if (this.timer === null) {
+      this.timer = setInterval(() => this.sweep(), 1000);
+      this.timer.unref();
+    }
+  }
+
+  delete(conn: Http1Connection): void {
+    this.conns.delete(conn);
+    if (this.conns.size === 0 && this.timer !== null) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const conn of this.conns) if (conn.deadline <= now) conn.expire();
+  }
+
+  /** Ends every connection that waits for its next request. */
+  closeIdle(): void {
+    for (const conn of this.conns) conn.closeIfIdle();
+  }
+}
+
+function onSocketData(this: Socket & { [CONN]?: Http1Connection }, data: Buffer): void {
+  this[CONN]?.read(data);
+}
+function onSocketDrain(this: Socket & { [CONN]?: Http1Connection }): void {
+  this[CONN]?.drain();
+}
+function onSocketClose(this: Socket & { [CONN]?: Http1Connection }): void {
+  this[CONN]?.closed();
+}
+function ignoreError(): void {}
+
+const CONN = Symbol('sockjs-ts http1 connection');
+
+export class Http1Connection {
+  readonly socket: Socket;
+  /** Version of the current request, for the response's framing. */
+  httpVersion = '1.1';
+  /** Whether the connection stays open after the current response. */
+  keepAlive = true;
+  /** When the connection is cut unless something happens first. */
+  deadline: number;
+  private state = State.Head;
+  private buffer: Buffer | null = null;
+  private req: Http1Request | null = null;
+  private res: Http1Response | null = null;
+  private bodyLeft = 0;
+  private chunked: ChunkedDecoder | null = null;
+  private readonly layer: Http1Server;
+
+  constructor(socket: Socket, layer: Http1Server) {
+    this.socket = socket;
+    this.layer = layer;
+    this.deadline = Date.now() + layer.options.headersTimeout;
+    (socket as Socket & { [CONN]?: Http1Connection })[CONN] = this;
+    socket.on('data', onSocketData);
+    socket.on('drain', onSocketDrain);
+    socket.on('close', onSocketClose);
+    socket.on('error', ignoreError);
+    layer.deadlines.add(this);
+  }
+
+  /** @internal */
+  read(data: Buffer): void {
+    if (this.state === State.Gone) return;
+    this.buffer = this.buffer === null ? data : Buffer.concat([this.buffer, data]);
+    this.process();
+  }
+
+  private process(): void {
+    this.processing = true;
+    try {
+      while (this.buffer !== null && this.state !== State.Gone) {
+        if (this.state === State.Head) {
+          if (!this.readHead()) break;
+        } else if (this.state === State.Body) {
+          this.readBody();
+        } else {
+          // Pipelined bytes wait for the response in progress; a client that
+          // piles up more than a head's worth is not read from until then.
+          if (this.buffer.length > this.layer.options.maxHeaderSize) this.socket.pause();
+          break;
+        }
+      }
+    } catch (err) {
+      if (err instanceof HttpParseError) this.refuse(err.status, err.message);
+      else throw err;
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  /** Inside process(): a response that ends meanwhile leaves the loop to go on. */
+  private processing = false;
+
+  /** Reads a head if a whole one is buffered; returns whether it did. */
+  private readHead(): boolean {
+    let buf = this.buffer!;
+    // Empty lines before a request line are ignored (RFC 9112 2.2).
+    let start = 0;
+    while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
+    if (start > 0) {
+      buf = buf.subarray(start);
+      this.buffer = buf.length === 0 ? null : buf;
+      if (this.buffer === null) return false;
+    }
+    const max = this.layer.options.maxHeaderSize;
+    const end = buf.indexOf(CRLFCRLF, 0);
+    if (end === -1) {
+      if (buf.length > max)
+        throw new HttpParseError(431, 'HTTP_ERR_HEADER_SIZE', 'Request head too large');
+      if (this.deadline === Number.POSITIVE_INFINITY || this.idle) {
+        this.deadline = Date.now() + this.layer.options.headersTimeout;
+        this.idle = false;
+      }
+      return false;
+    }
+    if (end > max) throw new HttpParseError(431, 'HTTP_ERR_HEADER_SIZE', 'Request head too large');
+    const head = parseHead(buf.toString('latin1', 0, end));
+    this.idle = false;
+    this.buffer = end + 4 === buf.length ? null : buf.subarray(end + 4);
+    this.httpVersion = head.httpVersion;
+    this.keepAlive = head.keepAlive && !this.layer.closing;
+    const req = new Http1Request(head, this.socket);
+    req.onFlow = this.resumeReading;
+    if (head.upgrade) {
+      this.handOver(req);
+      return false;
+    }
+    const res = new Http1Response(this, head.method);
+    this.req = req;
+    this.res = res;
+    if (head.body === 'none') {
+      this.state = State.Responding;
+      this.deadline = Number.POSITIVE_INFINITY;
+      req.pushEnd();
+    } else {
+      this.state = State.Body;
+      this.deadline = Date.now() + this.layer.options.requestTimeout;
+      if (head.body === 'chunked') {
+        this.chunked = new ChunkedDecoder((chunk) => req.pushBody(chunk));
+      } else {
+        this.bodyLeft = head.contentLength;
+      }
+      if (head.expectContinue) this.socket.write(CONTINUE);
+    }
+    this.layer.emit('request', req, res);
+    return true;
+  }
+
+  private readBody(): void {
+    const buf = this.buffer!;
+    const req = this.req!;
+    let used: number;
+    let done: boolean;
+    if (this.chunked !== null) {
+      used = this.chunked.write(buf);
+      done = this.chunked.done;
+    } else {
+      used = Math.min(this.bodyLeft, buf.length);
+      req.pushBody(used === buf.length ? buf : buf.subarray(0, used));
+      this.bodyLeft -= used;
+      done = this.bodyLeft === 0;
+    }
+    this.buffer = used === buf.length ? null : buf.subarray(used);
+    if (!done) {
+      // Nobody reads the body yet: stop reading the socket until somebody does.
+      if (req.heldBytes > HELD_BODY_LIMIT) this.socket.pause();
+      return;
+    }
+    this.chunked = null;
+    this.state = State.Responding;
+    this.deadline = Number.POSITIVE_INFINITY;
+    req.pushEnd();
+    // The response may have ended while the body was still coming.
+    if (this.res === null && this.state === State.Responding) this.next();
+  }
+
+  private readonly resumeReading = (): void => {
+    if (this.socket.isPaused() && this.state !== State.Responding) this.socket.resume();
+  };
+
+  /** A request asks for a websocket: the socket and what follows the head go to it. */
+  private handOver(req: Http1Request): void {
+    this.state = State.Gone;
+    const head = this.buffer ?? Buffer.alloc(0);
+    this.buffer = null;
+    this.detach();
+    this.layer.emit('upgrade', req, this.socket, head);
+  }
+
+  private detach(): void {
+    const socket = this.socket;
+    socket.removeListener('data', onSocketData);
+    socket.removeListener('drain', onSocketDrain);
+    socket.removeListener('close', onSocketClose);
+    (socket as Socket & { [CONN]?: Http1Connection })[CONN] = undefined;
+    this.layer.deadlines.delete(this);
+  }
+
+  /** @internal The current response has ended. */
+  responseDone(res: Http1Response): void {
+    if (res !== this.res) return;
+    this.res = null;
+    if (!this.keepAlive) {
+      this.state = State.Gone;
+      this.buffer = null;
+      this.socket.end();
+      this.req?.close();
+      return;
+    }
+    // The request's body is still coming: it is read and dropped, and the
+    // next request starts after it.
+    if (this.state === State.Body) {
+      this.req?.resume();
+      return;
+    }
+    this.next();
+  }
+
+  /** Goes on with the next request, if one is buffered. */
+  private next(): void {
+    this.req?.close();
+    this.req = null;
+    if (this.state === State.Gone) return;
+    this.state = State.Head;
+    this.idle = true;
+    this.deadline = Date.now() + this.layer.options.keepAliveTimeout;
+    if (this.socket.isPaused()) this.socket.resume();
+    if (this.buffer !== null && !this.processing) this.process();
+  }
+
+  /** Whether the connection waits for a new request (no bytes of one yet). */
+  private idle = false;
+
+  /** @internal */
+  drain(): void {
+    this.res?.emit('drain');
+  }
+
+  /** @internal A deadline passed: cut the connection (408 when a head was coming). */
+  expire(): void {
+    if (
+      (this.state === State.Head && !this.idle && this.buffer !== null) ||
+      this.state === State.Body
+    ) {
+      this.refuse(408, 'Request timeout');
+    } else {
+      this.state = State.Gone;
+      this.socket.destroy();
+    }
+  }
+
+  /** @internal Ends the connection if it waits for its next request. */
+  closeIfIdle(): void {
+    if (this.state === State.Head && this.buffer === null) {
+      this.state = State.Gone;
+      this.socket.end();
+    }
+  }
+
+  /** @internal The socket closed: whatever was in progress is cut. */
+  closed(): void {
+    this.state = State.Gone;
+    this.buffer = null;
+    this.detach();
+    const res = this.res;
+    this.res = null;
+    res?.close();
+    this.req?.close();
+    this.req = null;
+  }
+
+  /** Answers a request we cannot read, and closes. */
+  private refuse(status: number, text: string): void {
+    this.state = State.Gone;
+    this.buffer = null;
+    const socket = this.socket;
+    // Only if no response has started on this connection.
+    if (this.res === null || !this.res.headersSent) {
+      const body = `${text}\n`;
+      socket.end(
+        `HTTP/1.1 ${status} ${statusText(status)}\r\nConnection: close\r\n` +
+          `Content-Type: text/plain; charset=UTF-8\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
+    } else {
+      socket.destroy();
+    }
+    this.layer.refused(status);
+  }
+}
+
+export interface Http1ServerEvents {
+  request: [req: Http1Request, res: Http1Response];
+  upgrade: [req: Http1Request, socket: Socket, head: Buffer];
+}
+
+/**
+ * A net.Server that speaks HTTP/1.1 with the layer of this module, shaped
+ * like node:http's Server for what SockJS needs: 'request' (req, res) and
+ * 'upgrade' (req, socket, head) events, so installHandlers() takes it. A
+ * request nobody answers gets 404; an upgrade nobody takes is cut. close()
+ * also ends the keep-alive connections waiting for a request, and makes the
+ * busy ones close after their response.
+ */
+export class Http1Server extends NetServer {
+  readonly options: ResolvedHttp1Options;
+  /** @internal */
+  readonly deadlines = new Deadlines();
+  /** Requests refused as unreadable, by status (400, 408, 413, 431, 501, 505). */
+  readonly refusals = new Map<number, number>();
+  /** @internal Whether the server shuts down: responses close their connections. */
+  closing = false;
+
+  constructor(options: Http1Options = {}) {
+    super();
+    this.options = resolveHttp1Options(options);
+    this.on('connection', (socket: Socket) => this.serve(socket));
+    this.on('request', answerUnclaimed);
+    this.on('upgrade', cutUnclaimed);
+  }
+
+  /** Serves HTTP/1.1 on a socket connected elsewhere (say a tls.Server's). */
+  serve(socket: Socket): void {
+    socket.setNoDelay(true);
+    new Http1Connection(socket, this);
+  }
+
+  override close(callback?: (err?: Error) => void): this {
+    super.close(callback);
+    this.closing = true;
+    this.deadlines.closeIdle();
+    return this;
+  }
+
+  /** @internal */
+  refused(status: number): void {
+    this.refusals.set(status, (this.refusals.get(status) ?? 0) + 1);
+  }
+}
+
+// The first listeners of every Http1Server: installHandlers() keeps them as
+// the fallback for requests outside its prefix.
+function answerUnclaimed(_req: Http1Request, res: Http1Response): void {
+  const body = 'Not found\n';
+  res.writeHead(404, {
+    'Content-Type': 'text/plain; charset=UTF-8',
+    'Content-Length': body.length,
+  });
+  res.end(body);
+}
+function cutUnclaimed(_req: Http1Request, socket: Socket): void {
+  socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+}
+
+/** Creates an HTTP/1.1 server for SockJS (see Http1Server). */
+export function createHttp1Server(options?: Http1Options): Http1Server {
+  return new Http1Server(options);
+}
