@@ -41,4 +41,32 @@ const result = spawnSync(
   ['--import', 'tsx', '--test', '--test-concurrency=2', ...process.argv.slice(3), ...files],
   { stdio: 'inherit', cwd: root },
 );
-process.exit(result.status ?? 1);
+if (result.status !== 0) process.exit(result.status ?? 1);
+
+// The HTTP-level server suites once more, on the server's own HTTP/1.1 layer
+// (createHttp1Server) instead of node:http: SOCKJS_TEST_HTTP1=1 makes their
+// helpers start it. The client suites run against both already.
+const HTTP1_SUITES = [
+  'packages/server/test/http-routes.test.ts',
+  'packages/server/test/http-transports.test.ts',
+  'packages/server/test/sessions.test.ts',
+  'packages/server/test/websocket.test.ts',
+  'packages/server/test/faults.test.ts',
+  'packages/server/test/lingering.test.ts',
+  'test/hardening/faults.test.ts',
+  'test/hardening/fuzz-live.test.ts',
+  'test/hardening/shutdown.test.ts',
+  'test/hardening/origins.test.ts',
+  'test/hardening/observability.test.ts',
+];
+const again = HTTP1_SUITES.map((f) => join(root, f)).filter((f) => files.includes(f));
+if (again.length > 0) {
+  console.log(`\n# the HTTP-level suites again, on createHttp1Server (${again.length} files)`);
+  const http1 = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=2', ...process.argv.slice(3), ...again],
+    { stdio: 'inherit', cwd: root, env: { ...process.env, SOCKJS_TEST_HTTP1: '1' } },
+  );
+  process.exit(http1.status ?? 1);
+}
+process.exit(0);

@@ -8,18 +8,21 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import {
   type Connection,
+  createHttp1Server,
   createServer,
+  type Http1Server,
   type ServerOptions,
   type SockJSServer,
 } from '../../packages/server/src/index.js';
 import {
+  HTTP1,
   type RequestOptions as PlainRequestOptions,
   request as plainRequest,
   type Reply,
 } from '../../packages/server/test/support.js';
 
 export interface Harness {
-  readonly http: http.Server;
+  readonly http: http.Server | Http1Server;
   readonly sockjs: SockJSServer;
   readonly port: number;
   /** Connections the server emitted, in order. */
@@ -35,9 +38,17 @@ export const echoApp: App = (conn) => conn.on('data', (m) => conn.write(m));
 
 /** A SockJS server under `/echo` on an ephemeral loopback port. */
 export async function startHarness(options: ServerOptions = {}, app = echoApp): Promise<Harness> {
-  const server = http.createServer((_req, res) => {
+  // SOCKJS_TEST_HTTP1=1: on our own HTTP/1.1 layer (see support.ts).
+  const server: http.Server | Http1Server = HTTP1 ? createHttp1Server() : http.createServer();
+  server.removeAllListeners('request');
+  server.on('request', (_req: unknown, res: http.ServerResponse) => {
     res.writeHead(404);
     res.end();
+  });
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
   });
   const sockjs = createServer(options);
   const connections: Connection[] = [];
@@ -66,7 +77,7 @@ export async function startHarness(options: ServerOptions = {}, app = echoApp): 
     },
     async stop() {
       await sockjs.close(1001, 'Server shutting down', 500);
-      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -5,7 +5,12 @@
 // (http://localhost:P, which the browser maps to 127.0.0.1).
 
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { after } from 'node:test';
@@ -97,11 +102,22 @@ export interface ServerFactory {
   start(config?: ServerConfig): Promise<TestServer>;
 }
 
-async function start(name: string, install: Installer, config: ServerConfig): Promise<TestServer> {
+/** node:http's createServer, or one with the same events and request/response shapes. */
+type HttpServerMaker = () => Server;
+
+async function start(
+  name: string,
+  install: Installer,
+  config: ServerConfig,
+  makeServer: HttpServerMaker = createHttpServer,
+): Promise<TestServer> {
   const sockets = new Set<Socket>();
   const requests: TestServer['requests'] = [];
   const connections: TestConnection[] = [];
-  const http = createHttpServer((req, res) => {
+  const http = makeServer();
+  // Our HTTP/1.1 layer answers 404 by default: these handlers replace that.
+  http.removeAllListeners('request');
+  http.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     const file =
       path === '/sockjs.min.js'
@@ -180,10 +196,25 @@ export async function ourServer(): Promise<ServerFactory | null> {
   }
 }
 
+/** Our server on its own HTTP/1.1 layer (createHttp1Server) instead of node:http. */
+export async function ourServerHttp1(): Promise<ServerFactory | null> {
+  if (!existsSync(OUR_SERVER)) return null;
+  const lib = (await import('@sockjs-ts/server')) as unknown as SockjsLike & {
+    createHttp1Server?: () => Server;
+  };
+  const make = lib.createHttp1Server;
+  if (typeof make !== 'function') throw new Error('@sockjs-ts/server has no createHttp1Server');
+  return {
+    name: 'sockjs-ts/http1',
+    start: (config = {}) => start('sockjs-ts/http1', installWith(lib), config, () => make()),
+  };
+}
+
 /** Every server the end-to-end tests run against. */
 export async function serverFactories(): Promise<ServerFactory[]> {
   const ours = await ourServer();
-  return ours ? [sockjsNode, ours] : [sockjsNode];
+  const http1 = await ourServerHttp1();
+  return [sockjsNode, ...(ours ? [ours] : []), ...(http1 ? [http1] : [])];
 }
 
 /**

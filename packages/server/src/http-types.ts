@@ -78,9 +78,10 @@ export function withNodeResponse(
   const incoming = nodeRequest(req);
   const stand = new ServerResponse(incoming);
   hook(incoming, stand);
-  const headers = stand.getHeaders();
-  for (const name of Object.keys(headers)) {
-    const value = headers[name];
+  // The names as the hook spelled them (getRawHeaderNames is untyped in @types/node).
+  const names = (stand as unknown as { getRawHeaderNames(): string[] }).getRawHeaderNames();
+  for (const name of names) {
+    const value = stand.getHeader(name);
     if (value !== undefined) res.setHeader(name, value);
   }
 }

@@ -24,7 +24,7 @@ export type HeaderMap = IncomingHttpHeaders;
 
 export interface RequestHead {
   readonly method: string;
-  /** The request target in origin form ('/path?query'), or '*'. */
+  /** The request target: origin form ('/path?query'), absolute form, or '*'. */
   readonly url: string;
   /** '1.1' or '1.0'. */
   readonly httpVersion: string;
@@ -32,7 +32,7 @@ export interface RequestHead {
   readonly headers: HeaderMap;
   /** Whether the connection may carry another request after this one. */
   readonly keepAlive: boolean;
-  /** Asks to switch to the websocket protocol (Upgrade: websocket and Connection: upgrade). */
+  /** Asks to switch protocols (Upgrade and Connection: upgrade): for the upgrade handler, as node:http does. */
   readonly upgrade: boolean;
   /** 'none', a fixed length, or chunked. */
   readonly body: 'none' | 'length' | 'chunked';
@@ -48,7 +48,7 @@ const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 // A request target: visible ASCII only.
 const TARGET = /^[\x21-\x7e]+$/;
 const DIGITS = /^[0-9]{1,15}$/;
-const ABSOLUTE = /^https?:\/\/[^/?#]*/i;
+const ABSOLUTE = /^https?:\/\/[^/?#]+/i;
 
 // Fields of which node:http keeps only the first (so do we, for the same
 // reading of the same request); cookie is joined with '; ', set-cookie kept
@@ -102,7 +102,7 @@ export function parseHead(text: string): RequestHead {
     throw bad('HTTP_ERR_REQUEST_LINE', 'Malformed request line');
   }
   const method = requestLine.slice(0, sp1);
-  let url = requestLine.slice(sp1 + 1, sp2);
+  const url = requestLine.slice(sp1 + 1, sp2);
   const version = requestLine.slice(sp2 + 1);
   if (!TOKEN.test(method)) throw bad('HTTP_ERR_METHOD', 'Malformed method');
   let httpVersion: string;
@@ -112,13 +112,10 @@ export function parseHead(text: string): RequestHead {
     throw new HttpParseError(505, 'HTTP_ERR_VERSION', 'HTTP version not supported');
   } else throw bad('HTTP_ERR_REQUEST_LINE', 'Malformed HTTP version');
   if (!TARGET.test(url)) throw bad('HTTP_ERR_TARGET', 'Malformed request target');
-  if (url[0] !== '/' && url !== '*') {
-    // Absolute form (RFC 9112 3.2.2): servers must accept it; keep the path.
-    const m = ABSOLUTE.exec(url);
-    if (m === null) throw bad('HTTP_ERR_TARGET', 'Malformed request target');
-    url = url.slice(m[0].length);
-    if (url === '' || url[0] === '?') url = `/${url}`;
-    if (url[0] !== '/') throw bad('HTTP_ERR_TARGET', 'Malformed request target');
+  // Absolute form (RFC 9112 3.2.2) is accepted and, as node:http does,
+  // handed on unchanged.
+  if (url[0] !== '/' && url !== '*' && !ABSOLUTE.test(url)) {
+    throw bad('HTTP_ERR_TARGET', 'Malformed request target');
   }
 
   const headers: HeaderMap = Object.create(null) as HeaderMap;
@@ -178,10 +175,7 @@ export function parseHead(text: string): RequestHead {
   const keepAlive =
     httpVersion === '1.1' ? !hasToken(connection, 'close') : hasToken(connection, 'keep-alive');
   const upgradeHeader = headers.upgrade as string | undefined;
-  const upgrade =
-    upgradeHeader !== undefined &&
-    hasToken(upgradeHeader, 'websocket') &&
-    hasToken(connection, 'upgrade');
+  const upgrade = upgradeHeader !== undefined && hasToken(connection, 'upgrade');
   const expect = headers.expect as string | undefined;
   let expectContinue = false;
   if (expect !== undefined) {

@@ -238,12 +238,15 @@ export class Http1Response extends EventEmitter {
     this.bodyAllowed = !this.head && status !== 204 && status !== 304 && status >= 200;
     let out = `HTTP/1.1 ${status} ${statusText(status)}\r\n`;
     let hasLength = false;
-    let keepAlive = conn.keepAlive;
+    let hasConnection = false;
+    let keepAlive = conn.keepAlive && !conn.closing;
     if (this.names !== null) {
       for (const [key, [name, value]] of this.names) {
         if (key === 'content-length') hasLength = true;
-        else if (key === 'connection' && /close/i.test(String(value))) keepAlive = false;
-        else if (key === 'transfer-encoding' || key === 'date') continue;
+        else if (key === 'connection') {
+          hasConnection = true;
+          if (/close/i.test(String(value))) keepAlive = false;
+        } else if (key === 'transfer-encoding' || key === 'date') continue;
         if (Array.isArray(value)) for (const v of value) out += `${name}: ${v}\r\n`;
         else out += `${name}: ${value as string}\r\n`;
       }
@@ -262,8 +265,8 @@ export class Http1Response extends EventEmitter {
     }
     if (!keepAlive) {
       conn.keepAlive = false;
-      out += 'Connection: close\r\n';
-    } else if (conn.httpVersion === '1.0') {
+      if (!hasConnection) out += 'Connection: close\r\n';
+    } else if (conn.httpVersion === '1.0' && !hasConnection) {
       out += 'Connection: keep-alive\r\n';
     }
     this.pendingHead = `${out}\r\n`;
@@ -379,6 +382,19 @@ enum State {
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
+
+/**
+ * A head still incomplete must not hold a bare LF: it would never end with
+ * CRLFCRLF (we would wait for the timeout), and other readers may take it
+ * for a line end.
+ */
+function checkLineEnds(buf: Buffer): void {
+  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) {
+    if (i === 0 || buf[i - 1] !== 13) {
+      throw new HttpParseError(400, 'HTTP_ERR_LINE_ENDING', 'Lines must end with CRLF');
+    }
+  }
+}
 /** Body bytes held for a request nobody reads yet before the socket is paused. */
 const HELD_BODY_LIMIT = 64 * 1024;
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
@@ -438,6 +454,10 @@ export class Http1Connection {
   httpVersion = '1.1';
   /** Whether the connection stays open after the current response. */
   keepAlive = true;
+  /** Whether the server shuts down: responses close their connections. */
+  get closing(): boolean {
+    return this.layer.closing;
+  }
   /** When the connection is cut unless something happens first. */
   deadline: number;
   private state = State.Head;
@@ -509,6 +529,7 @@ export class Http1Connection {
     if (end === -1) {
       if (buf.length > max)
         throw new HttpParseError(431, 'HTTP_ERR_HEADER_SIZE', 'Request head too large');
+      checkLineEnds(buf);
       if (this.deadline === Number.POSITIVE_INFINITY || this.idle) {
         this.deadline = Date.now() + this.layer.options.headersTimeout;
         this.idle = false;
@@ -676,8 +697,10 @@ export class Http1Connection {
     this.state = State.Gone;
     this.buffer = null;
     const socket = this.socket;
-    // Only if no response has started on this connection.
-    if (this.res === null || !this.res.headersSent) {
+    // Only if the current request has no answer yet (between requests, or
+    // with a response not started); else the connection is just cut.
+    const answered = this.res === null ? this.req !== null : this.res.headersSent;
+    if (!answered) {
       const body = `${text}\n`;
       socket.end(
         `HTTP/1.1 ${status} ${statusText(status)}\r\nConnection: close\r\n` +

@@ -8,13 +8,22 @@ import net from 'node:net';
 import { WebSocket } from 'ws';
 import {
   type Connection,
+  createHttp1Server,
   createServer,
+  type Http1Server,
   type ServerOptions,
   type SockJSServer,
 } from '../src/index.js';
 
+/**
+ * SOCKJS_TEST_HTTP1=1 runs the tests that use startServer() on the server's
+ * own HTTP/1.1 layer (createHttp1Server) instead of node:http; scripts/test.js
+ * runs the HTTP-level suites both ways.
+ */
+export const HTTP1 = process.env.SOCKJS_TEST_HTTP1 === '1';
+
 export interface TestServer {
-  readonly http: http.Server;
+  readonly http: http.Server | Http1Server;
   readonly port: number;
   readonly base: string;
   /** Every connection the SockJS servers emitted, in order. */
@@ -30,10 +39,13 @@ export interface TestServer {
  * a 404 from a plain 'request' listener installed before SockJS.
  */
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
-  const server = http.createServer((_req, res) => {
+  const server: http.Server | Http1Server = HTTP1 ? createHttp1Server() : http.createServer();
+  server.removeAllListeners('request');
+  server.on('request', (_req: unknown, res: http.ServerResponse) => {
     res.writeHead(404, { 'Content-Type': 'text/plain' });
     res.end('not sockjs\n');
   });
+  trackSockets(server);
   const connections: Connection[] = [];
   const echo = createServer(options);
   echo.on('connection', (conn) => {
@@ -60,11 +72,28 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   };
 }
 
-export function stopHttp(server: http.Server, sockjs: SockJSServer[] = []): Promise<void> {
+const SOCKETS = Symbol('test sockets');
+type Tracked = (http.Server | Http1Server | net.Server) & { [SOCKETS]?: Set<net.Socket> };
+
+/** Remembers a server's sockets, so that stopHttp can cut them. */
+export function trackSockets(server: http.Server | Http1Server | net.Server): void {
+  const sockets = new Set<net.Socket>();
+  (server as Tracked)[SOCKETS] = sockets;
+  server.on('connection', (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+}
+
+export function stopHttp(
+  server: http.Server | Http1Server,
+  sockjs: SockJSServer[] = [],
+): Promise<void> {
   for (const s of sockjs) s.closeAllSessions();
   return new Promise((resolve) => {
     server.close(() => resolve());
-    server.closeAllConnections();
+    if (server instanceof http.Server) server.closeAllConnections();
+    for (const socket of (server as Tracked)[SOCKETS] ?? []) socket.destroy();
   });
 }
 
