@@ -69,7 +69,9 @@ describe('a client that stops reading', () => {
     h = await startHarness({
       max_queue_size: MAX_QUEUE,
       high_water_mark: HIGH_WATER,
-      disconnect_delay: 300,
+      // Long enough for echoWorks' polls on a loaded machine (a shorter one
+      // let a session expire between its xhr and its xhr_send once).
+      disconnect_delay: 1000,
       // Streams stay open however much goes through: the socket is what fills.
       response_limit: 1 << 30,
     });
