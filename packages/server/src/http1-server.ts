@@ -8,6 +8,7 @@
 import { EventEmitter } from 'node:events';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
+import { answer404 } from './http-util.js';
 import {
   ChunkedDecoder,
   type HeaderMap,
@@ -765,12 +766,7 @@ export class Http1Server extends NetServer {
 // The first listeners of every Http1Server: installHandlers() keeps them as
 // the fallback for requests outside its prefix.
 function answerUnclaimed(_req: Http1Request, res: Http1Response): void {
-  const body = 'Not found\n';
-  res.writeHead(404, {
-    'Content-Type': 'text/plain; charset=UTF-8',
-    'Content-Length': body.length,
-  });
-  res.end(body);
+  answer404(res);
 }
 function cutUnclaimed(_req: Http1Request, socket: Socket): void {
   socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');

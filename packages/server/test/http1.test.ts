@@ -234,6 +234,12 @@ describe('createHttp1Server with SockJS', () => {
     });
   }
 
+  test('refusals are counted by status', () => {
+    assert.ok((server.refusals.get(431) ?? 0) >= 2);
+    assert.ok((server.refusals.get(400) ?? 0) >= 3);
+    assert.equal(server.refusals.get(505), 1);
+  });
+
   test('a broken chunk in a body being read: 400, then the connection closes', async () => {
     const s = new RawSocket(port);
     s.socket.write(`POST /echo/s/broken/xhr HTTP/1.1\r\n${H}Content-Length: 0\r\n\r\n`);
