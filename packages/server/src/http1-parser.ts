@@ -42,9 +42,9 @@ export interface RequestHead {
 }
 
 // tchar of RFC 9110: what method and field names are made of.
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // A field value: visible ASCII, spaces, tabs and obs-text; no controls.
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+export const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 // A request target: visible ASCII only.
 const TARGET = /^[\x21-\x7e]+$/;
 const DIGITS = /^[0-9]{1,15}$/;

@@ -11,11 +11,13 @@ import { Server as NetServer, type Socket } from 'node:net';
 import { answer404 } from './http-util.js';
 import {
   ChunkedDecoder,
+  FIELD_VALUE,
   type HeaderMap,
   HttpParseError,
   parseHead,
   type RequestHead,
   statusText,
+  TOKEN,
 } from './http1-parser.js';
 
 export interface Http1Options {
@@ -124,15 +126,16 @@ export class Http1Request extends EventEmitter {
 
 // ----------------------------------------------------------------- response
 
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
 function checkHeader(name: string, value: string): void {
   if (!TOKEN.test(name)) throw new TypeError(`Invalid header name: "${name}"`);
-  if (INVALID_VALUE.test(value)) throw new TypeError(`Invalid character in header "${name}"`);
+  if (!FIELD_VALUE.test(value)) throw new TypeError(`Invalid character in header "${name}"`);
 }
 
 type HeaderValue = number | string | readonly string[];
+
+function byteSize(chunk: string | Buffer): number {
+  return typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+}
 
 // The Date field changes once a second; build it once a second.
 let dateSecond = 0;
@@ -277,29 +280,35 @@ export class Http1Response extends EventEmitter {
   write(chunk: string | Buffer): boolean {
     if (this.writableFinished) return false;
     if (!this.headersSent) this.composeHead(-1);
-    const socket = this.conn.socket;
-    if (socket.destroyed) return false;
-    const size = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    if (this.conn.socket.destroyed) return false;
+    const size = byteSize(chunk);
     if (!this.bodyAllowed || size === 0) return this.flushHead();
-    let head = this.pendingHead;
+    if (!this.chunked) return this.send(this.takeHead(), chunk, '');
+    return this.send(`${this.takeHead()}${size.toString(16)}\r\n`, chunk, '\r\n');
+  }
+
+  /** The head not written yet ('' once it is). */
+  private takeHead(): string {
+    const head = this.pendingHead;
     this.pendingHead = '';
-    if (this.chunked) head += `${size.toString(16)}\r\n`;
-    if (typeof chunk === 'string') {
-      return socket.write(this.chunked ? `${head}${chunk}\r\n` : head + chunk);
-    }
-    socket.cork();
-    if (head !== '') socket.write(head);
-    socket.write(chunk);
-    if (this.chunked) socket.write('\r\n');
-    socket.uncork();
-    return socket.writableLength < socket.writableHighWaterMark;
+    return head;
   }
 
   private flushHead(): boolean {
-    if (this.pendingHead === '') return true;
-    const head = this.pendingHead;
-    this.pendingHead = '';
-    return this.conn.socket.write(head);
+    const head = this.takeHead();
+    return head === '' || this.conn.socket.write(head);
+  }
+
+  /** Writes before + chunk + after: one write for text, corked writes for bytes. */
+  private send(before: string, chunk: string | Buffer, after: string): boolean {
+    const socket = this.conn.socket;
+    if (typeof chunk === 'string') return socket.write(before + chunk + after);
+    socket.cork();
+    if (before !== '') socket.write(before);
+    socket.write(chunk);
+    if (after !== '') socket.write(after);
+    socket.uncork();
+    return socket.writableLength < socket.writableHighWaterMark;
   }
 
   /** Ends the response, with a last piece of body if given. */
@@ -308,24 +317,12 @@ export class Http1Response extends EventEmitter {
     const socket = this.conn.socket;
     if (!this.headersSent) {
       // The whole body is here: size it, and send head and body in one write.
-      const size =
-        chunk === undefined
-          ? 0
-          : typeof chunk === 'string'
-            ? Buffer.byteLength(chunk)
-            : chunk.length;
+      const size = chunk === undefined ? 0 : byteSize(chunk);
       this.composeHead(size);
-      const head = this.pendingHead;
-      this.pendingHead = '';
+      const head = this.takeHead();
       if (!socket.destroyed) {
         if (chunk === undefined || size === 0 || !this.bodyAllowed) socket.write(head);
-        else if (typeof chunk === 'string') socket.write(head + chunk);
-        else {
-          socket.cork();
-          socket.write(head);
-          socket.write(chunk);
-          socket.uncork();
-        }
+        else this.send(head, chunk, '');
       }
     } else if (!socket.destroyed) {
       if (chunk !== undefined) this.write(chunk);
