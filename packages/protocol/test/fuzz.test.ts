@@ -87,6 +87,16 @@ const anyUnit = fc.oneof(
 );
 const anyString = fc.string({ unit: anyUnit, maxLength: 40 });
 
+/** Strings of plain ASCII with, one character in `weight + 1`, any UTF-16 unit. */
+function mostlyPlainString(weight: number, minLength: number, maxLength: number) {
+  const plainChar = fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 });
+  return fc.string({
+    unit: fc.oneof({ weight, arbitrary: plainChar }, { weight: 1, arbitrary: anyUnit }),
+    minLength,
+    maxLength,
+  });
+}
+
 // Text shaped like frames and payloads, so that the parsers get past their
 // first character check more often than random text would.
 const frameLike = fc.oneof(
@@ -207,12 +217,7 @@ describe('fuzz: encoders round-trip any unicode, lone surrogates included', () =
   test('serverQuote is serverStringify for strings, long plain ones included', () => {
     // Long strings, mostly plain ASCII with now and then anything else, reach
     // both the fast path and the fall-back.
-    const plainChar = fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 });
-    const mostlyPlain = fc.string({
-      unit: fc.oneof({ weight: 30, arbitrary: plainChar }, { weight: 1, arbitrary: anyUnit }),
-      minLength: 0,
-      maxLength: 300,
-    });
+    const mostlyPlain = mostlyPlainString(30, 0, 300);
     check(
       'serverQuote',
       fc.property(fc.oneof(mostlyPlain, anyString), (s) => {
@@ -225,12 +230,7 @@ describe('fuzz: encoders round-trip any unicode, lone surrogates included', () =
     // Clients encode with clientStringify (sockjs-client), plain JSON.stringify
     // or by hand with spaces and needless escapes; the server's frame for the
     // same message must be exactly what it would make without the client's.
-    const plainChar = fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 });
-    const longish = fc.string({
-      unit: fc.oneof({ weight: 20, arbitrary: plainChar }, { weight: 1, arbitrary: anyUnit }),
-      minLength: 60,
-      maxLength: 200,
-    });
+    const longish = mostlyPlainString(20, 60, 200);
     const encodings = [
       (m: string) => clientStringify([m]),
       (m: string) => JSON.stringify([m]),
