@@ -19,6 +19,8 @@ import {
   type RequestOptions as PlainRequestOptions,
   request as plainRequest,
   type Reply,
+  stopHttp,
+  trackSockets,
 } from '../../packages/server/test/support.js';
 
 export interface Harness {
@@ -45,11 +47,7 @@ export async function startHarness(options: ServerOptions = {}, app = echoApp): 
     res.writeHead(404);
     res.end();
   });
-  const sockets = new Set<net.Socket>();
-  server.on('connection', (socket: net.Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  trackSockets(server);
   const sockjs = createServer(options);
   const connections: Connection[] = [];
   const waiting = new Map<string, (c: Connection) => void>();
@@ -77,8 +75,7 @@ export async function startHarness(options: ServerOptions = {}, app = echoApp): 
     },
     async stop() {
       await sockjs.close(1001, 'Server shutting down', 500);
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopHttp(server);
     },
   };
 }
