@@ -2,7 +2,13 @@
 // Runs every test file with Node's test runner (TypeScript through tsx).
 // usage: node scripts/test.js [unit|e2e|all] [extra node --test flags]
 // Unit tests live in packages/*/test; end-to-end tests in test/.
-import { spawnSync } from 'node:child_process';
+//
+// Nothing here can hang CI: a test file gets FILE_LIMIT_MS in all (the
+// runner cancels it and kills its process), a file whose tests are done exits
+// even if something it opened is still alive (--test-force-exit), and each
+// run of the runner gets RUN_LIMIT_MS before its whole process group is
+// killed and the run fails.
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -36,12 +42,51 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...process.argv.slice(3), ...files],
-  { stdio: 'inherit', cwd: root },
-);
-if (result.status !== 0) process.exit(result.status ?? 1);
+const FILE_LIMIT_MS = 10 * 60_000;
+const RUN_LIMIT_MS = 25 * 60_000;
+const FLAGS = [
+  '--import',
+  'tsx',
+  '--test',
+  '--test-concurrency=2',
+  `--test-timeout=${FILE_LIMIT_MS}`,
+  '--test-force-exit',
+];
+
+/** Runs the test runner on `paths`; resolves with its exit status. */
+function runTests(paths, env = process.env) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...FLAGS, ...process.argv.slice(3), ...paths], {
+      stdio: 'inherit',
+      cwd: root,
+      env,
+      detached: true,
+    });
+    const limit = setTimeout(() => {
+      console.error(`\n# test run still going after ${RUN_LIMIT_MS / 60_000} min: killed`);
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+    }, RUN_LIMIT_MS);
+    // Ctrl-C or a CI cancel reaches the runner's process group too.
+    const forward = (signal) => {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {}
+    };
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('exit', (code, signal) => {
+      clearTimeout(limit);
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+const status = await runTests(files);
+if (status !== 0) process.exit(status);
 
 // The HTTP-level server suites once more, on the server's own HTTP/1.1 layer
 // (createHttp1Server) instead of node:http: SOCKJS_TEST_HTTP1=1 makes their
@@ -62,11 +107,6 @@ const HTTP1_SUITES = [
 const again = HTTP1_SUITES.map((f) => join(root, f)).filter((f) => files.includes(f));
 if (again.length > 0) {
   console.log(`\n# the HTTP-level suites again, on createHttp1Server (${again.length} files)`);
-  const http1 = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=2', ...process.argv.slice(3), ...again],
-    { stdio: 'inherit', cwd: root, env: { ...process.env, SOCKJS_TEST_HTTP1: '1' } },
-  );
-  process.exit(http1.status ?? 1);
+  process.exit(await runTests(again, { ...process.env, SOCKJS_TEST_HTTP1: '1' }));
 }
 process.exit(0);

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SockJS } from '../../packages/client/src/node.ts';
+import { ATTEMPT_TIMEOUT_MS } from '../helpers/scenarios.ts';
 import { serverFactories, serverPool } from '../helpers/servers.ts';
 
 const TRANSPORTS = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling'];
@@ -26,7 +27,10 @@ for (const factory of await serverFactories()) {
             });
           },
         });
-        const sock = new SockJS(server.url, null, { transports: [transport] });
+        const sock = new SockJS(server.url, null, {
+          transports: [transport],
+          timeout: ATTEMPT_TIMEOUT_MS,
+        });
         await new Promise<void>((resolve, reject) => {
           sock.onopen = () => resolve();
           sock.onclose = (e) => reject(new Error(`closed: ${e.code}`));

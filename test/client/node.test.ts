@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { describe, test } from 'node:test';
 import { Client as StompClient } from '@stomp/stompjs';
 import { CookieJar, SockJS } from '../../packages/client/src/node.ts';
-import { ECHO_SCENARIO, type EchoResult } from '../helpers/scenarios.ts';
+import { ATTEMPT_TIMEOUT_MS, ECHO_SCENARIO, type EchoResult } from '../helpers/scenarios.ts';
 import { serverFactories, serverPool, type TestConnection } from '../helpers/servers.ts';
 
 const TRANSPORTS = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling'];
@@ -76,7 +76,11 @@ for (const factory of factories) {
         timeout: 60_000,
       }, async () => {
         const server = await start();
-        const result = await echoScenario(SockJS, { url: server.url, transports: [transport] });
+        const result = await echoScenario(SockJS, {
+          url: server.url,
+          transports: [transport],
+          options: { timeout: ATTEMPT_TIMEOUT_MS },
+        });
         assert.equal(result.opened, true, JSON.stringify(result.close));
         assert.equal(result.transport, transport);
         assert.deepEqual(result.mismatches, []);
@@ -88,7 +92,10 @@ for (const factory of factories) {
         timeout: 20_000,
       }, async () => {
         const server = await start();
-        const sock = new SockJS(server.url, null, { transports: [transport] });
+        const sock = new SockJS(server.url, null, {
+          transports: [transport],
+          timeout: ATTEMPT_TIMEOUT_MS,
+        });
         await opened(sock);
         sock.send('ping');
         assert.equal(await nextMessage(sock), 'ping');
@@ -97,7 +104,10 @@ for (const factory of factories) {
         const { code } = await done;
         assert.notEqual(code, 1000);
         const revived = await start({ port: server.port });
-        const again = new SockJS(revived.url, null, { transports: [transport] });
+        const again = new SockJS(revived.url, null, {
+          transports: [transport],
+          timeout: ATTEMPT_TIMEOUT_MS,
+        });
         await opened(again);
         again.send('pong');
         assert.equal(await nextMessage(again), 'pong');
@@ -114,6 +124,7 @@ for (const factory of factories) {
         jar.set(server.url, ['SERVERID=node-7; Path=/']);
         const sock = new SockJS(server.url, null, {
           transports: [transport],
+          timeout: ATTEMPT_TIMEOUT_MS,
           headers: { 'X-Test': 'yes' },
           cookieJar: jar,
         });

@@ -2,6 +2,16 @@
 // global SockJS from dist/sockjs.min.js) or in Node against the Node client.
 // They take a SockJS constructor, so one scenario serves both.
 
+/**
+ * The per-attempt timeout (SockJS's `timeout` option) for tests that force
+ * one transport. The default comes from the /info round trip: about 1 s for
+ * an iframe transport on loopback, which a loaded CI machine can exceed while
+ * it loads the iframe page and the bundle; with one transport there is
+ * nothing to fall back to. These tests check that a transport works, not how
+ * fast it opens.
+ */
+export const ATTEMPT_TIMEOUT_MS = 10_000;
+
 /** Messages that have broken SockJS clients or servers before. */
 export const SCRIPT_CLOSE_CASE = 9;
 export const EDGE_CASES_SOURCE = `[
@@ -77,11 +87,11 @@ export interface EchoResult {
 }
 
 /**
- * (SockJS, {url, transports}) => Promise<transport name>: opens and parks the
+ * (SockJS, {url, transports, options}) => Promise<transport name>: opens and parks the
  * socket in globalThis.__sock with globalThis.__closed resolving on close.
  */
-export const OPEN_AND_PARK_SCENARIO = `async (SockJS, { url, transports }) => {
-  const s = new SockJS(url, null, transports ? { transports } : {});
+export const OPEN_AND_PARK_SCENARIO = `async (SockJS, { url, transports, options }) => {
+  const s = new SockJS(url, null, { ...options, ...(transports ? { transports } : {}) });
   globalThis.__sock = s;
   globalThis.__closed = new Promise((resolve) => {
     s.onclose = (e) => resolve({ code: e.code, reason: e.reason, at: Date.now() });

@@ -13,7 +13,7 @@ const require = createRequire(import.meta.url);
 const SockJS = require('sockjs-client') as new (
   url: string,
   reserved?: unknown,
-  options?: { transports?: string[] },
+  options?: { transports?: string[]; timeout?: number },
 ) => {
   onopen: (() => void) | null;
   onmessage: ((e: { data: string }) => void) | null;
@@ -41,7 +41,8 @@ function converse(
 ): Promise<{ got: string[]; code: number; reason: string }> {
   return new Promise((resolve, reject) => {
     const got: string[] = [];
-    const sock = new SockJS(url, null, { transports: [transport] });
+    // A generous attempt timeout: one transport forced, nothing to fall back to.
+    const sock = new SockJS(url, null, { transports: [transport], timeout: 10_000 });
     const timer = setTimeout(
       () => reject(new Error(`no close on ${transport}: ${got.join('|')}`)),
       10_000,

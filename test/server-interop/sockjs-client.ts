@@ -44,7 +44,13 @@ export class ClientProbe {
   private wanted: { count: number; resolve: (messages: string[]) => void } | null = null;
 
   constructor(url: string, transport?: string) {
-    this.sock = new SockJS(url, null, transport ? { transports: [transport] } : {});
+    // A generous attempt timeout (sockjs-client's `timeout` option): with one
+    // transport forced there is nothing to fall back to on a loaded machine.
+    this.sock = new SockJS(
+      url,
+      null,
+      transport ? { transports: [transport], timeout: 10_000 } : {},
+    );
     let onOpen!: (transport: string) => void;
     let onClose!: (event: SockJSCloseEvent) => void;
     this.opened = new Promise((resolve) => {

@@ -32,7 +32,13 @@
 
   // A SockJS client whose open, messages and close can be awaited.
   const connect = (url, transport) => {
-    const sock = new SockJS(url, null, transport ? { transports: [transport] } : {});
+    // A generous attempt timeout: with one transport forced there is nothing to
+    // fall back to when a loaded machine is slow to load an iframe.
+    const sock = new SockJS(
+      url,
+      null,
+      transport ? { transports: [transport], timeout: 10000 } : {},
+    );
     const received = [];
     let wanted = null;
     const check = () => {
