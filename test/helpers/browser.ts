@@ -18,6 +18,9 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // Shared memory in /tmp rather than /dev/shm, which a CI container may
+      // keep small (64 MiB): renderers for the cross-origin iframes need it.
+      '--disable-dev-shm-usage',
       '--host-resolver-rules=MAP localhost 127.0.0.1',
     ],
   });
