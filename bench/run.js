@@ -17,18 +17,32 @@ import { cpuTimeUs, fdLimits, memory, openFds } from './lib/proc.js';
 import { median, percentile } from './lib/stats.js';
 
 const here = dirname(new URL(import.meta.url).pathname);
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    json: { type: 'string' },
-    only: { type: 'string' },
-    contenders: { type: 'string' },
-    rounds: { type: 'string' },
-    'measure-ms': { type: 'string' },
-    max: { type: 'boolean' },
-    'cpu-prof': { type: 'string' },
-  },
-});
+const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--only REGEX] [--contenders a,b]
+                        [--rounds N] [--measure-ms N] [--max] [--cpu-prof DIR]
+(see bench/README.md)`;
+let args;
+try {
+  ({ values: args } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      json: { type: 'string' },
+      only: { type: 'string' },
+      contenders: { type: 'string' },
+      rounds: { type: 'string' },
+      'measure-ms': { type: 'string' },
+      max: { type: 'boolean' },
+      'cpu-prof': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }));
+} catch (err) {
+  console.error(`${err.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 const SERVER_CORE = '0';
 const LOAD_CORE = '1';
@@ -95,6 +109,24 @@ const timing = {
   measureMs: Number(args['measure-ms'] ?? (quick ? 2000 : 3000)),
 };
 const rounds = Number(args.rounds ?? (quick ? 1 : 2));
+/** Stops with the usage for an option value the run cannot use. */
+function badOption(message) {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
+if (!Number.isInteger(rounds) || rounds < 1) badOption(`--rounds wants a whole number ≥ 1`);
+if (!(timing.measureMs >= 100)) badOption(`--measure-ms wants a number of milliseconds ≥ 100`);
+for (const id of args.contenders?.split(',') ?? []) {
+  if (!CONTENDER_ORDER.includes(id))
+    badOption(`unknown contender '${id}' (known: ${CONTENDER_ORDER.join(', ')})`);
+}
+if (args.only !== undefined) {
+  try {
+    new RegExp(args.only);
+  } catch (err) {
+    badOption(`--only: ${err.message}`);
+  }
+}
 
 function scenarios() {
   const list = [];
@@ -293,9 +325,12 @@ function sourceAddresses(g) {
 
 async function startServer(id) {
   const nodeArgs = ['--expose-gc'];
-  if (args['cpu-prof'] !== undefined && OURS.includes(id)) {
-    mkdirSync(args['cpu-prof'], { recursive: true });
-    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`);
+  if (args['cpu-prof'] !== undefined) {
+    // One folder per contender (sockjs-ts/http1 in sockjs-ts-http1), so the
+    // anchors' profiles sit beside ours.
+    const dir = resolve(args['cpu-prof'], id.replace(/[^\w.-]/g, '-'));
+    mkdirSync(dir, { recursive: true });
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
   const server = spawnPinned(SERVER_CORE, [
     ...nodeArgs,

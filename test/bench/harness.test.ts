@@ -71,3 +71,22 @@ test("bench: the HTTP load client drives xhr-streaming and polling, ours and the
     for (const [i, row] of rows.entries()) assertSane(row, servers[i]!, sessions);
   }
 });
+
+test('bench: a bad option stops at once with exit code 2 and the usage, not a stack trace', () => {
+  for (const bad of [['--bogus'], ['--rounds', 'x'], ['--contenders', 'nope'], ['--only', '(']]) {
+    const run = spawnSync(process.execPath, ['bench/run.js', ...bad], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(run.status, 2, `${bad.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, /usage: npm run bench/, bad.join(' '));
+    assert.doesNotMatch(run.stderr, /\n\s+at /, `${bad.join(' ')}: a stack trace`);
+  }
+  const help = spawnSync(process.execPath, ['bench/run.js', '--help'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--contenders/);
+});
