@@ -13,6 +13,7 @@ import {
   type EchoResult,
   OPEN_AND_PARK_SCENARIO,
   SCRIPT_CLOSE_CASE,
+  SEND_THEN_CLOSE_SCENARIO,
 } from '../helpers/scenarios.ts';
 import { serverFactories, serverPool, type TestServer } from '../helpers/servers.ts';
 
@@ -138,6 +139,41 @@ for (const factory of factories) {
         assertEcho(result, transport);
       }
     });
+
+    // close() right after send(): what send() accepted still reaches the
+    // server. The iframe transports keep their iframe until it has gone out.
+    for (const transport of TRANSPORTS) {
+      test(`${transport}: close() right after 50 sends delivers all 50, then the session ends`, {
+        timeout: 30_000,
+      }, async () => {
+        const received: string[] = [];
+        let ended = false;
+        const target = await start({
+          app: (conn) => {
+            conn.on('data', (d) => received.push(d));
+            conn.on('close', () => {
+              ended = true;
+            });
+          },
+        });
+        await openPage(target, SAME_ORIGIN_ONLY.has(transport));
+        const closed = await runInPage<{ code: number } | null>(SEND_THEN_CLOSE_SCENARIO, {
+          url: target.url,
+          transports: [transport],
+          options: OPTIONS,
+          count: 50,
+        });
+        assert.equal(closed?.code, 1000, `${transport} did not open or close with 1000`);
+        const deadline = Date.now() + 12_000;
+        while ((received.length < 50 || !ended) && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 20));
+        assert.deepEqual(
+          received,
+          Array.from({ length: 50 }, (_, i) => `m${i}`),
+        );
+        assert.ok(ended, 'the server session ended after the flush');
+      });
+    }
 
     for (const transport of TRANSPORTS) {
       test(`${transport}: closes with a non-1000 code soon after the server dies, reopens once it is back`, {

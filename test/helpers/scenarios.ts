@@ -105,3 +105,21 @@ export const OPEN_AND_PARK_SCENARIO = `async (SockJS, { url, transports, options
   await new Promise((resolve) => { s.onmessage = resolve; });
   return s.transport;
 }`;
+
+/**
+ * (SockJS, {url, transports, options, count}) => Promise<{code} | null>:
+ * opens, sends 'm0'...'m<count-1>' and calls close() at once; resolves with
+ * the close event (null when it never opened).
+ */
+export const SEND_THEN_CLOSE_SCENARIO = `async (SockJS, { url, transports, options, count }) => {
+  const s = new SockJS(url, null, { ...options, ...(transports ? { transports } : {}) });
+  const closed = new Promise((resolve) => { s.onclose = (e) => resolve({ code: e.code }); });
+  const opened = await Promise.race([
+    new Promise((resolve) => { s.onopen = () => resolve(true); }),
+    closed.then(() => false),
+  ]);
+  if (!opened) return null;
+  for (let i = 0; i < count; i++) s.send('m' + i);
+  s.close();
+  return closed;
+}`;

@@ -1,6 +1,9 @@
 // The iframe side of the iframe transports: `SockJS.bootstrap_iframe()` runs
 // in the server's iframe.html, opens the transport the parent asks for and
-// relays frames. Speaks sockjs-client 1.x's messages (see transports/iframe.ts).
+// relays frames. Speaks sockjs-client 1.x's messages (see transports/iframe.ts),
+// plus one of ours: its 's' says 'd', and after the parent's 'c' it answers
+// 'd' once the transport has sent what it still held, so that the parent
+// keeps the iframe until then (a parent that does not know 'd' ignores it).
 
 import { messageText } from '@sockjs-ts/protocol';
 import { iframeMessage, readIframeMessage } from './iframe-message.js';
@@ -15,8 +18,10 @@ export function bootstrapIframe(env: Env, transports: readonly TransportFactory[
     // Only the first 's' goes out before the parent's origin is known.
     parent.postMessage(iframeMessage(windowId, type, data), parentOrigin ?? '*');
   const stop = () => {
-    transport?.close();
+    const t = transport;
     transport = null;
+    t?.close();
+    return t;
   };
   addEventListener('message', (e) => {
     if (e.source !== parent) return;
@@ -30,8 +35,12 @@ export function bootstrapIframe(env: Env, transports: readonly TransportFactory[
       try {
         transport?.send(messageText(JSON.parse(data)));
       } catch {}
-    } else if (msg.type === 'c') stop();
-    else if (msg.type === 's') {
+    } else if (msg.type === 'c') {
+      const t = stop();
+      const done = () => post('d');
+      if (t?.flushed) t.flushed(done);
+      else done();
+    } else if (msg.type === 's') {
       stop();
       let name: unknown;
       let url: unknown;
@@ -60,5 +69,5 @@ export function bootstrapIframe(env: Env, transports: readonly TransportFactory[
       });
     }
   });
-  post('s');
+  post('s', 'd');
 }

@@ -62,7 +62,7 @@ export function httpPost(ctx: TransportContext): Post {
 export function noop(): void {}
 
 // How long close() waits for queued messages to go out before it gives up.
-const FLUSH_LIMIT_MS = 10_000;
+export const FLUSH_LIMIT_MS = 10_000;
 
 /**
  * Runs `receive` in a loop and sends through `post`, one batch at a time.
@@ -86,12 +86,16 @@ export function pollingTransport(
   let abortReceive = noop;
   let abortPost: (() => void) | null = null;
   let limit: ReturnType<typeof setTimeout> | undefined;
+  let whenStopped = noop;
   const stop = () => {
     stopped = true;
     queue = [];
     clearTimeout(limit);
     abortReceive();
     abortPost?.();
+    const done = whenStopped;
+    whenStopped = noop;
+    done();
   };
   const fail = (reason: string) => {
     if (stopped) return;
@@ -137,6 +141,10 @@ export function pollingTransport(
       if (serverClosed) stop();
       flush();
       if (!stopped) limit = setTimeout(stop, FLUSH_LIMIT_MS);
+    },
+    flushed(done) {
+      if (stopped) done();
+      else whenStopped = done;
     },
   };
 }

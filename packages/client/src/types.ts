@@ -107,6 +107,12 @@ export interface Transport {
   send(message: string): void;
   /** Stops everything (requests, timers, listeners) without calling back. */
   close(): void;
+  /**
+   * HTTP transports: calls `done` once close() has nothing left to do (what
+   * send() accepted went out, the receiving request stopped), at once if
+   * that is already so. A transport without it has nothing to wait for.
+   */
+  flushed?(done: () => void): void;
 }
 
 export interface TransportFactory {

@@ -3,10 +3,14 @@
 // ordinary transport there and relays frames with postMessage. The messages
 // are those of sockjs-client 1.x, so either client's iframe page works:
 //   {windowId, type, data} as JSON; 's' start, 't' frame, 'c' close, 'm' message.
+// Our iframe page adds 'd' (see iframe-bootstrap.ts): after close() the
+// iframe stays until its transport has sent what send() accepted (at most
+// FLUSH_LIMIT_MS); with sockjs-client's page it goes at once.
 
 import { clientStringify, messageText } from '@sockjs-ts/protocol';
 import { PROTOCOL_COMPAT_VERSION } from '../core.js';
 import { iframeMessage, readIframeMessage } from '../iframe-message.js';
+import { FLUSH_LIMIT_MS } from '../polling.js';
 import type { TransportFactory } from '../types.js';
 import { addPath, originOf } from '../url.js';
 
@@ -20,32 +24,43 @@ export function iframeTransport(inner: string, innerAvailable: () => boolean): T
       const windowId = ctx.env.randomString(8);
       const iframe = document.createElement('iframe');
       let alive = true;
+      // The iframe page answers 'c' with 'd' once its transport has flushed.
+      let flushes = false;
+      let linger: ReturnType<typeof setTimeout> | undefined;
       const post = (type: string, data = '') =>
         iframe.contentWindow?.postMessage(iframeMessage(windowId, type, data), origin);
-      const stop = () => {
+      const remove = () => {
+        clearTimeout(linger);
+        removeEventListener('message', onMessage);
+        iframe.remove();
+      };
+      const stop = (flush: boolean) => {
         if (!alive) return;
         alive = false;
-        removeEventListener('message', onMessage);
         try {
           post('c');
         } catch {}
-        setTimeout(() => iframe.remove());
+        linger = setTimeout(remove, flush && flushes ? FLUSH_LIMIT_MS + 1000 : 0);
       };
       const onMessage = (e: MessageEvent) => {
         if (e.origin !== origin || e.source !== iframe.contentWindow) return;
         const msg = readIframeMessage(e.data, windowId);
         if (msg === null) return;
         const data = msg.data;
-        if (msg.type === 's')
+        // After close(): nothing reaches the SockJS object; only 'd' counts.
+        if (!alive) {
+          if (msg.type === 'd') remove();
+        } else if (msg.type === 's') {
+          flushes = data === 'd';
           post('s', JSON.stringify([PROTOCOL_COMPAT_VERSION, inner, ctx.url, ctx.baseUrl]));
-        else if (msg.type === 't') ctx.onFrame(data);
+        } else if (msg.type === 't') ctx.onFrame(data);
         else if (msg.type === 'c') {
           let detail: unknown = [];
           try {
             detail = JSON.parse(data);
           } catch {}
           const [code, reason] = Array.isArray(detail) ? detail : [];
-          stop();
+          stop(false);
           ctx.onClose(Number(messageText(code ?? '')) || 1006, messageText(reason ?? ''));
         }
       };
@@ -53,7 +68,7 @@ export function iframeTransport(inner: string, innerAvailable: () => boolean): T
       iframe.style.display = 'none';
       iframe.src = addPath(ctx.baseUrl, '/iframe.html') + '#' + windowId;
       (document.body ?? document.documentElement).appendChild(iframe);
-      return { send: (message) => post('m', clientStringify(message)), close: stop };
+      return { send: (message) => post('m', clientStringify(message)), close: () => stop(true) };
     },
   };
 }
