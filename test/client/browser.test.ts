@@ -15,7 +15,7 @@ import {
   SCRIPT_CLOSE_CASE,
   SEND_THEN_CLOSE_SCENARIO,
 } from '../helpers/scenarios.ts';
-import { serverFactories, serverPool, type TestServer } from '../helpers/servers.ts';
+import { recordingApp, serverFactories, serverPool, type TestServer } from '../helpers/servers.ts';
 
 const TRANSPORTS = [
   'websocket',
@@ -146,16 +146,8 @@ for (const factory of factories) {
       test(`${transport}: close() right after 50 sends delivers all 50, then the session ends`, {
         timeout: 30_000,
       }, async () => {
-        const received: string[] = [];
-        let ended = false;
-        const target = await start({
-          app: (conn) => {
-            conn.on('data', (d) => received.push(d));
-            conn.on('close', () => {
-              ended = true;
-            });
-          },
-        });
+        const recorder = recordingApp();
+        const target = await start({ app: recorder.app });
         await openPage(target, SAME_ORIGIN_ONLY.has(transport));
         const closed = await runInPage<{ code: number } | null>(SEND_THEN_CLOSE_SCENARIO, {
           url: target.url,
@@ -164,14 +156,12 @@ for (const factory of factories) {
           count: 50,
         });
         assert.equal(closed?.code, 1000, `${transport} did not open or close with 1000`);
-        const deadline = Date.now() + 12_000;
-        while ((received.length < 50 || !ended) && Date.now() < deadline)
-          await new Promise((r) => setTimeout(r, 20));
+        await recorder.settled(50, 12_000);
         assert.deepEqual(
-          received,
+          recorder.received,
           Array.from({ length: 50 }, (_, i) => `m${i}`),
         );
-        assert.ok(ended, 'the server session ended after the flush');
+        assert.ok(recorder.ended, 'the server session ended after the flush');
       });
     }
 

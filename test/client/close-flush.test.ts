@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SockJS } from '../../packages/client/src/node.ts';
 import { ATTEMPT_TIMEOUT_MS } from '../helpers/scenarios.ts';
-import { serverFactories, serverPool } from '../helpers/servers.ts';
+import { recordingApp, serverFactories, serverPool } from '../helpers/servers.ts';
 
 const TRANSPORTS = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling'];
 const COUNT = 50;
@@ -17,16 +17,8 @@ for (const factory of await serverFactories()) {
 
     for (const transport of TRANSPORTS) {
       test(transport, { timeout: 20_000 }, async () => {
-        const received: string[] = [];
-        let ended = false;
-        const server = await start({
-          app: (conn) => {
-            conn.on('data', (d) => received.push(d));
-            conn.on('close', () => {
-              ended = true;
-            });
-          },
-        });
+        const recorder = recordingApp();
+        const server = await start({ app: recorder.app });
         const sock = new SockJS(server.url, null, {
           transports: [transport],
           timeout: ATTEMPT_TIMEOUT_MS,
@@ -41,14 +33,12 @@ for (const factory of await serverFactories()) {
         for (let i = 0; i < COUNT; i++) sock.send(`m${i}`);
         sock.close();
         assert.equal(await closed, 1000);
-        const deadline = Date.now() + 8000;
-        while ((received.length < COUNT || !ended) && Date.now() < deadline)
-          await new Promise((r) => setTimeout(r, 20));
+        await recorder.settled(COUNT, 8000);
         assert.deepEqual(
-          received,
+          recorder.received,
           Array.from({ length: COUNT }, (_, i) => `m${i}`),
         );
-        assert.ok(ended, 'the server session ended after the flush');
+        assert.ok(recorder.ended, 'the server session ended after the flush');
       });
     }
   });

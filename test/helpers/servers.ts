@@ -67,6 +67,37 @@ export function echoApp(conn: TestConnection): void {
   });
 }
 
+/**
+ * An app that records what its one client sends: `settled(count, ms)` waits
+ * until `count` messages arrived and the session ended, or `ms` passed.
+ */
+export function recordingApp(): {
+  app: (conn: TestConnection) => void;
+  received: string[];
+  readonly ended: boolean;
+  settled(count: number, ms: number): Promise<void>;
+} {
+  const received: string[] = [];
+  let ended = false;
+  return {
+    app: (conn) => {
+      conn.on('data', (d) => received.push(d));
+      conn.on('close', () => {
+        ended = true;
+      });
+    },
+    received,
+    get ended() {
+      return ended;
+    },
+    async settled(count, ms) {
+      const deadline = Date.now() + ms;
+      while ((received.length < count || !ended) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+    },
+  };
+}
+
 export const TEST_PAGE = `<!doctype html><html><head><meta charset="utf-8"><script src="/sockjs.min.js"></script></head><body>test page</body></html>`;
 
 type Installer = (
