@@ -20,6 +20,11 @@ const here = dirname(new URL(import.meta.url).pathname);
 const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--only REGEX] [--contenders a,b]
                         [--rounds N] [--measure-ms N] [--max] [--cpu-prof DIR]
 (see bench/README.md)`;
+/** Stops with the usage for an option value the run cannot use. */
+function badOption(message) {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
 let args;
 try {
   ({ values: args } = parseArgs({
@@ -36,8 +41,7 @@ try {
     },
   }));
 } catch (err) {
-  console.error(`${err.message}\n${USAGE}`);
-  process.exit(2);
+  badOption(err.message);
 }
 if (args.help) {
   console.log(USAGE);
@@ -109,11 +113,6 @@ const timing = {
   measureMs: Number(args['measure-ms'] ?? (quick ? 2000 : 3000)),
 };
 const rounds = Number(args.rounds ?? (quick ? 1 : 2));
-/** Stops with the usage for an option value the run cannot use. */
-function badOption(message) {
-  console.error(`${message}\n${USAGE}`);
-  process.exit(2);
-}
 if (!Number.isInteger(rounds) || rounds < 1) badOption(`--rounds wants a whole number ≥ 1`);
 if (!(timing.measureMs >= 100)) badOption(`--measure-ms wants a number of milliseconds ≥ 100`);
 for (const id of args.contenders?.split(',') ?? []) {

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { after, describe, test } from 'node:test';
+import { ATTEMPT_TIMEOUT_MS } from '../helpers/scenarios.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
@@ -41,8 +42,7 @@ function converse(
 ): Promise<{ got: string[]; code: number; reason: string }> {
   return new Promise((resolve, reject) => {
     const got: string[] = [];
-    // A generous attempt timeout: one transport forced, nothing to fall back to.
-    const sock = new SockJS(url, null, { transports: [transport], timeout: 10_000 });
+    const sock = new SockJS(url, null, { transports: [transport], timeout: ATTEMPT_TIMEOUT_MS });
     const timer = setTimeout(
       () => reject(new Error(`no close on ${transport}: ${got.join('|')}`)),
       10_000,

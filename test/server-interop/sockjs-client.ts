@@ -3,6 +3,7 @@
 // into promises.
 
 import { createRequire } from 'node:module';
+import { ATTEMPT_TIMEOUT_MS } from '../helpers/scenarios.ts';
 import { withTimeout } from './harness.js';
 
 export interface SockJSCloseEvent {
@@ -49,7 +50,7 @@ export class ClientProbe {
     this.sock = new SockJS(
       url,
       null,
-      transport ? { transports: [transport], timeout: 10_000 } : {},
+      transport ? { transports: [transport], timeout: ATTEMPT_TIMEOUT_MS } : {},
     );
     let onOpen!: (transport: string) => void;
     let onClose!: (event: SockJSCloseEvent) => void;
