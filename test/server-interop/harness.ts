@@ -69,6 +69,14 @@ export interface InteropServer {
   readonly origin: string;
   /** Resolves with the next connection the echo service accepts. */
   nextConnection(): Promise<AcceptedConnection>;
+  /**
+   * Resolves with the number of a receiving HTTP request (a poll or a stream)
+   * of the latest echo session that the server holds open: at once if it
+   * holds one now, else when the next one arrives.
+   */
+  liveReceiver(): Promise<number>;
+  /** Whether the server still holds receiving request `id` open. */
+  receiverOpen(id: number): boolean;
   stop(): Promise<void>;
 }
 
@@ -120,6 +128,13 @@ async function shut(server: Server): Promise<void> {
   await closed;
 }
 
+/** A poll or a stream of an echo session: /PREFIX/SERVER/SESSION/TRANSPORT. */
+const RECEIVING_REQUEST =
+  /^(\/(?:echo|no_websocket_echo|heartbeat_echo|cookie_needed_echo)\/[^/]+\/[^/]+\/)(?:xhr|xhr_streaming|eventsource|htmlfile|jsonp)(?:\?|$)/;
+
+/** /PREFIX/SERVER/SESSION/ of a session's request. */
+const sessionPath = (url: string) => /^(\/[^/]+\/[^/]+\/[^/]+\/)/.exec(url)?.[1] ?? url;
+
 /**
  * Our server with these services:
  * - /echo writes back every message (as in the SockJS test suite);
@@ -136,7 +151,9 @@ export async function startInteropServer(
   const http = createHttpServer(serveFiles(options.files ?? {}));
   const waiting: ((accepted: AcceptedConnection) => void)[] = [];
   const echo = createServer(options.sockjs);
+  let latestSession = '';
   echo.on('connection', (conn) => {
+    latestSession = sessionPath(conn.url);
     const closed = new Promise<void>((resolve) => conn.once('close', () => resolve()));
     conn.on('data', (message) => conn.write(message));
     if (conn.prefix === '/echo') waiting.shift()?.({ conn, closed });
@@ -162,11 +179,35 @@ export async function startInteropServer(
     });
   });
   scripted.installHandlers(http, { prefix: '/scripted' });
+  // Open receiving requests per echo session, by number. A listener added
+  // after the SockJS handlers sees a request once the session has taken it.
+  const openReceivers = new Map<number, string>();
+  let lastReceiver = 0;
+  let receiverWaiters: (() => void)[] = [];
+  http.on('request', (req: IncomingMessage, res: import('node:http').ServerResponse) => {
+    const session = RECEIVING_REQUEST.exec(req.url ?? '')?.[1];
+    if (session === undefined) return;
+    const id = ++lastReceiver;
+    openReceivers.set(id, session);
+    res.once('close', () => openReceivers.delete(id));
+    const waking = receiverWaiters;
+    receiverWaiters = [];
+    for (const wake of waking) wake();
+  });
   const port = await listen(http);
   return {
     port,
     origin: `http://${options.host ?? '127.0.0.1'}:${port}`,
     nextConnection: () => new Promise((resolve) => waiting.push(resolve)),
+    liveReceiver() {
+      const session = latestSession;
+      const check = (resolve: (id: number) => void) => {
+        for (const [id, of] of openReceivers) if (of === session) return resolve(id);
+        receiverWaiters.push(() => check(resolve));
+      };
+      return new Promise<number>(check);
+    },
+    receiverOpen: (id) => openReceivers.has(id),
     async stop() {
       for (const service of [echo, close, scripted]) service.closeAllSessions();
       await shut(http);

@@ -81,6 +81,8 @@ before(async () => {
   browser = await launchChromium();
   page = await browser.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.exposeFunction('sockjsLiveReceiver', () => server.liveReceiver());
+  await page.exposeFunction('sockjsReceiverOpen', (id: number) => server.receiverOpen(id));
   await page.goto(`${pageServer.origin}/`);
 });
 

@@ -107,8 +107,9 @@ for (const transport of NODE_TRANSPORTS) {
       const client = new ClientProbe(`${server.origin}/heartbeat_echo`, transport);
       try {
         await client.open();
-        await sleep(700);
-        assert.ok(client.heartbeats >= 2, `${client.heartbeats} heartbeats in 700 ms at 150 ms`);
+        // Two heartbeats at 150 ms take 300 ms; a loaded machine gets 5 s.
+        for (let waited = 0; client.heartbeats < 2 && waited < 5000; waited += 50) await sleep(50);
+        assert.ok(client.heartbeats >= 2, `${client.heartbeats} heartbeats in 5 s at 150 ms`);
         client.sock.send('still here');
         assert.deepEqual(await client.messages(1), ['still here']);
       } finally {
@@ -123,9 +124,11 @@ for (const transport of NODE_TRANSPORTS) {
       const { conn, closed: serverClosed } = await withTimeout(accepted, 2000, 'server connection');
       client.sock.send('ping');
       assert.deepEqual(await client.messages(1), ['ping']);
-      // Give a polling client the moment it needs to open its next poll, so
-      // the close aborts a live request rather than waiting out the session.
-      await sleep(100);
+      // Wait for a polling client's next poll, so that the close aborts a
+      // live request rather than waiting out the disconnect delay.
+      if (transport !== 'websocket') {
+        await withTimeout(server.liveReceiver(), 2000, 'the next poll');
+      }
       client.sock.close();
       const event = await withTimeout(client.closed, 2000, 'client close event');
       assert.deepEqual(event, { code: 1000, reason: 'Normal closure', wasClean: true });

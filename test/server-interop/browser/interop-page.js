@@ -108,11 +108,32 @@
       const got = await echo.take(sent.length, stepMs);
       const bad = got.findIndex((m, i) => m !== sent[i]);
       if (bad !== -1) result.burstError = 'message ' + bad + ' was ' + JSON.stringify(got[bad]);
-      // Let the transport open its next receiving request, so that the close
-      // aborts a live one, as in an idle application: a polling transport
-      // polls again at once, but after a stream ended at the response limit
-      // sockjs-client's eventsource receiver waits 200 ms before reopening.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Close only once the session has a live receiving request, as in an
+      // idle application: a close between two requests (sockjs-client
+      // reopens a stream that ended at the response limit, its eventsource
+      // receiver after 200 ms) reaches no request, and the server only
+      // notices when the disconnect delay runs out. A stream must also have
+      // delivered a message, as a close while htmlfile's iframe is still
+      // loading makes the server's page call a callback sockjs-client
+      // already removed. A poll ends with each message, so for polling the
+      // next poll is the live request. The test exposes the server's view:
+      // sockjsLiveReceiver() and sockjsReceiverOpen(id).
+      const polling = /-polling$/.test(result.transport);
+      if (result.transport !== 'websocket') {
+        for (let tries = 1; ; tries++) {
+          const id = await deadline(
+            window.sockjsLiveReceiver(),
+            stepMs,
+            'a live receiving request',
+          );
+          if (polling) break;
+          echo.sock.send('settle');
+          const [settled] = await echo.take(1, stepMs);
+          if (settled !== 'settle') throw new Error('echoed ' + JSON.stringify(settled));
+          if (await window.sockjsReceiverOpen(id)) break;
+          if (tries === 10) throw new Error('no stream stayed open for one message');
+        }
+      }
     } finally {
       echo.sock.close();
     }
