@@ -7,8 +7,8 @@
 // hello, `send(message)`, `close()`, and `onmessage(text)` / `onclose(reason)`
 // callbacks set by the driver.
 
-import WebSocket from 'ws';
 import { closeAll, request as httpRequest } from './http-client.js';
+import { WireWebSocket } from './wire-websocket.js';
 
 let sessionCounter = 0;
 function sessionId() {
@@ -82,26 +82,19 @@ class WebSocketSession extends BaseSession {
     throw new Error('abstract');
   }
   start() {
-    const ws = new WebSocket(this.url(), {
-      perMessageDeflate: false,
+    const ws = new WireWebSocket(this.url(), {
       localAddress: this.localAddress,
       handshakeTimeout: OPEN_TIMEOUT_MS,
     });
     this.ws = ws;
-    ws.on('message', (data) => this.frame(data.toString()));
-    ws.on('error', (err) => this.fail(err));
-    ws.on('close', (code) => this.fail(new Error(`websocket closed ${code}`)));
-    ws.on('unexpected-response', (_req, res) =>
-      this.fail(new Error(`websocket refused: HTTP ${res.statusCode}`)),
-    );
-    ws.on('open', () => this.socketOpen());
+    ws.onmessage = (text) => this.frame(text);
+    ws.onerror = (err) => this.fail(err);
+    ws.onclose = (code) => this.fail(new Error(`websocket closed ${code}`));
+    ws.onopen = () => this.socketOpen();
   }
   socketOpen() {}
   stop() {
-    const ws = this.ws;
-    if (ws === undefined) return;
-    if (ws.readyState === WebSocket.OPEN) ws.close(1000);
-    else ws.terminate();
+    this.ws?.close(1000);
   }
 }
 
