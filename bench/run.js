@@ -355,7 +355,8 @@ async function measure(scenario, id) {
   const server = await startServer(id);
   const generators = [];
   try {
-    const baseline = scenario.mode === 'idle' ? await serverMemoryAfterGc(server) : null;
+    const holds = scenario.mode === 'idle' || scenario.mode === 'hold';
+    const baseline = holds ? await serverMemoryAfterGc(server) : null;
     const prefix =
       scenario.mode === 'fanout' || scenario.mode === 'hold' ? contender.bcast : contender.echo;
     const perGenerator = Math.ceil(scenario.sessions / scenario.generators);
@@ -384,11 +385,13 @@ async function measure(scenario, id) {
     const row = { scenario: scenario.name, server: id, opened };
     if (openFailure !== undefined) row.stopReason = openFailure.stopReason;
 
-    if (scenario.mode === 'idle') {
+    if (holds) {
       const after = await serverMemoryAfterGc(server);
       row.rssPerSession = opened > 0 ? (after.rss - baseline.rss) / opened : null;
       // The part of it that is JavaScript objects (V8 heap plus external).
       row.heapPerSession = opened > 0 ? (after.heap - baseline.heap) / opened : null;
+    }
+    if (scenario.mode === 'idle') {
       row.rate = opened;
     } else {
       if (scenario.mode === 'hold') {
@@ -536,6 +539,12 @@ function targetLines(results) {
       lines.push(
         `| max websocket sessions${who}: broadcast to ${max.opened}, ${max.count} delivered | p99 ${fmt(max.p99, 0)} ms | | | ≤ 1000 ms | ${met ? 'yes' : 'no'} |`,
       );
+      if (max.rssPerSession != null) {
+        const kib = max.rssPerSession / 1024;
+        lines.push(
+          `| max websocket sessions${who}: RSS per session | ${fmt(kib, 2)} KiB | | | ≤ 8 KiB | ${kib <= 8 ? 'yes' : 'no'} |`,
+        );
+      }
     }
   }
   return lines.join('\n');

@@ -2,6 +2,7 @@
 // stdout once it listens, and a small command channel on stdin ("gc" runs a
 // full collection when node has --expose-gc, then answers "gc-done").
 import { createInterface } from 'node:readline';
+import { getHeapStatistics } from 'node:v8';
 
 export function serverPort() {
   const i = process.argv.indexOf('--port');
@@ -21,7 +22,11 @@ export function announce(httpServer) {
         globalThis.gc();
         globalThis.gc();
       }
-      const { heapUsed, external } = process.memoryUsage();
+      // Not process.memoryUsage(): its RSS reading opens a file, and a server
+      // holding as many sessions as it has descriptors has none left.
+      const heap = getHeapStatistics();
+      const heapUsed = heap.used_heap_size;
+      const external = heap.external_memory;
       process.stdout.write(JSON.stringify({ type: 'gc-done', heapUsed, external }) + '\n');
     }
   });
