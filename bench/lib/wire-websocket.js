@@ -188,13 +188,7 @@ export class WireWebSocket {
 
   /** Sends one text frame. */
   send(text) {
-    if (this.readyState !== OPEN) return;
-    const length = Buffer.byteLength(text);
-    const head = frameHeadLength(length);
-    const frame = Buffer.allocUnsafe(head + length);
-    writeFrameHead(frame, 0x1, length);
-    frame.write(text, head, 'utf8');
-    this.socket.write(frame);
+    if (this.readyState === OPEN) this.write(0x1, text);
   }
 
   /** Starts the closing handshake; a connection not yet open is dropped. */
@@ -220,11 +214,14 @@ export class WireWebSocket {
     this.write(0x8, payload);
   }
 
+  /** One frame, header and payload in one Buffer and one write. */
   write(opcode, payload) {
-    const head = frameHeadLength(payload.length);
-    const frame = Buffer.allocUnsafe(head + payload.length);
-    writeFrameHead(frame, opcode, payload.length);
-    payload.copy(frame, head);
+    const length = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+    const head = frameHeadLength(length);
+    const frame = Buffer.allocUnsafe(head + length);
+    writeFrameHead(frame, opcode, length);
+    if (typeof payload === 'string') frame.write(payload, head, 'utf8');
+    else payload.copy(frame, head);
     this.socket.write(frame);
   }
 
