@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.js';
+import { ATTEMPT_TIMEOUT_MS } from '../helpers/scenarios.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 let demo: ChildProcess;
@@ -48,8 +49,10 @@ after(async () => {
 test('two tabs chat through the demo, which shows the transport and the round trip', async () => {
   const alice = await browser.newPage();
   const bob = await browser.newPage();
-  await alice.goto(base);
-  await bob.goto(base);
+  // A loaded machine may take longer to open a websocket than the attempt
+  // timeout the client derives from /info, and then rightly falls back.
+  await alice.goto(`${base}?timeout=${ATTEMPT_TIMEOUT_MS}`);
+  await bob.goto(`${base}?timeout=${ATTEMPT_TIMEOUT_MS}`);
   for (const page of [alice, bob]) {
     await page.waitForFunction(() => document.getElementById('state')?.textContent === 'open');
     assert.equal(await page.textContent('#transport'), 'websocket');
@@ -68,7 +71,7 @@ test('two tabs chat through the demo, which shows the transport and the round tr
 test('forcing a transport reconnects with it', async () => {
   const page = await browser.newPage();
   for (const transport of ['xhr-polling', 'eventsource', 'iframe-htmlfile']) {
-    await page.goto(`${base}?transport=${transport}`);
+    await page.goto(`${base}?transport=${transport}&timeout=${ATTEMPT_TIMEOUT_MS}`);
     await page.waitForFunction(
       () => document.getElementById('state')?.textContent === 'open',
       null,
