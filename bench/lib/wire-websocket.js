@@ -68,7 +68,13 @@ export class WireWebSocket {
       else this.frames(chunk);
     });
     this.socket.on('error', (err) => this.error(err));
-    this.socket.on('close', () => this.ended(1006));
+    this.socket.on('close', () => {
+      if (this.readyState === CONNECTING) {
+        this.error(new Error('connection closed before the websocket handshake completed'));
+      } else {
+        this.ended(1006);
+      }
+    });
   }
 
   /** Reads the server's answer to the upgrade; what follows it is frames. */

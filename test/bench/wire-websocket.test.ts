@@ -186,6 +186,12 @@ describe('bench wire websocket client against raw TCP servers', () => {
     'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
     `Sec-WebSocket-Accept: ${accept}\r\n\r\n`;
 
+  test('a connection closed during the handshake is an error saying so', async () => {
+    answer = (socket) => socket.end();
+    const error = await failure(`ws://127.0.0.1:${port}/`);
+    assert.match(error.message, /closed before the websocket handshake completed/);
+  });
+
   test('a wrong Sec-WebSocket-Accept is an error', async () => {
     answer = (socket) => socket.write(upgraded('d3Jvbmc='));
     const error = await failure(`ws://127.0.0.1:${port}/`);
