@@ -1,7 +1,8 @@
 // End-to-end through HAProxy 2.6 (and nginx's defaults for comparison):
 // - a proxy that refuses WebSocket upgrades (400) or holds them unanswered
-//   (tarpit): the client, in Node and in Chromium, settles on xhr-streaming
-//   and echoes; the time from `new SockJS` to open is measured and printed;
+//   (tarpit): the client, in Node and in Chromium, falls back to HTTP (with
+//   a generous attempt timeout, to xhr-streaming) and echoes; the time from
+//   `new SockJS` to open with default options is measured and printed;
 // - two backends behind `balance roundrobin` + `cookie JSESSIONID prefix`:
 //   with the Node client's cookie jar every request of a session reaches one
 //   backend; with a jar that forgets, the session breaks (the control case).
@@ -12,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { SockJS } from '../../packages/client/src/node.ts';
 import { buildClientBundle, launchChromium } from '../helpers/browser.ts';
 import { type Proxy as RunningProxy, startHaproxy, startNginx } from '../helpers/proxies.ts';
-import { ECHO_SCENARIO, type EchoResult } from '../helpers/scenarios.ts';
+import { ATTEMPT_TIMEOUT_MS, ECHO_SCENARIO, type EchoResult } from '../helpers/scenarios.ts';
 import { serverFactories, type TestServer } from '../helpers/servers.ts';
 
 /**
@@ -39,7 +40,22 @@ const openTime = globalThis.eval(OPEN_TIME) as (c: typeof SockJS, a: object) => 
 const echo = globalThis.eval(ECHO_SCENARIO) as (c: typeof SockJS, a: object) => Promise<EchoResult>;
 // biome-ignore-end lint/security/noGlobalEval: the same scenario text runs in the page
 
-/** Routes to one backend: [label, proxy (null: direct), transport the client must pick]. */
+/** What a client that cannot use websocket may open instead. */
+const FALLBACKS = new Set([
+  'xhr-streaming',
+  'eventsource',
+  'iframe-eventsource',
+  'htmlfile',
+  'iframe-htmlfile',
+  'xhr-polling',
+  'iframe-xhr-polling',
+  'jsonp-polling',
+]);
+
+/**
+ * Routes to one backend: [label, proxy (null: direct), transport the client
+ * picks: 'websocket' exactly, or 'xhr-streaming' where any fallback will do].
+ */
 type Route = [string, RunningProxy | null, string];
 async function routes(server: TestServer, cleanups: (() => Promise<void>)[]): Promise<Route[]> {
   const started: Route[] = [['direct', null, 'websocket']];
@@ -72,13 +88,23 @@ async function measure(
     const runs: Timing[] = [];
     for (let i = 0; i < 3; i++) {
       const timing = await run(url);
-      assert.equal(timing.transport, expected, `${where}, ${label}`);
+      if (expected === 'websocket') {
+        assert.equal(timing.transport, expected, `${where}, ${label}`);
+      } else {
+        // With default options each attempt's timeout comes from the /info
+        // round trip. A loaded machine can take longer to open xhr-streaming
+        // than that and rightly go on to the next transport; any HTTP
+        // transport that opens and echoes is a fallback. That xhr-streaming
+        // is the one taken is checked below, with a generous timeout.
+        assert.ok(FALLBACKS.has(timing.transport), `${where}, ${label}: ${timing.transport}`);
+      }
       assert.ok(timing.echoMs < 3000, `${where}, ${label}: no echo`);
       runs.push(timing);
     }
     const median = (key: 'ms' | 'echoMs') => runs.map((r) => r[key]).sort((a, b) => a - b)[1]!;
+    const picked = [...new Set(runs.map((r) => r.transport))].join('/');
     console.log(
-      `${where} ${server.name}, ${label}: ${expected} open after ${median('ms').toFixed(0)} ms, echo ${median('echoMs').toFixed(0)} ms`,
+      `${where} ${server.name}, ${label}: ${picked} open after ${median('ms').toFixed(0)} ms, echo ${median('echoMs').toFixed(0)} ms`,
     );
   }
 }
@@ -121,7 +147,7 @@ for (const factory of await serverFactories()) {
           page.evaluate(`(${OPEN_TIME})(SockJS, ${JSON.stringify({ url })})`) as Promise<Timing>,
       );
       const denying = all.find(([label]) => label === 'haproxy deny')![1]!;
-      const args = { url: denying.origin + '/echo' };
+      const args = { url: denying.origin + '/echo', options: { timeout: ATTEMPT_TIMEOUT_MS } };
       const results = [
         await echo(SockJS, args),
         (await page.evaluate(`(${ECHO_SCENARIO})(SockJS, ${JSON.stringify(args)})`)) as EchoResult,
