@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { buildClientBundle, launchChromium } from '../helpers/browser.ts';
 import {
   ATTEMPT_TIMEOUT_MS,
+  BROWSER_TRANSPORTS,
   ECHO_SCENARIO,
   type EchoResult,
   OPEN_AND_PARK_SCENARIO,
@@ -17,17 +18,7 @@ import {
 } from '../helpers/scenarios.ts';
 import { recordingApp, serverFactories, serverPool, type TestServer } from '../helpers/servers.ts';
 
-const TRANSPORTS = [
-  'websocket',
-  'xhr-streaming',
-  'eventsource',
-  'iframe-eventsource',
-  'htmlfile',
-  'iframe-htmlfile',
-  'xhr-polling',
-  'iframe-xhr-polling',
-  'jsonp-polling',
-];
+const TRANSPORTS = BROWSER_TRANSPORTS;
 const SAME_ORIGIN_ONLY = new Set(['htmlfile']);
 
 /**

@@ -13,7 +13,12 @@ import type { Browser, Page } from 'playwright-core';
 import { SockJS } from '../../packages/client/src/node.ts';
 import { buildClientBundle, launchChromium } from '../helpers/browser.ts';
 import { type Proxy as RunningProxy, startHaproxy, startNginx } from '../helpers/proxies.ts';
-import { ATTEMPT_TIMEOUT_MS, ECHO_SCENARIO, type EchoResult } from '../helpers/scenarios.ts';
+import {
+  ATTEMPT_TIMEOUT_MS,
+  BROWSER_TRANSPORTS,
+  ECHO_SCENARIO,
+  type EchoResult,
+} from '../helpers/scenarios.ts';
 import { serverFactories, type TestServer } from '../helpers/servers.ts';
 
 /**
@@ -41,16 +46,7 @@ const echo = globalThis.eval(ECHO_SCENARIO) as (c: typeof SockJS, a: object) => 
 // biome-ignore-end lint/security/noGlobalEval: the same scenario text runs in the page
 
 /** What a client that cannot use websocket may open instead. */
-const FALLBACKS = new Set([
-  'xhr-streaming',
-  'eventsource',
-  'iframe-eventsource',
-  'htmlfile',
-  'iframe-htmlfile',
-  'xhr-polling',
-  'iframe-xhr-polling',
-  'jsonp-polling',
-]);
+const FALLBACKS = new Set(BROWSER_TRANSPORTS.filter((t) => t !== 'websocket'));
 
 /**
  * Routes to one backend: [label, proxy (null: direct), transport the client

@@ -12,6 +12,19 @@
  */
 export const ATTEMPT_TIMEOUT_MS = 10_000;
 
+/** Every transport of the browser client, in the order it tries them. */
+export const BROWSER_TRANSPORTS: readonly string[] = [
+  'websocket',
+  'xhr-streaming',
+  'eventsource',
+  'iframe-eventsource',
+  'htmlfile',
+  'iframe-htmlfile',
+  'xhr-polling',
+  'iframe-xhr-polling',
+  'jsonp-polling',
+];
+
 /** Messages that have broken SockJS clients or servers before. */
 export const SCRIPT_CLOSE_CASE = 9;
 export const EDGE_CASES_SOURCE = `[
