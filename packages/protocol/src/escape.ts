@@ -62,6 +62,19 @@ export function rememberLiteral(message: string, literal: string): void {
 }
 
 /**
+ * @internal Called for a message a client sent as `["..."]` whose literal holds
+ * no quote, backslash or control character: its literal is the message
+ * between quotes. False when the server escapes something in it (nothing is
+ * remembered then).
+ */
+export function rememberPlainMessage(message: string): boolean {
+  if (HAS_SERVER_ESCAPABLE.test(message)) return false;
+  knownMessage = message;
+  knownLiteral = '"' + message + '"';
+  return true;
+}
+
+/**
  * A string as a JSON string literal, escaped as serverStringify does. Long
  * plain-ASCII strings skip JSON.stringify, and the message a client just sent
  * reuses the client's own literal; the JSON value is the same.

@@ -1,5 +1,11 @@
 export { CloseCode, CloseReason, isApplicationCloseCode } from './close-codes.js';
-export { clientStringify, escapeServerText, serverQuote, serverStringify } from './escape.js';
+export {
+  clientStringify,
+  escapeServerText,
+  rememberPlainMessage,
+  serverQuote,
+  serverStringify,
+} from './escape.js';
 export {
   closeFrame,
   type Frame,

@@ -57,6 +57,55 @@ describe('SockJS websocket', () => {
     assert.deepEqual(ws.messages, ['o']);
   });
 
+  test('long lone messages read from their bytes: echoed byte for byte, escaped as the server escapes', async () => {
+    const ws = new WsClient(wsUrl(`${sessionPath()}/websocket`));
+    assert.equal(await ws.message(1), 'o');
+    const conn = s.connections.at(-1)!;
+    const seen: string[] = [];
+    conn.on('data', (m) => seen.push(m));
+    const plain = `${'p'.repeat(2000)}é€${'q'.repeat(2000)}`;
+    ws.ws.send(`["${plain}"]`);
+    assert.equal(await ws.message(2), `a["${plain}"]`);
+    // Raw in the literal, escaped by the server on the way back.
+    const special = `${'s'.repeat(100)}\u2028${'t'.repeat(100)}\ufff9`;
+    ws.ws.send(`["${special}"]`);
+    assert.equal(await ws.message(3), `a["${'s'.repeat(100)}\\u2028${'t'.repeat(100)}\\ufff9"]`);
+    assert.deepEqual(seen, [plain, special]);
+    ws.ws.close();
+  });
+
+  test('a message relayed to other sessions, alone and in a batch, arrives intact everywhere', async () => {
+    const clients = [0, 1, 2].map(() => new WsClient(wsUrl(`${sessionPath()}/websocket`)));
+    for (const c of clients) assert.equal(await c.message(1), 'o');
+    const [sender, ...others] = s.connections.slice(-3);
+    const relayed = new Promise<string>((resolve) => sender!.once('data', resolve));
+    const m = `${'r'.repeat(1500)}ß${'e'.repeat(1500)}`;
+    clients[0]!.ws.send(JSON.stringify([m]));
+    assert.equal(await relayed, m);
+    // The echo itself, then the message alone to one session and twice in
+    // one batch to the other.
+    assert.equal(await clients[0]!.message(2), `a["${m}"]`);
+    others[0]!.write(m);
+    others[1]!.write(m);
+    others[1]!.write(m);
+    assert.equal(await clients[1]!.message(2), `a["${m}"]`);
+    assert.equal(await clients[2]!.message(2), `a["${m}","${m}"]`);
+    for (const c of clients) c.ws.close();
+  });
+
+  test('a raw control character deep in a long literal closes with 3000 "Broken framing."', async () => {
+    for (const ch of ['\u0000', '\u0001', '\n', '\u001f']) {
+      const ws = new WsClient(wsUrl(`${sessionPath()}/websocket`));
+      assert.equal(await ws.message(1), 'o');
+      const conn = s.connections.at(-1)!;
+      const seen: string[] = [];
+      conn.on('data', (m) => seen.push(m));
+      ws.ws.send(`["${'c'.repeat(1001)}${ch}${'d'.repeat(1002)}"]`);
+      assert.deepEqual(await ws.closed(), { code: 3000, reason: 'Broken framing.' });
+      assert.deepEqual(seen, [], JSON.stringify(ch));
+    }
+  });
+
   test('one long frame written to many sockets reaches each as the same text message', async () => {
     // From the second socket on, the frame goes out as one shared Buffer.
     const clients = [0, 1, 2].map(() => new WsClient(wsUrl(`${sessionPath()}/websocket`)));

@@ -132,10 +132,15 @@ export abstract class SocketReceiver extends Receiver {
   /** One message from the client, as text. */
   protected abstract receiveText(text: string): void;
 
+  /** One message from the client, as the socket delivered it. */
+  protected receiveData(data: Buffer | ArrayBuffer | Buffer[]): void {
+    this.receiveText(messageText(data));
+  }
+
   /** @internal */
   socketMessage(data: Buffer | ArrayBuffer | Buffer[]): void {
     this.answered = true;
-    if (!this.ended) this.receiveText(messageText(data));
+    if (!this.ended) this.receiveData(data);
   }
 
   /** @internal */
@@ -146,8 +151,16 @@ export abstract class SocketReceiver extends Receiver {
 
   /** Sends one text message, pausing the receiver while the socket is congested. */
   protected sendText(text: string): void {
-    const data = wireData(text);
-    if (this.ws.bufferedAmount + text.length >= SOCKET_HIGH_WATER) {
+    this.sendData(wireData(text), text.length);
+  }
+
+  /** Sends one text message already encoded as UTF-8. */
+  protected sendBytes(bytes: Buffer): void {
+    this.sendData(bytes, bytes.length);
+  }
+
+  private sendData(data: string | Buffer, size: number): void {
+    if (this.ws.bufferedAmount + size >= SOCKET_HIGH_WATER) {
       this.ready = false;
       this.ws.send(data, TEXT, () => this.resume());
     } else {

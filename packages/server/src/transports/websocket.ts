@@ -3,9 +3,10 @@
 // JSON arrays of strings. WebSocket sessions are not shared with other
 // requests, so they are never put in the registry.
 
-import { FrameError, parseWebSocketPayload } from '@sockjs-ts/protocol';
+import { FrameError, parseWebSocketPayload, rememberPlainMessage } from '@sockjs-ts/protocol';
 import type { HttpRequest } from '../http-types.js';
 import type { Session } from '../session.js';
+import { echoFrameFor, plainSingleMessage, rememberEcho } from './plain-frame.js';
 import { SocketReceiver, type SocketTracker, type WebSocketLike } from './websocket-like.js';
 
 export class WebSocketReceiver extends SocketReceiver {
@@ -18,6 +19,13 @@ export class WebSocketReceiver extends SocketReceiver {
     this.sendText(frame);
   }
 
+  /** A lone message the client just sent goes back as the bytes it came in. */
+  override messages(batch: string[]): void {
+    const bytes = batch.length === 1 ? echoFrameFor(batch[0]!) : null;
+    if (bytes === null) super.messages(batch);
+    else if (!this.ended && !this.broken && this.ws.readyState === 1) this.sendBytes(bytes);
+  }
+
   /** An `h` frame the client sees, and a ping that proves the peer is still there. */
   override heartbeat(): void {
     if (this.peerAlive()) super.heartbeat();
@@ -26,6 +34,17 @@ export class WebSocketReceiver extends SocketReceiver {
   override close(code: number, reason: string, frame: string): void {
     this.sendFrame(frame);
     this.closeSocket(code, reason);
+  }
+
+  /** `["..."]` with a plain literal is read from its bytes; the rest is parsed. */
+  protected override receiveData(data: Buffer | ArrayBuffer | Buffer[]): void {
+    const message = Buffer.isBuffer(data) ? plainSingleMessage(data) : null;
+    if (message === null) {
+      super.receiveData(data);
+      return;
+    }
+    if (rememberPlainMessage(message)) rememberEcho(message, data as Buffer);
+    this.deliver(message);
   }
 
   /** A JSON array of messages (or one JSON string); '' and '[]' carry nothing. */
@@ -42,14 +61,18 @@ export class WebSocketReceiver extends SocketReceiver {
       session.close(3000, 'Broken framing.');
       return;
     }
-    const max = session.maxMessageSize;
-    for (const m of messages) {
-      if (m.length > max) {
-        session.messageTooBig(m.length);
-        return;
-      }
-      session.receive(m);
+    for (const m of messages) if (!this.deliver(m)) return;
+  }
+
+  /** Hands one message to the session; false when it was too big (the session closes). */
+  private deliver(message: string): boolean {
+    const session = this.target;
+    if (message.length > session.maxMessageSize) {
+      session.messageTooBig(message.length);
+      return false;
     }
+    session.receive(message);
+    return true;
   }
 }
 
