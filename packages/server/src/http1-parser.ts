@@ -82,6 +82,41 @@ function hasToken(list: string | undefined, token: string): boolean {
   return false;
 }
 
+// Anything the checks below would have to look at closely: a character no
+// part of a head may hold, or a CR or LF outside a CRLF pair. A head without
+// any (nearly all of them) skips the per-line and per-value character checks,
+// whose answer is then known to be "fine"; one with any goes through them,
+// so the error is the one they name.
+const SUSPECT = /[^\t\x20-\x7e\x80-\xff\r\n]|\r(?!\n)|(?<!\r)\n/;
+
+// Field names seen before, validated, as their lower-case form. Clients send
+// the same few dozen names over and over; the cache stops growing at its
+// limit, so that a client inventing names cannot make it grow.
+const NAMES = new Map<string, string>();
+const NAMES_LIMIT = 512;
+
+function fieldName(raw: string): string {
+  const known = NAMES.get(raw);
+  if (known !== undefined) return known;
+  if (!TOKEN.test(raw)) throw bad('HTTP_ERR_HEADER', 'Malformed header field name');
+  const name = raw.toLowerCase();
+  if (NAMES.size < NAMES_LIMIT) NAMES.set(raw, name);
+  return name;
+}
+
+/** A field value without the spaces and tabs around it (RFC 9112 5). */
+function trimValue(line: string, from: number): string {
+  let start = from;
+  let end = line.length;
+  while (start < end && isBlank(line.charCodeAt(start))) start++;
+  while (end > start && isBlank(line.charCodeAt(end - 1))) end--;
+  return line.slice(start, end);
+}
+
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
 /**
  * Parses a request head: the request line and the header fields, without the
  * final empty line, as latin1 text (one character per byte).
@@ -89,11 +124,14 @@ function hasToken(list: string | undefined, token: string): boolean {
 export function parseHead(text: string): RequestHead {
   const lines = text.split('\r\n');
   const requestLine = lines[0]!;
-  for (let i = 0; i < lines.length; i++) {
-    // A bare CR or LF inside a line: some readers would split there.
-    const line = lines[i]!;
-    if (line.includes('\n') || line.includes('\r')) {
-      throw bad('HTTP_ERR_LINE_ENDING', 'Lines must end with CRLF');
+  const suspect = SUSPECT.test(text);
+  if (suspect) {
+    for (let i = 0; i < lines.length; i++) {
+      // A bare CR or LF inside a line: some readers would split there.
+      const line = lines[i]!;
+      if (line.includes('\n') || line.includes('\r')) {
+        throw bad('HTTP_ERR_LINE_ENDING', 'Lines must end with CRLF');
+      }
     }
   }
   const sp1 = requestLine.indexOf(' ');
@@ -128,11 +166,11 @@ export function parseHead(text: string): RequestHead {
     // obs-fold (a line that starts with white space) and names with white
     // space before the colon are refused (RFC 9112 5.1, 5.2).
     if (colon <= 0) throw bad('HTTP_ERR_HEADER', 'Malformed header field');
-    const rawName = line.slice(0, colon);
-    if (!TOKEN.test(rawName)) throw bad('HTTP_ERR_HEADER', 'Malformed header field name');
-    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
-    if (!FIELD_VALUE.test(value)) throw bad('HTTP_ERR_HEADER', 'Invalid character in header value');
-    const name = rawName.toLowerCase();
+    const name = fieldName(line.slice(0, colon));
+    const value = trimValue(line, colon + 1);
+    if (suspect && !FIELD_VALUE.test(value)) {
+      throw bad('HTTP_ERR_HEADER', 'Invalid character in header value');
+    }
     if (name === 'content-length' && ++contentLengths > 1) {
       throw bad('HTTP_ERR_CONTENT_LENGTH', 'Repeated Content-Length');
     }
