@@ -95,12 +95,19 @@ const SUSPECT = /[^\t\x20-\x7e\x80-\xff\r\n]|\r(?!\n)|(?<!\r)\n/;
 const NAMES = new Map<string, string>();
 const NAMES_LIMIT = 512;
 
-function fieldName(raw: string): string {
+/** A field name in lower case, or null when it is not a token. */
+export function lowerFieldName(raw: string): string | null {
   const known = NAMES.get(raw);
   if (known !== undefined) return known;
-  if (!TOKEN.test(raw)) throw bad('HTTP_ERR_HEADER', 'Malformed header field name');
+  if (!TOKEN.test(raw)) return null;
   const name = raw.toLowerCase();
   if (NAMES.size < NAMES_LIMIT) NAMES.set(raw, name);
+  return name;
+}
+
+function fieldName(raw: string): string {
+  const name = lowerFieldName(raw);
+  if (name === null) throw bad('HTTP_ERR_HEADER', 'Malformed header field name');
   return name;
 }
 

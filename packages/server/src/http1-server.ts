@@ -14,10 +14,10 @@ import {
   FIELD_VALUE,
   type HeaderMap,
   HttpParseError,
+  lowerFieldName,
   parseHead,
   type RequestHead,
   statusText,
-  TOKEN,
 } from './http1-parser.js';
 
 export interface Http1Options {
@@ -126,8 +126,17 @@ export class Http1Request extends EventEmitter {
 
 // ----------------------------------------------------------------- response
 
-function checkHeader(name: string, value: string): void {
-  if (!TOKEN.test(name)) throw new TypeError(`Invalid header name: "${name}"`);
+/** The header's name in lower case; throws as node:http does for a bad name or value. */
+function checkHeader(name: string, value: HeaderValue): string {
+  const key = lowerFieldName(name);
+  if (key === null) throw new TypeError(`Invalid header name: "${name}"`);
+  if (typeof value === 'string') checkValue(name, value);
+  else if (Array.isArray(value)) for (const v of value) checkValue(name, String(v));
+  else checkValue(name, String(value));
+  return key;
+}
+
+function checkValue(name: string, value: string): void {
   if (!FIELD_VALUE.test(value)) throw new TypeError(`Invalid character in header "${name}"`);
 }
 
@@ -185,10 +194,9 @@ export class Http1Response extends EventEmitter {
 
   setHeader(name: string, value: HeaderValue): this {
     if (this.headersSent) throw new Error('Cannot set headers after they are sent');
-    const values = Array.isArray(value) ? value : [String(value)];
-    for (const v of values) checkHeader(name, String(v));
+    const key = checkHeader(name, value);
     if (this.names === null) this.names = new Map();
-    this.names.set(name.toLowerCase(), [name, value]);
+    this.names.set(key, [name, value]);
     return this;
   }
 
@@ -760,13 +768,38 @@ export class Http1Server extends NetServer {
   }
 }
 
-// The first listeners of every Http1Server: installHandlers() keeps them as
-// the fallback for requests outside its prefix.
-function answerUnclaimed(_req: Http1Request, res: Http1Response): void {
-  answer404(res);
+const FALLBACK = Symbol('sockjs-ts fallback listener');
+
+function markFallback<F extends object>(listener: F): F {
+  return Object.assign(listener, { [FALLBACK]: true });
 }
-function cutUnclaimed(_req: Http1Request, socket: Socket): void {
+
+// The first listeners of every Http1Server, for requests and upgrades nobody
+// else takes: installHandlers() keeps them as the fallback for those outside
+// its prefix. They step aside once the application listens too (before or
+// after installHandlers), so that its own answer is the only one.
+const answerUnclaimed = markFallback(function answerUnclaimed(
+  this: Http1Server,
+  _req: Http1Request,
+  res: Http1Response,
+): void {
+  if (this.listenerCount('request') === 1) answer404(res);
+});
+const cutUnclaimed = markFallback(function cutUnclaimed(
+  this: Http1Server,
+  _req: Http1Request,
+  socket: Socket,
+): void {
+  if (this.listenerCount('upgrade') !== 1) return;
   socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+});
+
+/**
+ * @internal The listeners installHandlers() falls back to: those the server
+ * had, without the Http1Server's own 404 when the application has its own.
+ */
+export function fallbackListeners<F extends object>(listeners: F[]): F[] {
+  return listeners.length > 1 ? listeners.filter((l) => !(FALLBACK in l)) : listeners;
 }
 
 /** Creates an HTTP/1.1 server for SockJS (see Http1Server). */

@@ -8,7 +8,7 @@ import type { Connection } from './connection.js';
 import { Counters, type ServerStats } from './diagnostics.js';
 import { Endpoint, type EndpointOwner } from './endpoint.js';
 import type { HttpRequest, HttpResponse } from './http-types.js';
-import type { Http1Server } from './http1-server.js';
+import { fallbackListeners, type Http1Server } from './http1-server.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import type { Session } from './session.js';
 import { TimerWheel } from './timer-wheel.js';
@@ -60,13 +60,13 @@ export class SockJSServer extends EventEmitter<ServerEvents> implements Endpoint
    */
   installHandlers(server: HttpServer | Http1Server, options?: ServerOptions): this {
     const endpoint = this.addEndpoint(options);
-    const requestListeners = server.listeners('request') as RequestListener[];
+    const requestListeners = fallbackListeners(server.listeners('request') as RequestListener[]);
     server.removeAllListeners('request');
     server.on('request', (req: HttpRequest, res: HttpResponse) => {
       if (endpoint.handleRequest(req, res)) return;
       for (const listener of requestListeners) listener.call(server, req, res);
     });
-    const upgradeListeners = server.listeners('upgrade') as UpgradeListener[];
+    const upgradeListeners = fallbackListeners(server.listeners('upgrade') as UpgradeListener[]);
     server.removeAllListeners('upgrade');
     server.on('upgrade', (req: HttpRequest, socket: Duplex, head: Buffer) => {
       if (endpoint.handleUpgrade(req, socket, head)) return;

@@ -301,6 +301,98 @@ describe('createHttp1Server with SockJS', () => {
   });
 });
 
+describe('Http1Response headers', () => {
+  test('bad names and values throw TypeError as node:http does; good ones go out as set', async () => {
+    const server = createHttp1Server();
+    const thrown: string[] = [];
+    server.on('request', (_req, res) => {
+      const attempts: [string, string | number | string[]][] = [
+        ['Bad Name', 'x'],
+        ['X-Bad', 'a\nb'],
+        ['X-Bad', ['ok', 'a\rb']],
+        ['', 'x'],
+      ];
+      for (const [name, value] of attempts) {
+        try {
+          res.setHeader(name, value);
+        } catch (err) {
+          if (err instanceof TypeError) thrown.push(name);
+        }
+      }
+      res.setHeader('X-Number', 7);
+      res.setHeader('X-List', ['a', 'b']);
+      res.writeHead(200, ['X-Mixed-Case', 'v']);
+      res.end('done');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const c = new RawSocket(port);
+    c.socket.write('GET / HTTP/1.1\r\nHost: t\r\n\r\n');
+    await c.waitText('done');
+    assert.deepEqual(thrown, ['Bad Name', 'X-Bad', 'X-Bad', '']);
+    assert.match(c.text, /\r\nX-Number: 7\r\nX-List: a\r\nX-List: b\r\nX-Mixed-Case: v\r\n/);
+    assert.doesNotMatch(c.text, /X-Bad|Bad Name/);
+    c.socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+});
+
+describe('createHttp1Server listeners', () => {
+  async function listen(server: Http1Server): Promise<number> {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return (server.address() as AddressInfo).port;
+  }
+
+  test("the application's own listeners, added before installHandlers, answer outside the prefix", async () => {
+    const server = createHttp1Server();
+    server.on('request', (_req, res) => res.end('app'));
+    const upgrades: string[] = [];
+    server.on('upgrade', (req, socket) => {
+      upgrades.push(req.url);
+      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
+    });
+    const sockjs = createServer();
+    sockjs.installHandlers(server, { prefix: '/echo' });
+    const port = await listen(server);
+    const app = new RawSocket(port);
+    app.socket.write(
+      'GET /elsewhere HTTP/1.1\r\nHost: t\r\n\r\nGET /echo HTTP/1.1\r\nHost: t\r\n\r\n',
+    );
+    await app.waitText('Welcome to SockJS!');
+    assert.match(app.text, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\napp/);
+    assert.doesNotMatch(app.text, /404/);
+    const up = new RawSocket(port);
+    up.socket.write(
+      'GET /other HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
+    );
+    await up.waitText('400 Bad Request');
+    assert.deepEqual(upgrades, ['/other']);
+    app.socket.destroy();
+    await sockjs.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  test('without them, requests and upgrades outside the prefix get 404', async () => {
+    const server = createHttp1Server();
+    const sockjs = createServer();
+    sockjs.installHandlers(server, { prefix: '/echo' });
+    const port = await listen(server);
+    const c = new RawSocket(port);
+    c.socket.write('GET /elsewhere HTTP/1.1\r\nHost: t\r\n\r\n');
+    await c.waitText('Not found');
+    assert.match(c.text, /^HTTP\/1\.1 404 /);
+    const up = new RawSocket(port);
+    up.socket.write(
+      'GET /other HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
+    );
+    await up.waitClose(2000);
+    assert.match(up.text, /^HTTP\/1\.1 404 /);
+    c.socket.destroy();
+    await sockjs.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+});
+
 describe('createHttp1Server close()', () => {
   test('ends idle keep-alive connections and lets the busy ones finish', async () => {
     const server = createHttp1Server();
