@@ -359,7 +359,7 @@ describe('createHttp1Server listeners', () => {
       'GET /elsewhere HTTP/1.1\r\nHost: t\r\n\r\nGET /echo HTTP/1.1\r\nHost: t\r\n\r\n',
     );
     await app.waitText('Welcome to SockJS!');
-    assert.match(app.text, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\napp/);
+    assert.match(app.text, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\napp/);
     assert.doesNotMatch(app.text, /404/);
     const up = new RawSocket(port);
     up.socket.write(
