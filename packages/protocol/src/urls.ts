@@ -35,27 +35,46 @@ export type Route =
     };
 
 const IFRAME_PATH = /^\/iframe[0-9a-z_.-]*\.html$/;
-// Server and session ids: non-empty, no '/' and no '.'.
-const SESSION_PATH = /^\/([^/.]+)\/([^/.]+)\/([a-z_]+)$/;
 
+/** One of the session transports' names (compared, not looked up: no hashing). */
 function isTransportName(name: string): name is TransportName {
-  return Object.hasOwn(TRANSPORT_METHODS, name);
+  switch (name) {
+    case 'xhr':
+    case 'xhr_send':
+    case 'xhr_streaming':
+    case 'websocket':
+    case 'eventsource':
+    case 'htmlfile':
+    case 'jsonp':
+    case 'jsonp_send':
+      return true;
+    default:
+      return false;
+  }
 }
 
 /**
  * Routes the path below the prefix (starting with '/' or empty, without the
  * query string). Returns null for paths that SockJS does not serve (404).
+ * Session paths are /<server id>/<session id>/<transport>, ids non-empty
+ * and without '/' or '.'.
  */
 export function routePath(path: string): Route | null {
   if (path === '' || path === '/') return { kind: 'greeting' };
   if (path === '/info') return { kind: 'info' };
   if (path === '/websocket') return { kind: 'raw-websocket' };
-  if (IFRAME_PATH.test(path)) return { kind: 'iframe' };
-  const m = SESSION_PATH.exec(path);
-  if (m === null) return null;
-  const transport = m[3]!;
+  if (path.charCodeAt(0) !== 0x2f) return null;
+  const afterServer = path.indexOf('/', 1);
+  if (afterServer === -1) return IFRAME_PATH.test(path) ? { kind: 'iframe' } : null;
+  const afterSession = path.indexOf('/', afterServer + 1);
+  if (afterServer === 1 || afterSession === -1 || afterSession === afterServer + 1) return null;
+  if (path.indexOf('/', afterSession + 1) !== -1) return null;
+  const transport = path.slice(afterSession + 1);
   if (!isTransportName(transport)) return null;
-  return { kind: 'session', serverId: m[1]!, sessionId: m[2]!, transport };
+  const serverId = path.slice(1, afterServer);
+  const sessionId = path.slice(afterServer + 1, afterSession);
+  if (serverId.includes('.') || sessionId.includes('.')) return null;
+  return { kind: 'session', serverId, sessionId, transport };
 }
 
 /** A server or session id as the URL layout allows it. */
