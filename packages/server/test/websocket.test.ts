@@ -231,6 +231,28 @@ describe('hixie-76', () => {
     assert.equal(createHash('md5').update(buf).digest().toString('latin1'), ANSWER);
   });
 
+  test('invalid UTF-8 inside a plain literal is echoed as U+FFFD, never as the bytes that came', async () => {
+    // hixie-76 frames are not UTF-8 checked the way RFC 6455 ones are.
+    const sock = new RawSocket(s.port);
+    sock.socket.write(handshake(`${sessionPath()}/websocket`) + KEY3);
+    await sock.waitText('\x00o\xff');
+    const start = sock.data.length;
+    const body = Buffer.concat([
+      Buffer.from('x'.repeat(100)),
+      Buffer.from([0xc3]),
+      Buffer.from('y'.repeat(100)),
+    ]);
+    for (let round = 0; round < 2; round++) {
+      sock.socket.write(
+        Buffer.concat([Buffer.from([0, 0x5b, 0x22]), body, Buffer.from([0x22, 0x5d, 0xff])]),
+      );
+    }
+    const frame = `\x00a["${'x'.repeat(100)}\\ufffd${'y'.repeat(100)}"]\xff`;
+    await sock.waitBytes(start + 2 * frame.length);
+    assert.equal(sock.data.subarray(start).toString('latin1'), frame + frame);
+    sock.socket.destroy();
+  });
+
   test('a key body sent with the headers works too', async () => {
     const sock = new RawSocket(s.port);
     sock.socket.write(handshake(`${sessionPath()}/websocket`) + KEY3);

@@ -43,6 +43,10 @@ export class WebSocketReceiver extends SocketReceiver {
       super.receiveData(data);
       return;
     }
+    // Only a message the server sends unescaped is echoed as the bytes it came
+    // in. Bytes that were not UTF-8 (hixie-76 frames are not checked as RFC
+    // 6455 ones are) decoded to U+FFFD, which the server escapes: they never
+    // get here, and their echo is encoded anew.
     if (rememberPlainMessage(message)) rememberEcho(message, data as Buffer);
     this.deliver(message);
   }
