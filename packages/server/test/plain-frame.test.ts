@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { plainSingleMessage } from '../src/transports/plain-frame.js';
+import { echoFrameFor, plainSingleMessage, rememberEcho } from '../src/transports/plain-frame.js';
 
 /** `text`'s UTF-8 bytes in a Buffer that starts `offset` bytes into its memory. */
 function at(offset: number, bytes: Buffer): Buffer {
@@ -117,5 +117,24 @@ describe('plainSingleMessage', () => {
     for (const text of others) assert.equal(plainSingleMessage(Buffer.from(text)), null, text);
     // `[""]` is four bytes and an empty message.
     assert.equal(plainSingleMessage(Buffer.from('[""]')), '');
+  });
+});
+
+describe('echo frames', () => {
+  test('a frame stays as it was made while later frames are made, across slabs', () => {
+    const made: [Buffer, string][] = [];
+    for (let i = 0; i < 200; i++) {
+      const size = [10, 4096, 9000, 16_000, 20_000][i % 5]!;
+      const message = `${i}`.padEnd(size, String.fromCharCode(0x61 + (i % 26)));
+      const payload = Buffer.from(`["${message}"]`);
+      const read = plainSingleMessage(payload);
+      assert.equal(read, message);
+      rememberEcho(message, payload);
+      const frame = echoFrameFor(message)!;
+      assert.equal(echoFrameFor(message), frame, 'the same frame for every socket');
+      made.push([frame, `a["${message}"]`]);
+    }
+    for (const [frame, text] of made) assert.equal(frame.toString(), text);
+    assert.equal(echoFrameFor('something else'), null);
   });
 });

@@ -365,7 +365,7 @@ export class WsClient {
     for (const f of w) f();
   }
 
-  private async until(check: () => boolean, what: string, ms: number): Promise<void> {
+  async until(check: () => boolean, what: string, ms: number): Promise<void> {
     const deadline = Date.now() + ms;
     while (!check()) {
       const left = deadline - Date.now();

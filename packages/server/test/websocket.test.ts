@@ -74,6 +74,30 @@ describe('SockJS websocket', () => {
     ws.ws.close();
   });
 
+  test('echoes of many sizes reach a client that stopped reading, all intact', async () => {
+    // Frames cut from the server's slabs wait in a congested socket (the
+    // client reads nothing for a while): none may be overwritten meanwhile.
+    const ws = new WsClient(wsUrl(`${sessionPath()}/websocket`));
+    assert.equal(await ws.message(1), 'o');
+    ws.ws.pause();
+    const sizes = [1, 63, 64, 4095, 4096, 9000, 16_382, 16_384, 20_000, 70_000];
+    const sent: string[] = [];
+    for (let i = 0; i < 600; i++) {
+      const size = sizes[i % sizes.length]!;
+      const tag = `${i}:`;
+      const m = tag + String.fromCharCode(0x61 + (i % 26)).repeat(Math.max(0, size - tag.length));
+      sent.push(m);
+      ws.ws.send(`["${m}"]`);
+    }
+    await sleep(300);
+    ws.ws.resume();
+    // Echoes written in one tick share a frame: compare the items.
+    const items = () => ws.messages.slice(1).flatMap((f) => JSON.parse(f.slice(1)) as string[]);
+    await ws.until(() => items().length >= sent.length, 'waiting for every echo', 10_000);
+    assert.deepEqual(items(), sent);
+    ws.ws.close();
+  });
+
   test('a message relayed to other sessions, alone and in a batch, arrives intact everywhere', async () => {
     const clients = [0, 1, 2].map(() => new WsClient(wsUrl(`${sessionPath()}/websocket`)));
     for (const c of clients) assert.equal(await c.message(1), 'o');
