@@ -14,16 +14,20 @@ export class WebSocketReceiver extends SocketReceiver {
   /** Set when the client broke the framing: no more frames, only the close. */
   broken = false;
 
+  /** Whether frames may still go out. */
+  private sending(): boolean {
+    return !this.ended && !this.broken && this.ws.readyState === 1;
+  }
+
   protected sendFrame(frame: string): void {
-    if (this.ended || this.broken || this.ws.readyState !== 1) return;
-    this.sendText(frame);
+    if (this.sending()) this.sendText(frame);
   }
 
   /** A lone message the client just sent goes back as the bytes it came in. */
   override messages(batch: string[]): void {
     const bytes = batch.length === 1 ? echoFrameFor(batch[0]!) : null;
     if (bytes === null) super.messages(batch);
-    else if (!this.ended && !this.broken && this.ws.readyState === 1) this.sendBytes(bytes);
+    else if (this.sending()) this.sendBytes(bytes);
   }
 
   /** An `h` frame the client sees, and a ping that proves the peer is still there. */
