@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { rememberBytes, wireData } from '../src/transports/websocket-like.js';
 import {
   assertAlive,
   RawSocket,
@@ -308,6 +309,44 @@ describe('raw websocket', () => {
     const conn = s.connections.at(-1)!;
     assert.equal(conn.protocol, 'websocket-raw');
     ws.ws.close();
+  });
+
+  test('long messages echoed and relayed as the bytes they came in, intact', async () => {
+    const clients = [0, 1].map(() => new WsClient(wsUrl('/echo/websocket')));
+    for (const c of clients) await c.opened;
+    const [, other] = s.connections.slice(-2);
+    const texts = [
+      'a'.repeat(511),
+      'b'.repeat(512),
+      `${'é'.repeat(300)}€😀${'z'.repeat(300)}`,
+      `${'\u0000'.repeat(600)}"\\`,
+      'c'.repeat(70_000),
+    ];
+    // A client that stopped reading: echoes wait in its socket meanwhile.
+    clients[0]!.ws.pause();
+    for (const t of texts) clients[0]!.ws.send(t);
+    await sleep(100);
+    other!.write(texts[2]!);
+    clients[0]!.ws.resume();
+    await clients[0]!.until(() => clients[0]!.messages.length >= texts.length, 'echoes');
+    assert.deepEqual(clients[0]!.messages, texts);
+    assert.equal(await clients[1]!.message(1), texts[2]);
+    for (const c of clients) c.ws.close();
+  });
+
+  test('only valid UTF-8 is remembered for a message echo', () => {
+    const text = `${'v'.repeat(600)}\ufffd`;
+    // Bytes that decoded to U+FFFD: the text is encoded anew.
+    rememberBytes(text, Buffer.concat([Buffer.from('v'.repeat(600)), Buffer.from([0xc3])]));
+    assert.equal(wireData(text), text);
+    const good = Buffer.from(`${'w'.repeat(600)}ü`);
+    const known = good.toString('utf8');
+    rememberBytes(known, good);
+    assert.equal(wireData(known), good);
+    // Short texts go as strings: ws encodes them faster than a comparison.
+    const short = Buffer.from('short');
+    rememberBytes('short', short);
+    assert.equal(wireData('short'), 'short');
   });
 
   test('an application close travels in the WebSocket close frame', async () => {

@@ -4,7 +4,12 @@
 // WebSocket close frame.
 
 import type { Session } from '../session.js';
-import { SocketReceiver, type SocketTracker, type WebSocketLike } from './websocket-like.js';
+import {
+  rememberBytes,
+  SocketReceiver,
+  type SocketTracker,
+  type WebSocketLike,
+} from './websocket-like.js';
 
 export class RawWebSocketReceiver extends SocketReceiver {
   readonly protocol = 'websocket-raw';
@@ -24,6 +29,17 @@ export class RawWebSocketReceiver extends SocketReceiver {
 
   override close(code: number, reason: string): void {
     this.closeSocket(code, reason);
+  }
+
+  /** A message is remembered with its bytes: its echo goes back as them. */
+  protected override receiveData(data: Buffer | ArrayBuffer | Buffer[]): void {
+    if (!Buffer.isBuffer(data)) {
+      super.receiveData(data);
+      return;
+    }
+    const text = data.toString('utf8');
+    rememberBytes(text, data);
+    this.receiveText(text);
   }
 
   /** Each WebSocket message is one SockJS message. */

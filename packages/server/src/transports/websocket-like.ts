@@ -2,6 +2,7 @@
 // it, and so does the hixie-76 socket in hixie76.ts. Also the receiver
 // behaviour both websocket transports share.
 
+import { isUtf8 } from 'node:buffer';
 import { Receiver } from '../receiver.js';
 import type { Session } from '../session.js';
 
@@ -64,7 +65,20 @@ const TEXT = { binary: false } as const;
 let lastText: string | null = null;
 let lastBytes: Buffer | null = null;
 
-function wireData(text: string): string | Buffer {
+/**
+ * `text` was decoded from `bytes`, as they came from a client: an echo or a
+ * relay of that same string goes out as those bytes, without encoding it
+ * again. Only valid UTF-8 is remembered: bytes that decoded to U+FFFD must
+ * never go back out as they came. Short texts are not worth it (SHARE_FROM).
+ */
+export function rememberBytes(text: string, bytes: Buffer): void {
+  if (text.length < SHARE_FROM || !isUtf8(bytes)) return;
+  lastText = text;
+  lastBytes = bytes;
+}
+
+/** @internal What goes to `ws.send` for `text`: itself, or its bytes if known. */
+export function wireData(text: string): string | Buffer {
   if (text.length < SHARE_FROM) return text;
   if (text === lastText) {
     if (lastBytes === null) lastBytes = Buffer.from(text, 'utf8');
