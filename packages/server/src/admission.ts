@@ -57,6 +57,11 @@ export class Admission {
     return this.refuse(req, { status: 403, reason: 'Origin not allowed', cause: 'origin' });
   }
 
+  /** Whether admit() has anything to decide; when not, the request just goes on. */
+  decides(opensSession: boolean): boolean {
+    return opensSession && (this.closing || this.options.allowRequest !== undefined);
+  }
+
   /**
    * Decides whether a request may go on. Requests that would open a session
    * are refused while closing and go through allowRequest. Calls `proceed`

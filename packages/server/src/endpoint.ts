@@ -237,6 +237,11 @@ export class Endpoint implements SessionEndpoint, SessionHost {
         const sessionId = route.sessionId;
         const opensSession = RECEIVING.has(transport) && this.sessions.get(sessionId) === undefined;
         this.inflight.track(res);
+        // Most requests have nothing to decide: no closures for them.
+        if (!this.admission.decides(opensSession)) {
+          if (!res.destroyed) HTTP_TRANSPORTS[transport]!({ req, res, sessionId, endpoint: this });
+          return true;
+        }
         this.admission.admit(
           req,
           opensSession,

@@ -47,7 +47,8 @@ export class HttpReceiver extends Receiver {
     this.headers = headers;
     (res as TaggedResponse)[RECEIVER] = this;
     res.on('close', onResponseClose);
-    res.on('drain', onResponseDrain);
+    // A polling response is written once, with its end: it never waits.
+    if (limit > 0) res.on('drain', onResponseDrain);
   }
 
   /** @internal */
