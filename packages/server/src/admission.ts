@@ -73,15 +73,16 @@ export class Admission {
     proceed: () => void,
     reject: (refusal: Refusal) => void,
   ): void {
-    if (this.closing && opensSession) {
-      reject(this.refuse(req, { status: 503, reason: 'Server shutting down', cause: 'closing' }));
-      return;
-    }
-    const hook = this.options.allowRequest;
-    if (!opensSession || hook === undefined) {
+    if (!this.decides(opensSession)) {
       proceed();
       return;
     }
+    if (this.closing) {
+      reject(this.refuse(req, { status: 503, reason: 'Server shutting down', cause: 'closing' }));
+      return;
+    }
+    // Not closing, yet something to decide: the hook is there.
+    const hook = this.options.allowRequest!;
     const decide = (result: AllowRequestResult) => {
       const refusal = refusalOf(result);
       if (refusal === null) proceed();

@@ -239,21 +239,28 @@ export class Endpoint implements SessionEndpoint, SessionHost {
         this.inflight.track(res);
         // Most requests have nothing to decide: no closures for them.
         if (!this.admission.decides(opensSession)) {
-          if (!res.destroyed) HTTP_TRANSPORTS[transport]!({ req, res, sessionId, endpoint: this });
+          this.startTransport(transport, req, res, sessionId);
           return true;
         }
         this.admission.admit(
           req,
           opensSession,
-          () => {
-            if (res.destroyed) return;
-            HTTP_TRANSPORTS[transport]!({ req, res, sessionId, endpoint: this });
-          },
+          () => this.startTransport(transport, req, res, sessionId),
           (refusal) => answerText(res, refusal.status, refusal.reason),
         );
         return true;
       }
     }
+  }
+
+  /** Hands an admitted session request to its transport, unless its client already left. */
+  private startTransport(
+    transport: TransportName,
+    req: HttpRequest,
+    res: HttpResponse,
+    sessionId: string,
+  ): void {
+    if (!res.destroyed) HTTP_TRANSPORTS[transport]!({ req, res, sessionId, endpoint: this });
   }
 
   /** A websocket URL reached as a plain HTTP request. */
