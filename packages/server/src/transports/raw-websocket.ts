@@ -5,6 +5,7 @@
 
 import type { Session } from '../session.js';
 import {
+  messageText,
   rememberBytes,
   SocketReceiver,
   type SocketTracker,
@@ -33,12 +34,8 @@ export class RawWebSocketReceiver extends SocketReceiver {
 
   /** A message is remembered with its bytes: its echo goes back as them. */
   protected override receiveData(data: Buffer | ArrayBuffer | Buffer[]): void {
-    if (!Buffer.isBuffer(data)) {
-      super.receiveData(data);
-      return;
-    }
-    const text = data.toString('utf8');
-    rememberBytes(text, data);
+    const text = messageText(data);
+    if (Buffer.isBuffer(data)) rememberBytes(text, data);
     this.receiveText(text);
   }
 
