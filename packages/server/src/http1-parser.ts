@@ -72,22 +72,58 @@ const SINGLE = new Set([
   'user-agent',
 ]);
 
+// The methods the layer serves: those of RFC 9110 but CONNECT, and PATCH.
+// node:http refuses every method llhttp does not know (lower-case "get",
+// "GETX"), so a bytes-level slip that makes a method out of body bytes
+// must never run here either; SockJS itself needs GET, POST and OPTIONS.
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PATCH']);
+
+// Fields that frame a message or the connection: refused in a trailer
+// section (RFC 9110 6.5.1), where node:http refuses them too or reads them
+// as it would in the head.
+const FRAMING_FIELDS = new Set([
+  'content-length',
+  'transfer-encoding',
+  'host',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'expect',
+  'te',
+  'trailer',
+]);
+
 function bad(code: string, message: string): HttpParseError {
   return new HttpParseError(400, code, message);
 }
 
 function hasToken(list: string | undefined, token: string): boolean {
   if (list === undefined) return false;
-  for (const part of list.split(',')) if (part.trim().toLowerCase() === token) return true;
+  for (const part of list.split(',')) if (trimOws(part).toLowerCase() === token) return true;
   return false;
 }
 
+/**
+ * Spaces and tabs (RFC 9110 OWS) off both ends, and nothing else:
+ * String.prototype.trim would also strip NBSP (0xA0) and other characters
+ * that node:http reads as part of the value, which would make us read
+ * "chunked\xa0" as chunked where it refuses the message.
+ */
+export function trimOws(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isBlank(text.charCodeAt(start))) start++;
+  while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
 // Anything the checks below would have to look at closely: a character no
-// part of a head may hold, or a CR or LF outside a CRLF pair. A head without
+// part of a head may hold, a tab (allowed in values, but not in the framing
+// fields), or a CR or LF outside a CRLF pair. A head without
 // any (nearly all of them) skips the per-line and per-value character checks,
 // whose answer is then known to be "fine"; one with any goes through them,
 // so the error is the one they name.
-const SUSPECT = /[^\t\x20-\x7e\x80-\xff\r\n]|\r(?!\n)|(?<!\r)\n/;
+const SUSPECT = /[^\x20-\x7e\x80-\xff\r\n]|\r(?!\n)|(?<!\r)\n/;
 
 // Field names seen before, validated, as their lower-case form. Clients send
 // the same few dozen names over and over; the cache stops growing at its
@@ -120,6 +156,30 @@ function trimValue(line: string, from: number): string {
   return line.slice(start, end);
 }
 
+/**
+ * Reads one header or trailer field line ('name: value', no CRLF) into
+ * `headers`, joined with earlier ones as node:http joins them; returns the
+ * lower-case name. obs-fold (a line that starts with white space) and white
+ * space before the colon are refused (RFC 9112 5.1, 5.2); so is any control
+ * character in the value when `checkValue` is set.
+ */
+function readField(headers: HeaderMap, line: string, checkValue: boolean): string {
+  const colon = line.indexOf(':');
+  if (colon <= 0) throw bad('HTTP_ERR_HEADER', 'Malformed header field');
+  const name = fieldName(line.slice(0, colon));
+  const value = trimValue(line, colon + 1);
+  if (checkValue && !FIELD_VALUE.test(value)) {
+    throw bad('HTTP_ERR_HEADER', 'Invalid character in header value');
+  }
+  const prev = headers[name];
+  if (prev === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
+  else if (name === 'set-cookie') (prev as string[]).push(value);
+  else if (!SINGLE.has(name)) {
+    headers[name] = `${prev as string}${name === 'cookie' ? '; ' : ', '}${value}`;
+  }
+  return name;
+}
+
 function isBlank(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
@@ -149,7 +209,10 @@ export function parseHead(text: string): RequestHead {
   const method = requestLine.slice(0, sp1);
   const url = requestLine.slice(sp1 + 1, sp2);
   const version = requestLine.slice(sp2 + 1);
-  if (!TOKEN.test(method)) throw bad('HTTP_ERR_METHOD', 'Malformed method');
+  if (!METHODS.has(method)) {
+    if (!TOKEN.test(method)) throw bad('HTTP_ERR_METHOD', 'Malformed method');
+    throw new HttpParseError(501, 'HTTP_ERR_METHOD', 'Method not implemented');
+  }
   let httpVersion: string;
   if (version === 'HTTP/1.1') httpVersion = '1.1';
   else if (version === 'HTTP/1.0') httpVersion = '1.0';
@@ -166,42 +229,32 @@ export function parseHead(text: string): RequestHead {
   const headers: HeaderMap = Object.create(null) as HeaderMap;
   let contentLengths = 0;
   let hosts = 0;
-  let transferEncoding: string | undefined;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
-    const colon = line.indexOf(':');
-    // obs-fold (a line that starts with white space) and names with white
-    // space before the colon are refused (RFC 9112 5.1, 5.2).
-    if (colon <= 0) throw bad('HTTP_ERR_HEADER', 'Malformed header field');
-    const name = fieldName(line.slice(0, colon));
-    const value = trimValue(line, colon + 1);
-    if (suspect && !FIELD_VALUE.test(value)) {
-      throw bad('HTTP_ERR_HEADER', 'Invalid character in header value');
+    const name = readField(headers, line, suspect);
+    // llhttp does not take a tab around the value of these for white space
+    // ("Content-Length: 5\t" is refused): neither do we.
+    if (suspect && FRAMING_FIELDS.has(name) && line.includes('\t')) {
+      throw bad('HTTP_ERR_HEADER', 'Tab in a framing header field');
     }
     if (name === 'content-length' && ++contentLengths > 1) {
       throw bad('HTTP_ERR_CONTENT_LENGTH', 'Repeated Content-Length');
     }
     if (name === 'host' && ++hosts > 1) throw bad('HTTP_ERR_HOST', 'Repeated Host');
-    if (name === 'transfer-encoding') {
-      transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
-    }
-    const prev = headers[name];
-    if (prev === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
-    else if (name === 'set-cookie') (prev as string[]).push(value);
-    else if (SINGLE.has(name)) continue;
-    else headers[name] = `${prev as string}${name === 'cookie' ? '; ' : ', '}${value}`;
   }
   if (httpVersion === '1.1' && hosts === 0) throw bad('HTTP_ERR_HOST', 'Missing Host');
 
   let body: RequestHead['body'] = 'none';
   let contentLength = 0;
+  // Repeated fields are joined with ', ', so "chunked" twice is not chunked.
+  const transferEncoding = headers['transfer-encoding'] as string | undefined;
   if (transferEncoding !== undefined) {
     if (contentLengths > 0) {
       throw bad('HTTP_ERR_CONTENT_LENGTH', 'Both Content-Length and Transfer-Encoding');
     }
     if (httpVersion === '1.0')
       throw bad('HTTP_ERR_TRANSFER_ENCODING', 'Transfer-Encoding in HTTP/1.0');
-    if (transferEncoding.trim().toLowerCase() !== 'chunked') {
+    if (transferEncoding.toLowerCase() !== 'chunked') {
       throw new HttpParseError(
         501,
         'HTTP_ERR_TRANSFER_ENCODING',
@@ -242,25 +295,44 @@ export function parseHead(text: string): RequestHead {
   };
 }
 
-const CHUNK_SIZE = /^([0-9a-fA-F]{1,8})(?:[ \t]*;.*)?$/;
-/** Longest chunk-size line (with extensions) or trailer field we read. */
+// A chunk-size line (RFC 9112 7.1): hex digits, then extensions, each
+// ';' name ['=' (token / quoted-string)]. No white space anywhere: RFC 9110
+// 5.6.3 forbids senders to write it (BWS), and node:http refuses a space
+// after the size, so a reader that skipped it would find a boundary node:http
+// does not.
+const CHUNK_SIZE = /^[0-9a-fA-F]{1,8}/;
+const CHUNK_EXTENSIONS =
+  /^(?:;[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:=(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[\t !#-[\]-~\x80-\xff]|\\[\t -~\x80-\xff])*"))?)*$/;
+/** Longest chunk-size line (with extensions) we read. */
 const MAX_CHUNK_LINE = 4096;
+/**
+ * Most extension bytes in all the chunk-size lines of one body: node:http
+ * refuses a body past 16 KiB of them (HPE_CHUNK_EXTENSIONS_OVERFLOW); we stop
+ * well before, whatever it counts.
+ */
+const MAX_CHUNK_EXTENSIONS = 8 * 1024;
 
 /**
  * Decodes a chunked body incrementally. `write` takes the bytes after the
  * head (and of later reads) and returns how many of them belonged to the
  * body; `data` gets each piece of payload, `done` is true once the last chunk
- * and the trailer section were read.
+ * and the trailer section were read. Trailer fields are read exactly as
+ * header fields (and dropped); together they may take `trailerBudget` bytes,
+ * what the head left of the layer's head size limit (431 past it).
  */
 export class ChunkedDecoder {
   private state: 'size' | 'data' | 'data-end' | 'trailer' = 'size';
   private remaining = 0;
   private line = '';
+  private extensionBytes = 0;
+  private trailerBudget: number;
+  private readonly trailers: HeaderMap = Object.create(null) as HeaderMap;
   done = false;
   private readonly data: (chunk: Buffer) => void;
 
-  constructor(data: (chunk: Buffer) => void) {
+  constructor(data: (chunk: Buffer) => void, trailerBudget = 16 * 1024) {
     this.data = data;
+    this.trailerBudget = trailerBudget;
   }
 
   write(buf: Buffer): number {
@@ -279,31 +351,49 @@ export class ChunkedDecoder {
       const end = lf === -1 ? buf.length : lf + 1;
       this.line += buf.toString('latin1', i, end);
       i = end;
-      if (this.line.length > MAX_CHUNK_LINE) {
+      if (this.state === 'trailer') {
+        if (this.line.length > this.trailerBudget) {
+          throw new HttpParseError(431, 'HTTP_ERR_HEADER_SIZE', 'Trailer section too large');
+        }
+      } else if (this.line.length > MAX_CHUNK_LINE) {
         throw bad('HTTP_ERR_CHUNK', 'Chunk line too long');
       }
       if (lf === -1) break;
       if (!this.line.endsWith('\r\n'))
         throw bad('HTTP_ERR_LINE_ENDING', 'Lines must end with CRLF');
       const line = this.line.slice(0, -2);
+      if (this.state === 'trailer') this.trailerBudget -= this.line.length;
       this.line = '';
       if (line.includes('\r')) throw bad('HTTP_ERR_LINE_ENDING', 'Lines must end with CRLF');
       if (this.state === 'data-end') {
         if (line !== '') throw bad('HTTP_ERR_CHUNK', 'Chunk longer than its size');
         this.state = 'size';
       } else if (this.state === 'size') {
-        const m = CHUNK_SIZE.exec(line);
-        if (m === null) throw bad('HTTP_ERR_CHUNK', 'Malformed chunk size');
-        this.remaining = Number.parseInt(m[1]!, 16);
-        this.state = this.remaining === 0 ? 'trailer' : 'data';
+        this.readSize(line);
       } else if (line === '') {
         this.done = true;
-      } else if (line.indexOf(':') <= 0 || !FIELD_VALUE.test(line)) {
-        // Trailer fields are read and dropped.
-        throw bad('HTTP_ERR_HEADER', 'Malformed trailer field');
+      } else if (FRAMING_FIELDS.has(readField(this.trailers, line, true))) {
+        throw bad('HTTP_ERR_HEADER', 'Framing field in a trailer section');
       }
     }
     return i;
+  }
+
+  private readSize(line: string): void {
+    const size = CHUNK_SIZE.exec(line);
+    if (size === null) throw bad('HTTP_ERR_CHUNK', 'Malformed chunk size');
+    const digits = size[0].length;
+    if (digits < line.length) {
+      this.extensionBytes += line.length - digits;
+      if (this.extensionBytes > MAX_CHUNK_EXTENSIONS) {
+        throw bad('HTTP_ERR_CHUNK', 'Chunk extensions too large');
+      }
+      if (!CHUNK_EXTENSIONS.test(line.slice(digits))) {
+        throw bad('HTTP_ERR_CHUNK', 'Malformed chunk extension');
+      }
+    }
+    this.remaining = Number.parseInt(size[0], 16);
+    this.state = this.remaining === 0 ? 'trailer' : 'data';
   }
 }
 

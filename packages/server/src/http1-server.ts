@@ -389,18 +389,32 @@ enum State {
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
+// What an incomplete head may not hold, whatever comes after it: a character
+// no part of a head may hold (node:http refuses these as they arrive, so we do
+// not wait for the rest), a CR followed by anything but LF, and a LF that does
+// not follow a CR (the head would never end with CRLFCRLF, and other readers
+// may take it for a line end).
+const NEVER_IN_HEAD = /[^\t\x20-\x7e\x80-\xff\r\n]|\r(?=[^\n])|(?<!\r)\n/g;
+
 /**
- * A head still incomplete must not hold a bare LF: it would never end with
- * CRLFCRLF (we would wait for the timeout), and other readers may take it
- * for a line end.
+ * Checks the bytes of an incomplete head from `from` on: those before were
+ * checked by an earlier read, so a head that trickles in is scanned once.
  */
-function checkLineEnds(buf: Buffer): void {
-  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) {
-    if (i === 0 || buf[i - 1] !== 13) {
-      throw new HttpParseError(400, 'HTTP_ERR_LINE_ENDING', 'Lines must end with CRLF');
-    }
+function checkIncompleteHead(buf: Buffer, from: number): void {
+  // From the last byte of the earlier read (a CR there may now be followed
+  // by something else), with the one before it for the look-behind.
+  const start = from > 2 ? from - 2 : 0;
+  const text = buf.toString('latin1', start, buf.length);
+  NEVER_IN_HEAD.lastIndex = from > 2 ? 1 : 0;
+  const m = NEVER_IN_HEAD.exec(text);
+  if (m === null) return;
+  const c = text.charCodeAt(m.index);
+  if (c === 10 || c === 13) {
+    throw new HttpParseError(400, 'HTTP_ERR_LINE_ENDING', 'Lines must end with CRLF');
   }
+  throw new HttpParseError(400, 'HTTP_ERR_HEADER', 'Invalid character in request head');
 }
+
 /** Body bytes held for a request nobody reads yet before the socket is paused. */
 const HELD_BODY_LIMIT = 64 * 1024;
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
@@ -489,14 +503,53 @@ export class Http1Connection {
   /** @internal */
   read(data: Buffer): void {
     if (this.state === State.Gone) return;
-    this.buffer = this.buffer === null ? data : Buffer.concat([this.buffer, data]);
+    this.buffer = this.buffer === null ? data : this.append(this.buffer, data);
     this.process();
   }
+
+  /**
+   * `buf` followed by `data`. Bytes that come in small reads (a head
+   * trickled a few bytes at a time) go into a store that doubles as it
+   * fills, so that each byte is copied a bounded number of times instead of
+   * once per read.
+   */
+  private append(buf: Buffer, data: Buffer): Buffer {
+    const length = buf.length + data.length;
+    let store = this.store;
+    if (
+      store === null ||
+      store.buffer !== buf.buffer ||
+      store.byteOffset !== buf.byteOffset ||
+      store.length < length
+    ) {
+      store = Buffer.allocUnsafe(Math.max(length * 2, 1024));
+      buf.copy(store, 0);
+      this.store = store;
+    }
+    data.copy(store, buf.length);
+    return store.subarray(0, length);
+  }
+
+  /** Where append() gathers small reads; dropped once a head is read. */
+  private store: Buffer | null = null;
+  /** Bytes of the buffered, incomplete head already checked by readHead(). */
+  private scanned = 0;
+  /** Reading stopped until the socket's output drains. */
+  private waitingForDrain = false;
 
   private process(): void {
     this.processing = true;
     try {
       while (this.buffer !== null && this.state !== State.Gone) {
+        // The client sends faster than it reads what we answer (pipelined
+        // requests it never reads the answers to, say): stop reading until
+        // the output drains, as node:http does, instead of answering into
+        // an ever longer socket buffer.
+        if (this.socket.writableNeedDrain) {
+          this.waitingForDrain = true;
+          this.socket.pause();
+          break;
+        }
         if (this.state === State.Head) {
           if (!this.readHead()) break;
         } else if (this.state === State.Body) {
@@ -531,11 +584,15 @@ export class Http1Connection {
       if (this.buffer === null) return false;
     }
     const max = this.layer.options.maxHeaderSize;
-    const end = buf.indexOf(CRLFCRLF, 0);
+    // The bytes up to `scanned` were looked at by an earlier read; only the
+    // last three of them can start the end of the head.
+    const scanned = start > 0 ? 0 : this.scanned;
+    const end = buf.indexOf(CRLFCRLF, scanned > 3 ? scanned - 3 : 0);
     if (end === -1) {
       if (buf.length > max)
         throw new HttpParseError(431, 'HTTP_ERR_HEADER_SIZE', 'Request head too large');
-      checkLineEnds(buf);
+      checkIncompleteHead(buf, scanned);
+      this.scanned = buf.length;
       if (this.deadline === Number.POSITIVE_INFINITY || this.idle) {
         this.deadline = Date.now() + this.layer.options.headersTimeout;
         this.idle = false;
@@ -544,6 +601,8 @@ export class Http1Connection {
     }
     if (end > max) throw new HttpParseError(431, 'HTTP_ERR_HEADER_SIZE', 'Request head too large');
     const head = parseHead(buf.toString('latin1', 0, end));
+    this.scanned = 0;
+    this.store = null;
     this.idle = false;
     this.buffer = end + 4 === buf.length ? null : buf.subarray(end + 4);
     this.httpVersion = head.httpVersion;
@@ -565,7 +624,8 @@ export class Http1Connection {
       this.state = State.Body;
       this.deadline = Date.now() + this.layer.options.requestTimeout;
       if (head.body === 'chunked') {
-        this.chunked = new ChunkedDecoder((chunk) => req.pushBody(chunk));
+        // Trailer fields share the head's size limit with the head.
+        this.chunked = new ChunkedDecoder((chunk) => req.pushBody(chunk), max - end - 4);
       } else {
         this.bodyLeft = head.contentLength;
       }
@@ -604,8 +664,14 @@ export class Http1Connection {
   }
 
   private readonly resumeReading = (): void => {
-    if (this.socket.isPaused() && this.state !== State.Responding) this.socket.resume();
+    if (this.state !== State.Responding) this.resumeSocket();
   };
+
+  /** Reads the socket again, unless its output has yet to drain. */
+  private resumeSocket(): void {
+    if (this.waitingForDrain || !this.socket.isPaused()) return;
+    this.socket.resume();
+  }
 
   /** A request asks for a websocket: the socket and what follows the head go to it. */
   private handOver(req: Http1Request): void {
@@ -653,7 +719,7 @@ export class Http1Connection {
     this.state = State.Head;
     this.idle = true;
     this.deadline = Date.now() + this.layer.options.keepAliveTimeout;
-    if (this.socket.isPaused()) this.socket.resume();
+    this.resumeSocket();
     if (this.buffer !== null && !this.processing) this.process();
   }
 
@@ -663,6 +729,16 @@ export class Http1Connection {
   /** @internal */
   drain(): void {
     this.res?.emit('drain');
+    if (!this.waitingForDrain || this.state === State.Gone) return;
+    this.waitingForDrain = false;
+    // Unless reading stays stopped for another reason: a body nobody reads
+    // yet, or pipelined bytes piled up behind the response in progress.
+    const held =
+      (this.state === State.Body && (this.req?.heldBytes ?? 0) > HELD_BODY_LIMIT) ||
+      (this.state === State.Responding &&
+        (this.buffer?.length ?? 0) > this.layer.options.maxHeaderSize);
+    if (!held) this.socket.resume();
+    if (this.buffer !== null && !this.processing) this.process();
   }
 
   /** @internal A deadline passed: cut the connection (408 when a head was coming). */
