@@ -89,8 +89,6 @@ const FRAMING_FIELDS = new Set([
   'keep-alive',
   'upgrade',
   'expect',
-  'te',
-  'trailer',
 ]);
 
 function bad(code: string, message: string): HttpParseError {

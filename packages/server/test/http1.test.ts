@@ -123,6 +123,169 @@ describe('request reader', () => {
       assert.throws(() => d.write(Buffer.from(bad)), HttpParseError, bad);
     }
   });
+
+  test('values are trimmed of spaces and tabs only: NBSP and other white space stay part of them', () => {
+    // String.prototype.trim() would strip these, and read "chunked" or "close".
+    for (const ws of ['\xa0', '\x85', '\x0b', '\x0c']) {
+      for (const te of [`${ws}chunked`, `chunked${ws}`]) {
+        assert.throws(
+          () => parseHead(`POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: ${te}`),
+          (err: unknown) => err instanceof HttpParseError && err.status >= 400,
+          JSON.stringify(te),
+        );
+      }
+    }
+    const nbsp = parseHead('GET / HTTP/1.1\r\nHost: h\r\nConnection: close\xa0');
+    assert.equal(nbsp.keepAlive, true, 'close\\xa0 is not close');
+    assert.equal(parseHead('GET / HTTP/1.0\r\nConnection: keep-alive\xa0').keepAlive, false);
+    assert.equal(
+      parseHead('GET / HTTP/1.1\r\nHost: h\r\nConnection: upgrade\xa0\r\nUpgrade: websocket')
+        .upgrade,
+      false,
+    );
+    refused('POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nExpect: 100-continue\xa0', 417);
+    assert.equal(parseHead('GET / HTTP/1.1\r\nHost: h\r\nConnection:  close ').keepAlive, false);
+  });
+
+  test('framing fields hold no tab; only the methods the layer serves are read', () => {
+    refused('POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\t', 400, 'HTTP_ERR_HEADER');
+    refused('POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding:\tchunked', 400, 'HTTP_ERR_HEADER');
+    assert.equal(parseHead('GET / HTTP/1.1\r\nHost: h\r\nX-A:\tb\t').headers['x-a'], 'b');
+    for (const m of ['get', 'BREW', 'GETX', 'loGET']) refused(`${m} / HTTP/1.1\r\nHost: h`, 501);
+    for (const m of ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']) {
+      assert.equal(parseHead(`${m} / HTTP/1.1\r\nHost: h`).method, m);
+    }
+  });
+
+  test('chunk extensions: token[=token / quoted-string], nothing else', () => {
+    for (const ext of [';a', ';a=b', ';a="b c"', ';a="b\\"c"', ';a=1;b="2"', ';A-b.c=~x']) {
+      const out: Buffer[] = [];
+      const d = new ChunkedDecoder((c) => out.push(Buffer.from(c)));
+      d.write(Buffer.from(`5${ext}\r\nhello\r\n0${ext}\r\n\r\n`, 'latin1'));
+      assert.equal(d.done, true, ext);
+      assert.equal(Buffer.concat(out).toString(), 'hello', ext);
+    }
+    for (const ext of [
+      ';a="b',
+      ';a\x00',
+      ';a=b\x00',
+      ';a=\x01',
+      ';a="\x01"',
+      ';',
+      ';=b',
+      ';a=',
+      ' ;a',
+      '; a',
+      ';a = b',
+      ';a\xa0',
+      ';a/b',
+      ';a=b,c',
+      ' ',
+      '\t',
+    ]) {
+      const d = new ChunkedDecoder(() => {});
+      assert.throws(
+        () => d.write(Buffer.from(`5${ext}\r\nhello\r\n0\r\n\r\n`, 'latin1')),
+        (err: unknown) => err instanceof HttpParseError && err.code === 'HTTP_ERR_CHUNK',
+        JSON.stringify(ext),
+      );
+    }
+    // 8 KiB of extensions in one body at most, however they are spread.
+    const d = new ChunkedDecoder(() => {});
+    const chunk = `1;a=${'b'.repeat(1000)}\r\nx\r\n`;
+    assert.throws(() => d.write(Buffer.from(chunk.repeat(9))), /Chunk extensions too large/);
+  });
+
+  test('trailer fields are read as header fields, within what the head left of its limit', () => {
+    const ok = new ChunkedDecoder(() => {});
+    ok.write(Buffer.from('0\r\nX-A: 1\r\nX-B:\t2 \r\n\r\n'));
+    assert.equal(ok.done, true);
+    for (const trailer of [
+      'GET /smuggled HTTP/1.1',
+      'X-A : 1',
+      ' X-A: 1',
+      '\tX-A: 1',
+      'X-A',
+      ': 1',
+      'X-A: a\x00b',
+      'X-A\xa0: 1',
+      'Content-Length: 5',
+      'Transfer-Encoding: chunked',
+    ]) {
+      const d = new ChunkedDecoder(() => {});
+      assert.throws(
+        () => d.write(Buffer.from(`0\r\n${trailer}\r\n\r\n`, 'latin1')),
+        (err: unknown) => err instanceof HttpParseError && err.status === 400,
+        JSON.stringify(trailer),
+      );
+    }
+    const many = `0\r\n${'X-Trailer-Field: value\r\n'.repeat(2000)}\r\n`;
+    assert.throws(
+      () => new ChunkedDecoder(() => {}).write(Buffer.from(many)),
+      (err: unknown) => err instanceof HttpParseError && err.status === 431,
+    );
+    // The budget is what the head left: 100 bytes take two 40-byte fields, not three.
+    const field = `X-F: ${'v'.repeat(33)}\r\n`;
+    const two = new ChunkedDecoder(() => {}, 100);
+    two.write(Buffer.from(`0\r\n${field}${field}\r\n`));
+    assert.equal(two.done, true);
+    assert.throws(
+      () => new ChunkedDecoder(() => {}, 100).write(Buffer.from(`0\r\n${field.repeat(3)}\r\n`)),
+      (err: unknown) => err instanceof HttpParseError && err.status === 431,
+    );
+  });
+});
+
+describe('a head that trickles in', () => {
+  test('is scanned once, not again from its start on every read', async () => {
+    const server = createHttp1Server();
+    server.on('request', (_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const lines = Array.from({ length: 100 }, (_, i) => `X-Header-${i}: value-${i}\r\n`);
+    const head = `GET / HTTP/1.1\r\nHost: t\r\n${lines.join('')}\r\n`;
+    // Bytes the reader looks at: searched, decoded, copied or joined.
+    let looked = 0;
+    const proto = Buffer.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const saved = { indexOf: proto.indexOf!, toString: proto.toString!, copy: proto.copy! };
+    const concat = Buffer.concat;
+    proto.indexOf = function (this: Buffer, value: unknown, from?: unknown, ...rest: unknown[]) {
+      looked += this.length - (typeof from === 'number' ? from : 0);
+      return saved.indexOf.call(this, value, from, ...rest);
+    };
+    proto.toString = function (this: Buffer, enc?: unknown, start?: unknown, end?: unknown) {
+      looked +=
+        (typeof end === 'number' ? end : this.length) - (typeof start === 'number' ? start : 0);
+      return saved.toString.call(this, enc, start, end);
+    };
+    proto.copy = function (this: Buffer, ...args: unknown[]) {
+      looked += this.length;
+      return saved.copy.call(this, ...args);
+    };
+    Buffer.concat = (list: readonly Uint8Array[], length?: number) => {
+      for (const b of list) looked += b.length;
+      return concat(list, length);
+    };
+    const s = new RawSocket(port);
+    try {
+      for (let i = 0; i < head.length; i += 8) {
+        s.socket.write(head.slice(i, i + 8));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      await s.waitText('ok');
+    } finally {
+      Object.assign(proto, saved);
+      Buffer.concat = concat;
+    }
+    // Read once from the start each time, the 2.7 KB head would cost
+    // hundreds of times its length; read once, a small multiple.
+    assert.ok(
+      looked < 12 * head.length,
+      `${looked} bytes looked at for a ${head.length}-byte head`,
+    );
+    s.socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 });
 
 describe('createHttp1Server with SockJS', () => {
