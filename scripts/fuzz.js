@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // Long fuzz runs: the protocol core's properties, then a live server's HTTP
-// and WebSocket endpoints, each for a time or a number of cases. Prints the
+// and WebSocket endpoints, then the HTTP/1.1 layer against node:http on
+// mutated requests, each for a time or a number of cases. Prints the
 // cases run per property and any counterexample (with its seed).
 //
-// usage: npm run fuzz -- [--seconds N | --runs N] [--seed S]
-//   --seconds N  time per protocol property, and for the live fuzz (default 10)
-//   --runs N     cases per protocol property and live HTTP cases instead
+// usage: npm run fuzz -- [--seconds N | --runs N] [--seed S] [--only protocol|live|http1]
+//   --seconds N  time per protocol property, for the live fuzz and for the
+//                HTTP/1.1 differential fuzz (default 10)
+//   --runs N     cases per protocol property, live HTTP cases and mutated
+//                requests instead
+//   --only X     one of the three
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 
@@ -14,6 +18,7 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     runs: { type: 'string' },
     seed: { type: 'string' },
+    only: { type: 'string' },
   },
 });
 const env = { ...process.env };
@@ -23,7 +28,17 @@ if (values.seed !== undefined) env.FUZZ_SEED = values.seed;
 
 const root = new URL('..', import.meta.url).pathname;
 let failed = false;
-for (const file of ['packages/protocol/test/fuzz.test.ts', 'test/hardening/fuzz-live.test.ts']) {
+const FILES = {
+  protocol: 'packages/protocol/test/fuzz.test.ts',
+  live: 'test/hardening/fuzz-live.test.ts',
+  http1: 'test/hardening/http1-differential.test.ts',
+};
+if (values.only !== undefined && !(values.only in FILES)) {
+  console.error(`--only takes one of: ${Object.keys(FILES).join(', ')}`);
+  process.exit(2);
+}
+const files = values.only === undefined ? Object.values(FILES) : [FILES[values.only]];
+for (const file of files) {
   const result = spawnSync(
     process.execPath,
     ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=0', file],
