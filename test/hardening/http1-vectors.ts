@@ -303,6 +303,14 @@ export const VECTORS: readonly (readonly [name: string, wire: string])[] = [
     `${head('GET /ws HTTP/1.1', 'Host: h', 'Connection: Upgrade', 'Upgrade: websocket')}${S}`,
   ],
   [
+    'Upgrade empty',
+    `${head('GET /ws HTTP/1.1', 'Host: h', 'Connection: Upgrade', 'Upgrade:')}websocket\r\n\r\n${S}`,
+  ],
+  [
+    'Upgrade of white space only',
+    `${head('GET /ws HTTP/1.1', 'Host: h', 'Connection: Upgrade', 'Upgrade:  ')}${S}`,
+  ],
+  [
     'Upgrade without Connection',
     `${head('GET /ws HTTP/1.1', 'Host: h', 'Upgrade: websocket')}${S}`,
   ],

@@ -271,7 +271,9 @@ export function parseHead(text: string): RequestHead {
   const keepAlive =
     httpVersion === '1.1' ? !hasToken(connection, 'close') : hasToken(connection, 'keep-alive');
   const upgradeHeader = headers.upgrade as string | undefined;
-  const upgrade = upgradeHeader !== undefined && hasToken(connection, 'upgrade');
+  // An empty Upgrade names no protocol: node:http reads such a request as
+  // plain HTTP and goes on reading the connection, so must we.
+  const upgrade = !!upgradeHeader && hasToken(connection, 'upgrade');
   const expect = headers.expect as string | undefined;
   let expectContinue = false;
   if (expect !== undefined) {

@@ -65,6 +65,11 @@ describe('request reader', () => {
       true,
     );
     assert.equal(parseHead('GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket').upgrade, false);
+    // An empty Upgrade is no upgrade: node:http goes on reading HTTP after it.
+    assert.equal(
+      parseHead('GET / HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: ').upgrade,
+      false,
+    );
     const expect = parseHead(
       'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nExpect: 100-continue',
     );
