@@ -1,6 +1,6 @@
 // The receiver shared by HTTP transports: each frame is formatted by the
 // transport and written to the response. Polling responses end after one
-// frame; streaming ones after `limit` bytes of frames.
+// frame; streaming ones after `limit` UTF-16 code units of framed output.
 
 import type { HttpResponse } from './http-types.js';
 import { Receiver } from './receiver.js';
@@ -28,9 +28,10 @@ export class HttpReceiver extends Receiver {
   private readonly headers: string[] | null;
 
   /**
-   * `limit` is the response limit in bytes for streaming transports, or 0 for
-   * polling ones (one frame per response). `headers`, for polling ones, is
-   * the header list that goes out with the frame (Content-Length added).
+   * `limit` is the response limit in UTF-16 code units for streaming
+   * transports, or 0 for polling ones (one frame per response). `headers`,
+   * for polling ones, is the header list that goes out with the frame
+   * (Content-Length added).
    */
   constructor(
     protocol: string,

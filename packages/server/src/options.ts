@@ -19,7 +19,10 @@ export interface ServerOptions {
   /** Client script the iframe page loads. Default: this server's own client bundle. */
   sockjs_url?: string;
   sockjsUrl?: string;
-  /** Bytes a streaming response carries before the client must reopen it. Default 131072. */
+  /**
+   * Framed output a streaming response carries before the client must reopen
+   * it, in UTF-16 code units (bytes for ASCII frames). Default 131072.
+   */
   response_limit?: number;
   responseLimit?: number;
   /** Whether the websocket transports are on. Default true. */

@@ -1,5 +1,5 @@
 // xhr-streaming: POST <session>/xhr_streaming keeps the response open and
-// writes frames followed by '\n' until response_limit bytes have gone out.
+// writes frames followed by '\n' until response_limit is reached.
 
 import { HttpReceiver } from '../http-receiver.js';
 import { keepOpen, setSessionHeaders } from './common.js';
