@@ -1,6 +1,6 @@
 // The request and response shapes the handlers use: node:http's
 // IncomingMessage and ServerResponse have them, and so do the objects of the
-// server's own HTTP/1.1 layer (http1-server.ts).
+// server's own HTTP/1.1 layer (http1/).
 
 import type { EventEmitter } from 'node:events';
 import {

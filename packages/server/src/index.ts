@@ -8,7 +8,6 @@ export {
   type SessionCloseMessage,
   type SessionOpenMessage,
 } from './diagnostics.js';
-export { HttpParseError } from './http1-parser.js';
 export {
   createHttp1Server,
   type Http1Options,
@@ -16,7 +15,8 @@ export {
   Http1Response,
   Http1Server,
   type Http1ServerEvents,
-} from './http1-server.js';
+  HttpParseError,
+} from './http1/index.js';
 export type {
   AllowRequest,
   AllowRequestResult,
@@ -28,6 +28,6 @@ export type { OriginCheck, OriginsOption } from './origins.js';
 export { MemoryRegistry, type SessionRegistry } from './registry.js';
 export { createServer, DEFAULT_SOCKJS_URL, type ServerEvents, SockJSServer } from './server.js';
 
-import { createHttp1Server } from './http1-server.js';
+import { createHttp1Server } from './http1/index.js';
 import { createServer } from './server.js';
 export default { createServer, createHttp1Server };

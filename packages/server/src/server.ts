@@ -8,7 +8,7 @@ import type { Connection } from './connection.js';
 import { Counters, type ServerStats } from './diagnostics.js';
 import { Endpoint, type EndpointOwner } from './endpoint.js';
 import type { HttpRequest, HttpResponse } from './http-types.js';
-import { fallbackListeners, type Http1Server } from './http1-server.js';
+import { fallbackListeners, type Http1Server } from './http1/index.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import type { Session } from './session.js';
 import { TimerWheel } from './timer-wheel.js';

@@ -8,7 +8,8 @@ import http, { IncomingMessage } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { ChunkedDecoder, HttpParseError, parseHead } from '../src/http1-parser.js';
+import { ChunkedDecoder } from '../src/http1/chunked.js';
+import { HttpParseError, parseHead } from '../src/http1/parser.js';
 import { createHttp1Server, createServer, type Http1Server } from '../src/index.js';
 import { RawSocket, rawExchange } from './support.js';
 

@@ -1,10 +1,12 @@
-// A strict HTTP/1.1 request reader for the server's own HTTP layer (listen()
-// and handleConnection()). Sans-I/O: it turns bytes into request heads and
-// body chunks and knows nothing of sockets. It accepts what RFC 9112 allows a
-// client to send and refuses everything ambiguous (bare LF, obs-fold, both
-// Content-Length and Transfer-Encoding, repeated Content-Length or Host,
-// codings other than chunked) instead of guessing, so that nothing in front of
-// the server can read a message differently from us.
+// The request-head reader of the HTTP/1.1 layer. Sans-I/O: text in, a
+// RequestHead (or an HttpParseError with the status to answer) out. It
+// accepts what RFC 9112 allows a client to send and refuses everything
+// ambiguous (bare LF, obs-fold, both Content-Length and Transfer-Encoding,
+// repeated Content-Length or Host, codings other than chunked, white space
+// other than spaces and tabs around a value) instead of guessing, so that
+// nothing in front of the server can read a message differently from us.
+// test/hardening/http1-differential.test.ts holds it to never being more
+// lenient than node:http.
 
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -81,7 +83,7 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRA
 // Fields that frame a message or the connection: refused in a trailer
 // section (RFC 9110 6.5.1), where node:http refuses them too or reads them
 // as it would in the head.
-const FRAMING_FIELDS = new Set([
+export const FRAMING_FIELDS = new Set([
   'content-length',
   'transfer-encoding',
   'host',
@@ -91,7 +93,8 @@ const FRAMING_FIELDS = new Set([
   'expect',
 ]);
 
-function bad(code: string, message: string): HttpParseError {
+/** @internal A 400 refusal. */
+export function bad(code: string, message: string): HttpParseError {
   return new HttpParseError(400, code, message);
 }
 
@@ -103,12 +106,12 @@ function hasToken(list: string | undefined, token: string): boolean {
 
 /**
  * Spaces and tabs (RFC 9110 OWS) off both ends, and nothing else:
- * String.prototype.trim would also strip NBSP (0xA0) and other characters
+ * (from `from` on). String.prototype.trim would also strip NBSP (0xA0) and other characters
  * that node:http reads as part of the value, which would make us read
  * "chunked\xa0" as chunked where it refuses the message.
  */
-export function trimOws(text: string): string {
-  let start = 0;
+export function trimOws(text: string, from = 0): string {
+  let start = from;
   let end = text.length;
   while (start < end && isBlank(text.charCodeAt(start))) start++;
   while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
@@ -145,15 +148,6 @@ function fieldName(raw: string): string {
   return name;
 }
 
-/** A field value without the spaces and tabs around it (RFC 9112 5). */
-function trimValue(line: string, from: number): string {
-  let start = from;
-  let end = line.length;
-  while (start < end && isBlank(line.charCodeAt(start))) start++;
-  while (end > start && isBlank(line.charCodeAt(end - 1))) end--;
-  return line.slice(start, end);
-}
-
 /**
  * Reads one header or trailer field line ('name: value', no CRLF) into
  * `headers`, joined with earlier ones as node:http joins them; returns the
@@ -161,11 +155,11 @@ function trimValue(line: string, from: number): string {
  * space before the colon are refused (RFC 9112 5.1, 5.2); so is any control
  * character in the value when `checkValue` is set.
  */
-function readField(headers: HeaderMap, line: string, checkValue: boolean): string {
+export function readField(headers: HeaderMap, line: string, checkValue: boolean): string {
   const colon = line.indexOf(':');
   if (colon <= 0) throw bad('HTTP_ERR_HEADER', 'Malformed header field');
   const name = fieldName(line.slice(0, colon));
-  const value = trimValue(line, colon + 1);
+  const value = trimOws(line, colon + 1);
   if (checkValue && !FIELD_VALUE.test(value)) {
     throw bad('HTTP_ERR_HEADER', 'Invalid character in header value');
   }
@@ -293,136 +287,4 @@ export function parseHead(text: string): RequestHead {
     contentLength,
     expectContinue,
   };
-}
-
-// A chunk-size line (RFC 9112 7.1): hex digits, then extensions, each
-// ';' name ['=' (token / quoted-string)]. No white space anywhere: RFC 9110
-// 5.6.3 forbids senders to write it (BWS), and node:http refuses a space
-// after the size, so a reader that skipped it would find a boundary node:http
-// does not.
-const CHUNK_SIZE = /^[0-9a-fA-F]{1,8}/;
-const CHUNK_EXTENSIONS =
-  /^(?:;[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:=(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[\t !#-[\]-~\x80-\xff]|\\[\t -~\x80-\xff])*"))?)*$/;
-/** Longest chunk-size line (with extensions) we read. */
-const MAX_CHUNK_LINE = 4096;
-/**
- * Most extension bytes in all the chunk-size lines of one body: node:http
- * refuses a body past 16 KiB of them (HPE_CHUNK_EXTENSIONS_OVERFLOW); we stop
- * well before, whatever it counts.
- */
-const MAX_CHUNK_EXTENSIONS = 8 * 1024;
-
-/**
- * Decodes a chunked body incrementally. `write` takes the bytes after the
- * head (and of later reads) and returns how many of them belonged to the
- * body; `data` gets each piece of payload, `done` is true once the last chunk
- * and the trailer section were read. Trailer fields are read exactly as
- * header fields (and dropped); together they may take `trailerBudget` bytes,
- * what the head left of the layer's head size limit (431 past it).
- */
-export class ChunkedDecoder {
-  private state: 'size' | 'data' | 'data-end' | 'trailer' = 'size';
-  private remaining = 0;
-  private line = '';
-  private extensionBytes = 0;
-  private trailerBudget: number;
-  private readonly trailers: HeaderMap = Object.create(null) as HeaderMap;
-  done = false;
-  private readonly data: (chunk: Buffer) => void;
-
-  constructor(data: (chunk: Buffer) => void, trailerBudget = 16 * 1024) {
-    this.data = data;
-    this.trailerBudget = trailerBudget;
-  }
-
-  write(buf: Buffer): number {
-    let i = 0;
-    while (i < buf.length && !this.done) {
-      if (this.state === 'data') {
-        const n = Math.min(this.remaining, buf.length - i);
-        this.data(buf.subarray(i, i + n));
-        i += n;
-        this.remaining -= n;
-        if (this.remaining === 0) this.state = 'data-end';
-        continue;
-      }
-      // The other states read CRLF-terminated lines.
-      const lf = buf.indexOf(10, i);
-      const end = lf === -1 ? buf.length : lf + 1;
-      this.line += buf.toString('latin1', i, end);
-      i = end;
-      if (this.state === 'trailer') {
-        if (this.line.length > this.trailerBudget) {
-          throw new HttpParseError(431, 'HTTP_ERR_HEADER_SIZE', 'Trailer section too large');
-        }
-      } else if (this.line.length > MAX_CHUNK_LINE) {
-        throw bad('HTTP_ERR_CHUNK', 'Chunk line too long');
-      }
-      if (lf === -1) break;
-      if (!this.line.endsWith('\r\n'))
-        throw bad('HTTP_ERR_LINE_ENDING', 'Lines must end with CRLF');
-      const line = this.line.slice(0, -2);
-      if (this.state === 'trailer') this.trailerBudget -= this.line.length;
-      this.line = '';
-      if (line.includes('\r')) throw bad('HTTP_ERR_LINE_ENDING', 'Lines must end with CRLF');
-      if (this.state === 'data-end') {
-        if (line !== '') throw bad('HTTP_ERR_CHUNK', 'Chunk longer than its size');
-        this.state = 'size';
-      } else if (this.state === 'size') {
-        this.readSize(line);
-      } else if (line === '') {
-        this.done = true;
-      } else if (FRAMING_FIELDS.has(readField(this.trailers, line, true))) {
-        throw bad('HTTP_ERR_HEADER', 'Framing field in a trailer section');
-      }
-    }
-    return i;
-  }
-
-  private readSize(line: string): void {
-    const size = CHUNK_SIZE.exec(line);
-    if (size === null) throw bad('HTTP_ERR_CHUNK', 'Malformed chunk size');
-    const digits = size[0].length;
-    if (digits < line.length) {
-      this.extensionBytes += line.length - digits;
-      if (this.extensionBytes > MAX_CHUNK_EXTENSIONS) {
-        throw bad('HTTP_ERR_CHUNK', 'Chunk extensions too large');
-      }
-      if (!CHUNK_EXTENSIONS.test(line.slice(digits))) {
-        throw bad('HTTP_ERR_CHUNK', 'Malformed chunk extension');
-      }
-    }
-    this.remaining = Number.parseInt(size[0], 16);
-    this.state = this.remaining === 0 ? 'trailer' : 'data';
-  }
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  100: 'Continue',
-  101: 'Switching Protocols',
-  200: 'OK',
-  204: 'No Content',
-  206: 'Partial Content',
-  301: 'Moved Permanently',
-  302: 'Found',
-  304: 'Not Modified',
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  408: 'Request Timeout',
-  413: 'Payload Too Large',
-  417: 'Expectation Failed',
-  429: 'Too Many Requests',
-  431: 'Request Header Fields Too Large',
-  500: 'Internal Server Error',
-  501: 'Not Implemented',
-  503: 'Service Unavailable',
-  505: 'HTTP Version Not Supported',
-};
-
-/** The reason phrase for a status ('Unknown' for codes we do not name). */
-export function statusText(status: number): string {
-  return STATUS_TEXT[status] ?? 'Unknown';
 }
