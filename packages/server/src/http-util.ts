@@ -161,8 +161,8 @@ export function queryParam(url: string | undefined, name: string): string | null
   }
 }
 
+/** A request body over its limit; the send transports answer it with 413. */
 export class BodyTooLargeError extends Error {
-  readonly code = 'SOCKJS_ERR_BODY_TOO_LARGE';
   /** Bytes seen (or declared) when the limit was passed. */
   readonly size: number;
   constructor(limit: number, size: number) {

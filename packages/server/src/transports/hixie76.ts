@@ -8,41 +8,34 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { CloseCode, ReadyState } from '@sockjs-ts/protocol';
 import type { HttpRequest } from '../http-types.js';
 import type { WebSocketLike } from './websocket-like.js';
 
-const CONNECTING = 0;
-const OPEN = 1;
-const CLOSING = 2;
-const CLOSED = 3;
-
-export class HixieHandshakeError extends Error {
-  readonly code = 'SOCKJS_ERR_HIXIE_HANDSHAKE';
-}
-
-/** The 32-bit number a hixie-76 key encodes: its digits over its spaces. */
-export function hixieKeyNumber(key: string): number {
+/**
+ * The 32-bit number a hixie-76 key encodes: its digits over its spaces; null
+ * when the key encodes none.
+ */
+function hixieKeyNumber(key: string): number | null {
   const digits = key.replace(/[^0-9]/g, '');
   const spaces = key.replace(/[^ ]/g, '').length;
-  if (digits.length === 0 || spaces === 0) throw new HixieHandshakeError('Invalid hixie-76 key');
+  if (digits.length === 0 || spaces === 0) return null;
   const n = Number(digits);
-  if (n % spaces !== 0 || n / spaces > 0xffffffff) {
-    throw new HixieHandshakeError('Invalid hixie-76 key');
-  }
+  if (n % spaces !== 0 || n / spaces > 0xffffffff) return null;
   return n / spaces;
 }
 
 /** The 16-byte answer to a hixie-76 challenge. */
-export function hixieChallengeResponse(key1: string, key2: string, key3: Buffer): Buffer {
+function hixieChallengeResponse(number1: number, number2: number, key3: Buffer): Buffer {
   const buf = Buffer.alloc(16);
-  buf.writeUInt32BE(hixieKeyNumber(key1), 0);
-  buf.writeUInt32BE(hixieKeyNumber(key2), 4);
+  buf.writeUInt32BE(number1, 0);
+  buf.writeUInt32BE(number2, 4);
   key3.copy(buf, 8, 0, 8);
   return createHash('md5').update(buf).digest();
 }
 
 export class Hixie76Socket extends EventEmitter implements WebSocketLike {
-  readyState = CONNECTING;
+  readyState: ReadyState = ReadyState.CONNECTING;
   private readonly socket: Duplex;
   private buffered: Buffer = Buffer.alloc(0);
   private readonly maxPayload: number;
@@ -62,12 +55,9 @@ export class Hixie76Socket extends EventEmitter implements WebSocketLike {
    * destroys the socket if the keys are invalid.
    */
   accept(req: HttpRequest, head: Buffer, location: string, onOpen: () => void): void {
-    const key1 = String(req.headers['sec-websocket-key1']);
-    const key2 = String(req.headers['sec-websocket-key2']);
-    try {
-      hixieKeyNumber(key1);
-      hixieKeyNumber(key2);
-    } catch {
+    const number1 = hixieKeyNumber(String(req.headers['sec-websocket-key1']));
+    const number2 = hixieKeyNumber(String(req.headers['sec-websocket-key2']));
+    if (number1 === null || number2 === null) {
       this.socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -91,8 +81,8 @@ export class Hixie76Socket extends EventEmitter implements WebSocketLike {
     const tryOpen = () => {
       if (key3.length < 8) return;
       this.socket.removeListener('data', onKey);
-      this.socket.write(hixieChallengeResponse(key1, key2, key3));
-      this.readyState = OPEN;
+      this.socket.write(hixieChallengeResponse(number1, number2, key3));
+      this.readyState = ReadyState.OPEN;
       this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
       onOpen();
       if (key3.length > 8) this.onData(key3.subarray(8));
@@ -102,7 +92,7 @@ export class Hixie76Socket extends EventEmitter implements WebSocketLike {
   }
 
   send(data: string | Buffer, _options: { binary: false }, cb?: (err?: Error) => void): void {
-    if (this.readyState !== OPEN) return;
+    if (this.readyState !== ReadyState.OPEN) return;
     const body = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     const frame = Buffer.allocUnsafe(body.length + 2);
     frame[0] = 0x00;
@@ -112,8 +102,8 @@ export class Hixie76Socket extends EventEmitter implements WebSocketLike {
   }
 
   close(): void {
-    if (this.readyState !== OPEN) return;
-    this.readyState = CLOSING;
+    if (this.readyState !== ReadyState.OPEN) return;
+    this.readyState = ReadyState.CLOSING;
     this.socket.end(Buffer.from([0xff, 0x00]));
   }
 
@@ -150,8 +140,8 @@ export class Hixie76Socket extends EventEmitter implements WebSocketLike {
   }
 
   private finish(): void {
-    if (this.readyState === CLOSED) return;
-    this.readyState = CLOSED;
-    this.emit('close', 1000, Buffer.alloc(0));
+    if (this.readyState === ReadyState.CLOSED) return;
+    this.readyState = ReadyState.CLOSED;
+    this.emit('close', CloseCode.Normal, Buffer.alloc(0));
   }
 }
