@@ -209,7 +209,7 @@ export async function startInteropServer(
     },
     receiverOpen: (id) => openReceivers.has(id),
     async stop() {
-      for (const service of [echo, close, scripted]) service.closeAllSessions();
+      for (const service of [echo, close, scripted]) void service.close(undefined, undefined, 0);
       await shut(http);
     },
   };

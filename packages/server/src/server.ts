@@ -46,7 +46,7 @@ export class SockJSServer extends EventEmitter<ServerEvents> implements Endpoint
 
   /**
    * Adds a prefix served by this server, with options layered over the
-   * server's. Returns the endpoint's request and upgrade handlers.
+   * server's, and returns the endpoint that serves it.
    */
   private addEndpoint(options: ServerOptions | undefined): Endpoint {
     const endpoint = new Endpoint(resolveOptions(this.options, options), this, DEFAULT_SOCKJS_URL);
@@ -151,14 +151,6 @@ export class SockJSServer extends EventEmitter<ServerEvents> implements Endpoint
       this.endpoints.map((e) => e.shutdown(code, reason, timeout)),
     ).then(() => this.wheel.clear());
     return this.closePromise;
-  }
-
-  /** Closes every session at once, without waiting (sockjs-node has no such call). */
-  closeAllSessions(
-    code: number = CloseCode.GoingAway,
-    reason: string = CloseReason.GoingAway,
-  ): void {
-    void this.close(code, reason, 0);
   }
 }
 

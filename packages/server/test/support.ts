@@ -89,7 +89,8 @@ export function stopHttp(
   server: http.Server | Http1Server,
   sockjs: SockJSServer[] = [],
 ): Promise<void> {
-  for (const s of sockjs) s.closeAllSessions();
+  // No grace period: every session and response is cut at once.
+  for (const s of sockjs) void s.close(undefined, undefined, 0);
   return new Promise((resolve) => {
     server.close(() => resolve());
     if (server instanceof http.Server) server.closeAllConnections();
