@@ -9,6 +9,11 @@ import type { ResolvedOptions } from './options.js';
 import type { Receiver, SessionLink } from './receiver.js';
 import type { Scheduled, TimerWheel } from './timer-wheel.js';
 
+// Policy violation: only the server sends it, to a client too slow to read
+// what it is sent.
+const QUEUE_FULL_CODE = 1008;
+const QUEUE_FULL_REASON = 'Outbound queue full';
+
 const ANOTHER_CONNECTION = closeFrame(
   CloseCode.AnotherConnectionOpen,
   CloseReason.AnotherConnectionOpen,
@@ -78,11 +83,6 @@ export class Session implements SessionLink, Scheduled {
     return this.state.readyState;
   }
 
-  /** Bytes (UTF-16 units) waiting for a receiver. */
-  get queuedBytes(): number {
-    return this.queuedSize;
-  }
-
   attach(receiver: Receiver): void {
     const outcome = this.state.attach(Date.now());
     switch (outcome) {
@@ -134,7 +134,7 @@ export class Session implements SessionLink, Scheduled {
     if (this.queuedSize > opts.maxQueueSize) {
       this.host.limitHit('queue', this.queuedSize, opts.maxQueueSize, this.id);
       const congested = this.receiver !== null && !this.receiver.ready ? this.receiver : null;
-      this.close(1008, 'Outbound queue full');
+      this.close(QUEUE_FULL_CODE, QUEUE_FULL_REASON);
       // The close frame would only join the frames its client is not reading:
       // let go of the socket and what is buffered in it instead of holding
       // them for as long as the client stays connected.
@@ -174,7 +174,7 @@ export class Session implements SessionLink, Scheduled {
 
   /** Delivers a message from the client to the application. */
   receive(message: string): void {
-    if (this.state.readyState !== 1) return;
+    if (this.state.readyState !== ReadyState.OPEN) return;
     const counters = this.host.counters;
     counters.messagesIn++;
     counters.bytesIn += message.length;
@@ -232,8 +232,9 @@ export class Session implements SessionLink, Scheduled {
       this.state.close(CloseCode.Normal, CloseReason.Normal);
       this.emitClose();
     }
-    // destroy() and shutdown get here without the state machine's own expiry.
-    this.state.readyState = ReadyState.CLOSED;
+    // destroy() and shutdown end the session before its deadline: a tick at
+    // the end of time is the state machine's own expiry, whatever is due.
+    this.state.tick(Number.POSITIVE_INFINITY);
     this.host.expired(this);
   }
 
