@@ -2,7 +2,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { routePath, TRANSPORT_METHODS, type TransportName } from '@sockjs-ts/protocol';
+import { ReadyState, routePath, TRANSPORT_METHODS, type TransportName } from '@sockjs-ts/protocol';
 import { WebSocketServer } from 'ws';
 import { Admission } from './admission.js';
 import { type ClientBundle, loadClientBundle } from './client-bundle.js';
@@ -371,7 +371,7 @@ export class Endpoint implements SessionEndpoint, SessionHost {
   countSessions(into: Record<string, number>): number {
     let open = 0;
     for (const session of this.live) {
-      if (session.readyState !== 1) continue;
+      if (session.readyState !== ReadyState.OPEN) continue;
       const t = session.connection.protocol;
       into[t] = (into[t] ?? 0) + 1;
       open++;

@@ -3,9 +3,10 @@
 // frame and no heartbeat frame (only WebSocket pings); close travels in the
 // WebSocket close frame.
 
+import { ReadyState } from '@sockjs-ts/protocol';
 import type { Session } from '../session.js';
 import {
-  messageText,
+  decodeUtf8Message,
   rememberBytes,
   SocketReceiver,
   type SocketTracker,
@@ -24,7 +25,7 @@ export class RawWebSocketReceiver extends SocketReceiver {
   }
 
   override messages(batch: string[]): void {
-    if (this.ended || this.ws.readyState !== 1) return;
+    if (this.ended || this.ws.readyState !== ReadyState.OPEN) return;
     for (const m of batch) this.sendText(m);
   }
 
@@ -34,7 +35,7 @@ export class RawWebSocketReceiver extends SocketReceiver {
 
   /** A message is remembered with its bytes: its echo goes back as them. */
   protected override receiveData(data: Buffer | ArrayBuffer | Buffer[]): void {
-    const text = messageText(data);
+    const text = decodeUtf8Message(data);
     if (Buffer.isBuffer(data)) rememberBytes(text, data);
     this.receiveText(text);
   }

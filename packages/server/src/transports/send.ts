@@ -1,7 +1,7 @@
 // What xhr_send and jsonp_send share: read the body within the limit, decode
 // the JSON array, hand each message to the session, or answer the error.
 
-import { FrameError, parseSendPayload } from '@sockjs-ts/protocol';
+import { FrameError, parseSendPayload, ReadyState } from '@sockjs-ts/protocol';
 import type { HttpResponse } from '../http-types.js';
 import { answerText, BodyTooLargeError, NOT_FOUND, readBody } from '../http-util.js';
 import type { TransportRequest } from './context.js';
@@ -53,7 +53,7 @@ export function handleSend(
       return;
     }
     const session = endpoint.getSession(sessionId);
-    if (session === undefined || session.readyState !== 1) {
+    if (session === undefined || session.readyState !== ReadyState.OPEN) {
       answerError(res, headers, 404, NOT_FOUND);
       return;
     }

@@ -3,6 +3,7 @@
 // behaviour both websocket transports share.
 
 import { isUtf8 } from 'node:buffer';
+import { CloseCode, CloseReason, ReadyState } from '@sockjs-ts/protocol';
 import { Receiver } from '../receiver.js';
 import type { Session } from '../session.js';
 
@@ -24,8 +25,8 @@ export interface WebSocketLike {
   on(event: 'error', listener: (err: Error) => void): this;
 }
 
-/** The text of a message event, whatever shape the socket delivered it in. */
-export function messageText(data: Buffer | ArrayBuffer | Buffer[]): string {
+/** A message event's UTF-8 bytes as text, whatever shape the socket delivered them in. */
+export function decodeUtf8Message(data: Buffer | ArrayBuffer | Buffer[]): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8');
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return Buffer.from(data).toString('utf8');
@@ -38,7 +39,7 @@ export function messageText(data: Buffer | ArrayBuffer | Buffer[]): string {
  */
 export function wireCloseCode(code: number): number {
   const rfc = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1011);
-  return rfc || (code >= 3000 && code <= 4999) ? code : 1000;
+  return rfc || (code >= 3000 && code <= 4999) ? code : CloseCode.Normal;
 }
 
 /** A close reason must fit in 123 bytes of UTF-8. */
@@ -148,7 +149,7 @@ export abstract class SocketReceiver extends Receiver {
 
   /** One message from the client, as the socket delivered it. */
   protected receiveData(data: Buffer | ArrayBuffer | Buffer[]): void {
-    this.receiveText(messageText(data));
+    this.receiveText(decodeUtf8Message(data));
   }
 
   /** @internal */
@@ -190,7 +191,7 @@ export abstract class SocketReceiver extends Receiver {
   /** Pings; false when the peer answered nothing since the last heartbeat (it is cut). */
   protected peerAlive(): boolean {
     const ws = this.ws;
-    if (ws.ping === undefined || ws.readyState !== 1) return true;
+    if (ws.ping === undefined || ws.readyState !== ReadyState.OPEN) return true;
     if (!this.answered) {
       ws.terminate();
       return false;
@@ -202,13 +203,14 @@ export abstract class SocketReceiver extends Receiver {
 
   /** Closes the WebSocket with the session's close code, if it is open. */
   protected closeSocket(code: number, reason: string): void {
-    if (this.ws.readyState === 1) this.ws.close(wireCloseCode(code), wireCloseReason(reason));
+    if (this.ws.readyState === ReadyState.OPEN)
+      this.ws.close(wireCloseCode(code), wireCloseReason(reason));
   }
 
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    this.closeSocket(1000, 'Normal closure');
+    this.closeSocket(CloseCode.Normal, CloseReason.Normal);
     this.finished();
   }
 

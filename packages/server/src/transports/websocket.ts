@@ -3,7 +3,14 @@
 // JSON arrays of strings. WebSocket sessions are not shared with other
 // requests, so they are never put in the registry.
 
-import { FrameError, parseWebSocketPayload, rememberPlainMessage } from '@sockjs-ts/protocol';
+import {
+  CloseCode,
+  CloseReason,
+  FrameError,
+  parseWebSocketPayload,
+  ReadyState,
+  rememberPlainMessage,
+} from '@sockjs-ts/protocol';
 import type { HttpRequest } from '../http-types.js';
 import type { Session } from '../session.js';
 import { echoFrameFor, plainSingleMessage, rememberEcho } from './plain-frame.js';
@@ -16,7 +23,7 @@ export class WebSocketReceiver extends SocketReceiver {
 
   /** Whether frames may still go out. */
   private sending(): boolean {
-    return !this.ended && !this.broken && this.ws.readyState === 1;
+    return !this.ended && !this.broken && this.ws.readyState === ReadyState.OPEN;
   }
 
   protected sendFrame(frame: string): void {
@@ -66,7 +73,7 @@ export class WebSocketReceiver extends SocketReceiver {
       // Broken JSON: the WebSocket is closed with 3000 at once, with no
       // close frame before it (as sockjs-node does; the suite expects it).
       this.broken = true;
-      session.close(3000, 'Broken framing.');
+      session.close(CloseCode.GoAway, CloseReason.BrokenFraming);
       return;
     }
     for (const m of messages) if (!this.deliver(m)) return;
