@@ -1,4 +1,5 @@
-// What every HTTP transport handler gets, and the helpers they share.
+// What every HTTP transport handler gets: the request, its response, the
+// session id from the URL, and the endpoint that holds the sessions.
 
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import type { ResolvedOptions } from '../options.js';
