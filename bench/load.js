@@ -4,14 +4,20 @@
 // command per stdin line; it answers with one JSON object per stdout line.
 //
 //   config: { wire, transport, host, port, prefix, sessions, size, mode,
-//             localAddresses, openConcurrency, openTimeoutMs }
+//             localAddresses, openConcurrency, openTimeoutMs, rate }
 //   modes:  echo    every session keeps one message in flight, round trips timed
+//           open    open loop: `rate` messages a second across the sessions,
+//                   sent on schedule whatever the answers, each timed from
+//                   the moment it was due (so a late send shows as latency)
 //           setup   `sessions` loops of open, one echo, close
 //           idle    open the sessions and hold them
 //           fanout  one session sends, every session (this process) receives;
 //                   the next broadcast goes when all got the last one
 //           hold    like idle; the `broadcast` command sends one message that
 //                   every process times on arrival (for the max-sessions run)
+//           open-fanout  open loop: one session sends `rate` broadcasts a
+//                   second on schedule, every session times each delivery
+//                   from the moment its broadcast was due
 //   commands: start | mark | broadcast | stop | exit
 //   answers:  {type:'ready', opened, failed, firstError}, {type:'result', ...}
 
@@ -148,9 +154,9 @@ async function setupLoop() {
 
 // ---------------------------------------------------------------- broadcasts
 
-/** Messages carry their send time so that any process can time the delivery. */
-function stampedPayload() {
-  const stamp = now().toFixed(3) + ' ';
+/** Messages carry their send (or due) time so that any process can time the delivery. */
+function stampedPayload(at = now()) {
+  const stamp = at.toFixed(3) + ' ';
   return stamp + payload.slice(stamp.length);
 }
 
@@ -183,6 +189,52 @@ function startFanout() {
   round();
 }
 
+// ---------------------------------------------------------------- open loop
+
+/**
+ * Calls `send(dueAt)` `rate` times a second, on a schedule fixed at the start
+ * (message k is due at start + k / rate), whatever happens to the answers. A
+ * generator that falls behind sends what is due at once, with the time it
+ * was due, so that its lateness counts as latency (no coordinated omission).
+ */
+function paced(rate, send) {
+  const start = now();
+  const interval = 1000 / rate;
+  let sent = 0;
+  const tick = () => {
+    if (!running) return;
+    const due = Math.floor((now() - start) / interval) + 1;
+    // At most a second's worth at once: a generator that far behind is the
+    // bottleneck, and its CPU share says so.
+    for (let n = 0; sent < due && n < rate; n++, sent++) send(start + sent * interval);
+    setTimeout(tick, Math.max(0, start + sent * interval - now()));
+  };
+  tick();
+}
+
+function startOpenEcho() {
+  if (sessions.length === 0) return;
+  for (const s of sessions) {
+    s.onmessage = (text) => {
+      counted += 1;
+      latencies.add(now() - Number(text.slice(0, text.indexOf(' '))));
+    };
+    s.onclose = (reason) => noteError(new Error(reason));
+  }
+  let next = 0;
+  paced(config.rate, (dueAt) => {
+    const s = sessions[next];
+    next = (next + 1) % sessions.length;
+    if (!s.closed) s.send(stampedPayload(dueAt));
+  });
+}
+
+function startOpenFanout() {
+  if (sessions.length === 0) return;
+  listenForBroadcasts(null);
+  paced(config.rate, (dueAt) => sessions[0].send(stampedPayload(dueAt)));
+}
+
 // ---------------------------------------------------------------- commands
 
 function result() {
@@ -210,6 +262,8 @@ lines.on('line', (line) => {
         for (let i = 0; i < config.sessions; i++) setupLoops.push(setupLoop());
       else if (config.mode === 'fanout') startFanout();
       else if (config.mode === 'hold') listenForBroadcasts(null);
+      else if (config.mode === 'open') startOpenEcho();
+      else if (config.mode === 'open-fanout') startOpenFanout();
       return;
     case 'mark':
       counted = 0;
