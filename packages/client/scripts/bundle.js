@@ -3,13 +3,21 @@
 //   dist/{browser,node,websocket.browser,websocket.node}.js  ESM, protocol inlined
 //   dist/sockjs.min.js            IIFE for a script tag, global SockJS
 //   dist/sockjs-websocket.min.js  IIFE, WebSocket-only (for the size budget)
+// The protocol is bundled from its source, so that its enums (the close
+// codes) and constants become literals.
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 
 export async function bundle() {
-  const common = { absWorkingDir: pkg, bundle: true, target: 'es2022', logLevel: 'warning' };
+  const common = {
+    absWorkingDir: pkg,
+    bundle: true,
+    target: 'es2022',
+    logLevel: 'warning',
+    alias: { '@sockjs-ts/protocol': '../protocol/src/index.ts' },
+  };
   await Promise.all([
     build({
       ...common,

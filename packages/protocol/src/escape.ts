@@ -90,8 +90,3 @@ export function clientStringify(value: unknown): string {
   const json = JSON.stringify(value);
   return NON_ASCII.test(json) ? json.replace(CLIENT_ESCAPABLE, toUnicodeEscape) : json;
 }
-
-/** Escapes one string the way the server does (no surrounding JSON). */
-export function escapeServerText(text: string): string {
-  return HAS_SERVER_ESCAPABLE.test(text) ? text.replace(SERVER_ESCAPABLE, toUnicodeEscape) : text;
-}

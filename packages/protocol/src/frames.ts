@@ -43,9 +43,9 @@ export type Frame =
   | { readonly type: 'message'; readonly messages: string[] }
   | { readonly type: 'close'; readonly code: number; readonly reason: string };
 
-/** Why a frame or payload could not be decoded. */
+/** Why a payload could not be decoded. */
 export class FrameError extends Error {
-  readonly code: 'SOCKJS_ERR_BAD_FRAME' | 'SOCKJS_ERR_BAD_JSON' | 'SOCKJS_ERR_NO_PAYLOAD';
+  readonly code: 'SOCKJS_ERR_BAD_JSON' | 'SOCKJS_ERR_NO_PAYLOAD';
   constructor(code: FrameError['code'], message: string) {
     super(message);
     this.name = 'FrameError';
@@ -53,54 +53,31 @@ export class FrameError extends Error {
   }
 }
 
-function isStringArray(value: unknown): value is string[] {
-  if (!Array.isArray(value)) return false;
-  for (const item of value) if (typeof item !== 'string') return false;
-  return true;
-}
-
 /**
- * Decodes one frame as a client receives it. Returns null for an empty frame
- * (streaming transports may deliver blank lines); throws FrameError for
- * anything that is not a SockJS frame.
+ * Decodes one frame as a client receives it, once its transport's framing is
+ * removed (the newline after each frame on xhr, eventsource's `data:`).
+ * Servers send exactly `o`, `h`, `a[...]` and `c[code,"reason"]` (sockjs-node,
+ * Spring, Vert.x and sockjs-go alike). Anything else gives null: blank lines
+ * between frames, and text no server sends, such as `ox` or a bare `c`, which
+ * sockjs-client ignores too. A message item or close reason that is not a
+ * string arrives as its JSON text, as in the server's decoders (a missing or
+ * null reason as ''), so that a value an application misplaced does not lose
+ * the frame.
  */
 export function parseFrame(text: string): Frame | null {
-  if (text.length === 0) return null;
-  const kind = text.charCodeAt(0);
-  switch (kind) {
-    case 0x6f /* o */:
-      if (text.length !== 1) break;
-      return { type: 'open' };
-    case 0x68 /* h */:
-      if (text.length !== 1) break;
-      return { type: 'heartbeat' };
-    case 0x61 /* a */:
-      {
-        const payload = safeParse(text.slice(1));
-        if (!isStringArray(payload)) break;
-        return { type: 'message', messages: payload };
-      }
-    case 0x63 /* c */:
-      {
-        const payload = safeParse(text.slice(1));
-        if (
-          !Array.isArray(payload) ||
-          typeof payload[0] !== 'number' ||
-          (payload.length > 1 && typeof payload[1] !== 'string')
-        )
-          break;
-        return {
-          type: 'close',
-          code: payload[0],
-          reason: (payload[1] as string | undefined) ?? '',
-        };
-      }
+  if (text === 'o' || text === 'h') return { type: text === 'o' ? 'open' : 'heartbeat' };
+  const payload = safeParse(text.slice(1));
+  if (Array.isArray(payload)) {
+    const [code, reason] = payload;
+    if (text[0] === 'a') return { type: 'message', messages: payload.map(messageText) };
+    if (text[0] === 'c' && Number.isInteger(code))
+      return { type: 'close', code, reason: messageText(reason ?? '') };
   }
-  throw new FrameError('SOCKJS_ERR_BAD_FRAME', `Invalid SockJS frame: ${text.slice(0, 64)}`);
+  return null;
 }
 
 /**
- * The text of one decoded message item. Clients send strings; any other JSON
+ * The text of one decoded message item. Peers send strings; any other JSON
  * value is kept as its JSON text, so that no parsed value, not even
  * `{"toString":null}`, can throw.
  */
@@ -108,12 +85,12 @@ export function messageText(value: unknown): string {
   return typeof value === 'string' ? value : `${JSON.stringify(value)}`;
 }
 
-const UNPARSED = /* @__PURE__ */ Symbol('unparsed');
+/** JSON.parse, or undefined for broken JSON (no JSON text decodes to undefined). */
 function safeParse(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    return UNPARSED;
+    return undefined;
   }
 }
 
@@ -125,7 +102,7 @@ function safeParse(text: string): unknown {
 export function parseSendPayload(body: string): string[] {
   if (body.length === 0) throw new FrameError('SOCKJS_ERR_NO_PAYLOAD', 'Payload expected.');
   const value = safeParse(body);
-  if (value === UNPARSED) throw new FrameError('SOCKJS_ERR_BAD_JSON', 'Broken JSON encoding.');
+  if (value === undefined) throw new FrameError('SOCKJS_ERR_BAD_JSON', 'Broken JSON encoding.');
   if (!Array.isArray(value)) throw new FrameError('SOCKJS_ERR_NO_PAYLOAD', 'Payload expected.');
   return items(body, value);
 }
@@ -157,7 +134,7 @@ function items(text: string, array: unknown[]): string[] {
 export function parseWebSocketPayload(text: string): string[] {
   if (text.length === 0) return [];
   const value = safeParse(text);
-  if (value === UNPARSED) throw new FrameError('SOCKJS_ERR_BAD_JSON', 'Broken framing.');
+  if (value === undefined) throw new FrameError('SOCKJS_ERR_BAD_JSON', 'Broken framing.');
   if (typeof value === 'string') return [value];
   if (!Array.isArray(value)) throw new FrameError('SOCKJS_ERR_BAD_JSON', 'Broken framing.');
   return items(text, value);

@@ -1,7 +1,6 @@
 export { CloseCode, CloseReason, isApplicationCloseCode } from './close-codes.js';
 export {
   clientStringify,
-  escapeServerText,
   rememberPlainMessage,
   serverQuote,
   serverStringify,
@@ -29,7 +28,6 @@ export {
 } from './session.js';
 export {
   isValidCallback,
-  isValidId,
   MAX_CALLBACK_LENGTH,
   type Route,
   randomServerId,

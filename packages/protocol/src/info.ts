@@ -1,5 +1,7 @@
 // The /info answer, which tells a client what the server supports.
 
+import { messageText } from './frames.js';
+
 export interface Info {
   websocket: boolean;
   cookie_needed: boolean;
@@ -32,7 +34,7 @@ export function parseInfo(text: string): Info {
   const info: Info = {
     websocket: v.websocket !== false,
     cookie_needed: v.cookie_needed === true,
-    origins: Array.isArray(v.origins) ? v.origins.map(String) : ['*:*'],
+    origins: Array.isArray(v.origins) ? v.origins.map(messageText) : ['*:*'],
     entropy: typeof v.entropy === 'number' ? v.entropy : 0,
   };
   if (typeof v.base_url === 'string') info.base_url = v.base_url;

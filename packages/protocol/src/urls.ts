@@ -77,11 +77,6 @@ export function routePath(path: string): Route | null {
   return { kind: 'session', serverId, sessionId, transport };
 }
 
-/** A server or session id as the URL layout allows it. */
-export function isValidId(id: string): boolean {
-  return id.length > 0 && !id.includes('/') && !id.includes('.');
-}
-
 export const MAX_CALLBACK_LENGTH = 32;
 const CALLBACK = /^[a-zA-Z0-9_.-]+$/;
 
@@ -90,25 +85,32 @@ export function isValidCallback(name: string): boolean {
   return name.length <= MAX_CALLBACK_LENGTH && CALLBACK.test(name);
 }
 
-const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz012345';
+/** `length` random digits in base `radix` (at most 36), one random byte each. */
+function randomDigits(
+  length: number,
+  radix: number,
+  random: (buf: Uint8Array) => Uint8Array,
+): string {
+  return Array.from(random(new Uint8Array(length)), (b) => (b % radix).toString(radix)).join('');
+}
 
 /**
- * A random session id of `length` characters from a 32-letter alphabet, as
- * sockjs-client makes them. `randomBytes` must fill its argument with random
- * bytes (crypto.getRandomValues in browsers and Node).
+ * A random session id of `length` base-32 digits ([0-9a-v]): as many ids as
+ * sockjs-client's 32-letter alphabet gives. `randomBytes` must fill its
+ * argument with random bytes (crypto.getRandomValues in browsers and Node).
  */
 export function randomSessionId(
   length: number,
   randomBytes: (buf: Uint8Array) => Uint8Array,
 ): string {
-  const bytes = randomBytes(new Uint8Array(length));
-  let id = '';
-  for (let i = 0; i < length; i++) id += ID_ALPHABET[bytes[i]! & 31];
-  return id;
+  return randomDigits(length, 32, randomBytes);
 }
 
-/** A server id: three random digits, as sockjs-client picks them. */
+/**
+ * A server id: three random decimal digits, as sockjs-client picks them.
+ * A byte modulo 10 favours 0-5 slightly (26 to 25), which does not matter
+ * for an id that servers ignore and balancers only hash.
+ */
 export function randomServerId(randomBytes: (buf: Uint8Array) => Uint8Array): string {
-  const b = randomBytes(new Uint8Array(2));
-  return String(((b[0]! << 8) | b[1]!) % 1000).padStart(3, '0');
+  return randomDigits(3, 10, randomBytes);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { clientStringify, escapeServerText, serverStringify } from '../src/index.js';
+import { clientStringify, serverStringify } from '../src/index.js';
 
 const hex4 = (code: number) => code.toString(16).padStart(4, '0');
 const escaped = (code: number) => `"\\u${hex4(code)}"`;
@@ -52,11 +52,6 @@ describe('server escaping table', () => {
 
   test('ASCII takes the fast path unchanged', () => {
     assert.equal(serverStringify(['a', 'b"\\']), '["a","b\\"\\\\"]');
-  });
-
-  test('escapeServerText escapes a bare string', () => {
-    assert.equal(escapeServerText('a\u2028b\ufffe'), 'a\\u2028b\\ufffe');
-    assert.equal(escapeServerText('plain'), 'plain');
   });
 
   test('everything round-trips through JSON.parse', () => {
