@@ -2,12 +2,20 @@
 // object, /info, transport selection and the frame handling. Transports and
 // the I/O they use come from the entry file (browser.ts, node.ts, ...).
 
-import { messageText } from '@sockjs-ts/protocol';
+import {
+  CloseCode,
+  CloseReason,
+  isApplicationCloseCode,
+  parseFrame,
+  ReadyState,
+  randomServerId,
+  randomSessionId,
+} from '@sockjs-ts/protocol';
+import { randomBytes } from './random.js';
 import type {
   Discover,
   Env,
   HttpRequest,
-  InfoAnswer,
   ServerFacts,
   SockJSOptions,
   Transport,
@@ -31,23 +39,12 @@ export interface SockJSMessageEvent extends Event {
 
 type Handler<E> = ((this: SockJS, ev: E) => unknown) | null;
 
-// readyState values; the literals below are these (they keep the build small).
-const STATES = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
-
 // The version that the iframe handshake announces. sockjs-client's iframe
 // page refuses any other value, so it stays the one of the client we replace.
 export const PROTOCOL_COMPAT_VERSION = '1.6.1';
 
 function domError(name: string, message: string): DOMException {
   return new DOMException(name + ': ' + message, name);
-}
-
-function isUserCode(code: number): boolean {
-  return code === 1000 || (code >= 3000 && code <= 4999);
-}
-
-function event<T extends object>(type: string, fields: T): Event & T {
-  return Object.assign(new Event(type), fields);
 }
 
 /**
@@ -61,18 +58,18 @@ export class SockJS extends EventTarget {
   declare static readonly CLOSED: 3;
   static version = PROTOCOL_COMPAT_VERSION;
   /** Set by the entry file. */
-  protected static env: Env;
+  declare protected static env: Env;
   /** Set by the entry file, best first. */
-  protected static transports: readonly TransportFactory[] = [];
+  declare protected static transports: readonly TransportFactory[];
   /** Set by entry files that fetch /info (all but the WebSocket-only ones). */
-  protected static discover?: Discover;
+  declare protected static discover?: Discover;
 
   declare readonly CONNECTING: 0;
   declare readonly OPEN: 1;
   declare readonly CLOSING: 2;
   declare readonly CLOSED: 3;
 
-  readyState: number = 0;
+  readyState: number = ReadyState.CONNECTING;
   /** The URL, without a trailing slash. */
   readonly url: string;
   readonly protocol = '';
@@ -91,11 +88,11 @@ export class SockJS extends EventTarget {
 
   #env: Env;
   #options: SockJSOptions;
-  #candidates: TransportFactory[] = [];
+  #candidates: TransportFactory[];
   #server: string;
   #sessionId: () => string;
   #http: HttpRequest;
-  #abortInfo: (() => void) | null = null;
+  #abortInfo: (() => void) | undefined;
   #current: Transport | null = null;
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -111,10 +108,10 @@ export class SockJS extends EventTarget {
     };
     this.#env = ctor.env;
     this.#options = { ...options };
-    const { sessionId = 8, server, timeout = 0 } = options;
+    const { sessionId = 8, server } = options;
     this.#sessionId =
-      typeof sessionId === 'function' ? sessionId : () => this.#env.randomString(+sessionId);
-    this.#server = server ?? String(Math.random()).slice(2, 5);
+      typeof sessionId === 'function' ? sessionId : () => randomSessionId(+sessionId, randomBytes);
+    this.#server = server ?? randomServerId(randomBytes);
 
     let parsed: URL | undefined;
     try {
@@ -125,45 +122,46 @@ export class SockJS extends EventTarget {
       throw domError('SyntaxError', 'Invalid URL ' + url);
     parsed.pathname = parsed.pathname.replace(/\/+$/, '');
     this.url = parsed.href;
-    const allowed = options.transports;
-    const allow = allowed === undefined ? null : typeof allowed === 'string' ? [allowed] : allowed;
-    this.#candidates = ctor.transports.filter((t) => !allow || allow.includes(t.name));
-    const http = this.#env.http?.(this.#options);
-    this.#http = http!;
+    // As sockjs-client: no allow-list, or an empty one, allows every transport.
+    const allow = [options.transports || []].flat();
+    this.#candidates = ctor.transports.filter((t) => !allow.length || allow.includes(t.name));
+    // Absent only from WebSocket-only builds, which use no HTTP transport.
+    this.#http = this.#env.http?.(this.#options) as HttpRequest;
     const discover = ctor.discover;
-    if (!http || !discover) {
-      // WebSocket-only builds skip /info: the websocket attempt answers the same question.
-      setTimeout(() => this.#start({}, 0));
+    if (!discover) {
+      // WebSocket-only builds skip /info: the websocket attempt answers the
+      // same question. On the attempt timer, so that close() cancels it.
+      this.#timer = setTimeout(() => this.#start({ websocket: true } as ServerFacts, 0));
       return;
     }
-    this.#abortInfo = discover(http, this.url, this.#env, Math.max(timeout, 8000), (info, rtt) => {
-      this.#abortInfo = null;
-      if (info) this.#start(info, rtt);
-      else this.#close(1002, 'Cannot connect to server', false);
+    // Aborting /info once it is over does nothing, so #close may call this at any time.
+    this.#abortInfo = discover(this.#http, this.url, this.#env, this.#options, (facts, rtt) => {
+      if (facts) this.#start(facts, rtt);
+      else this.#close(CloseCode.ProtocolError, 'Cannot connect to server', false);
     });
   }
 
-  #start(info: InfoAnswer, rtt: number): void {
+  #start(facts: ServerFacts, rtt: number): void {
     this.#rto = rtt > 100 ? 4 * rtt : 300 + rtt;
-    this.#transUrl = typeof info.base_url === 'string' ? info.base_url : this.url;
-    const facts = { ...info, websocket: info.websocket !== false } as ServerFacts;
+    this.#transUrl = facts.base_url ?? this.url;
     this.#candidates = this.#candidates.filter((t) => t.enabled(facts, this.#env));
     this.#next();
   }
 
   /** Sends one message; throws while CONNECTING, ignores it once closing. */
   send(data: unknown): void {
-    if (this.readyState === 0 /* CONNECTING */) throw domError('InvalidStateError', 'Not open yet');
-    if (this.readyState === 1 /* OPEN */) this.#current?.send(String(data));
+    if (this.readyState === ReadyState.CONNECTING)
+      throw domError('InvalidStateError', 'Not open yet');
+    if (this.readyState === ReadyState.OPEN) this.#current?.send(String(data));
   }
 
   /** Closes with 1000 or an application code (3000-4999). */
   close(code?: number, reason?: string): void {
-    if (code && !isUserCode(code)) throw domError('InvalidAccessError', 'Invalid code');
+    if (code && !isApplicationCloseCode(code)) throw domError('InvalidAccessError', 'Invalid code');
     if (reason && new TextEncoder().encode(reason).length > 123)
       throw domError('SyntaxError', 'Reason too long');
-    if (this.readyState >= 2 /* CLOSING */) return;
-    this.#close(code || 1000, reason || 'Normal closure', true);
+    if (this.readyState >= ReadyState.CLOSING) return;
+    this.#close(code || CloseCode.Normal, reason || CloseReason.Normal, true);
   }
 
   override dispatchEvent(ev: Event): boolean {
@@ -181,22 +179,30 @@ export class SockJS extends EventTarget {
     return super.dispatchEvent(ev);
   }
 
+  /** Dispatches an event of `type` that carries `fields` (as MessageEvent and CloseEvent do). */
+  #emit(type: string, fields = {}): void {
+    this.dispatchEvent(Object.assign(new Event(type), fields));
+  }
+
   /** Starts the next candidate transport, or gives up with 2000. */
   #next(): void {
     const factory = this.#candidates.shift();
     if (!factory) {
-      this.#close(2000, 'All transports failed', false);
+      this.#close(CloseCode.AllTransportsFailed, CloseReason.AllTransportsFailed, false);
       return;
     }
     const attempt = ++this.#attempt;
-    const live = () => attempt === this.#attempt && this.readyState < 2 /* CLOSING */;
+    // #close and every retry move #attempt on.
+    const live = () => attempt === this.#attempt;
     const timeoutMs = Math.max(this.#options.timeout ?? 0, this.#rto * factory.roundTrips || 5000);
+    // An attempt still connecting when this fires gives way to the next one,
+    // as in sockjs-client (whose 2007 "Transport timed out" never reaches a
+    // close event either).
     this.#timer = setTimeout(() => {
-      if (live()) this.#failed(2007, 'Transport timed out');
+      if (live()) this.#retry();
     }, timeoutMs);
-    const url = addPath(this.#transUrl, '/' + this.#server + '/' + this.#sessionId());
     this.#current = factory.create({
-      url,
+      url: addPath(this.#transUrl, '/' + this.#server + '/' + this.#sessionId()),
       baseUrl: this.#transUrl,
       sockOptions: this.#options,
       http: this.#http,
@@ -210,71 +216,65 @@ export class SockJS extends EventTarget {
     });
   }
 
-  /** The current transport failed or was closed underneath us. */
-  #failed(code: number, reason: string): void {
-    clearTimeout(this.#timer);
-    const transport = this.#current;
-    this.#current = null;
-    this.#attempt++;
-    transport?.close();
-    if (this.readyState === 0 /* CONNECTING */ && !isUserCode(code) && code !== 2000) {
-      this.#next();
-      return;
-    }
-    this.#close(code, reason, false);
-  }
-
-  // Frames are tiny and fixed (o, h, a[...], c[code,reason]); decoding them
-  // here rather than with the protocol package keeps the WebSocket-only build small.
-  #frame(text: string, name: string): void {
-    const type = text[0];
-    if (type === 'o') {
-      if (this.readyState !== 0 /* CONNECTING */) {
-        this.#close(1006, 'Server lost session', false);
-        return;
-      }
-      clearTimeout(this.#timer);
-      this.readyState = 1 /* OPEN */;
-      this.transport = name;
-      this.dispatchEvent(new Event('open'));
-    } else if (type === 'h') this.dispatchEvent(new Event('heartbeat'));
-    else if (type === 'a' || type === 'c') {
-      let payload: unknown;
-      try {
-        payload = JSON.parse(text.slice(1));
-      } catch {}
-      if (!Array.isArray(payload)) return;
-      if (type === 'c') {
-        const code = Number(messageText(payload[0]));
-        // A close frame without a numeric code is a protocol error.
-        this.#close(Number.isInteger(code) ? code : 1002, messageText(payload[1] ?? ''), true);
-        return;
-      }
-      for (const data of payload) {
-        if (this.readyState !== 1 /* OPEN */) return;
-        this.dispatchEvent(event('message', { data: messageText(data) }));
-      }
-    }
-  }
-
-  #close(code: number, reason: string, wasClean: boolean): void {
-    this.#abortInfo?.();
-    this.#abortInfo = null;
+  /** Ends the current attempt: its timer, its transport, and any late call from it. */
+  #stopAttempt(): void {
     clearTimeout(this.#timer);
     this.#attempt++;
     this.#current?.close();
     this.#current = null;
+  }
+
+  #retry(): void {
+    this.#stopAttempt();
+    this.#next();
+  }
+
+  /** The current transport failed or was closed underneath us. */
+  #failed(code: number, reason: string): void {
+    if (
+      this.readyState === ReadyState.CONNECTING &&
+      !isApplicationCloseCode(code) &&
+      code !== CloseCode.AllTransportsFailed
+    )
+      this.#retry();
+    else this.#close(code, reason, false);
+  }
+
+  #frame(text: string, name: string): void {
+    const frame = parseFrame(text);
+    if (frame?.type === 'open') {
+      // A second one: the server lost our session and opened a new one.
+      if (this.readyState !== ReadyState.CONNECTING) {
+        this.#close(CloseCode.Abnormal, 'Server lost session', false);
+        return;
+      }
+      clearTimeout(this.#timer);
+      this.readyState = ReadyState.OPEN;
+      this.transport = name;
+      this.#emit('open');
+    } else if (frame?.type === 'message') {
+      for (const data of frame.messages) {
+        if (this.readyState !== ReadyState.OPEN) return;
+        this.#emit('message', { data });
+      }
+    } else if (frame?.type === 'close') this.#close(frame.code, frame.reason, true);
+    else if (frame) this.#emit(frame.type); // heartbeat
+  }
+
+  #close(code: number, reason: string, wasClean: boolean): void {
+    this.#abortInfo?.();
+    this.#stopAttempt();
     this.transport = null;
-    if (this.readyState >= 2 /* CLOSING */) return;
-    this.readyState = 2 /* CLOSING */;
+    if (this.readyState >= ReadyState.CLOSING) return;
+    this.readyState = ReadyState.CLOSING;
     setTimeout(() => {
-      this.readyState = 3 /* CLOSED */;
-      if (!wasClean) this.dispatchEvent(new Event('error'));
-      this.dispatchEvent(event('close', { code, reason, wasClean }));
+      this.readyState = ReadyState.CLOSED;
+      if (!wasClean) this.#emit('error');
+      this.#emit('close', { code, reason, wasClean });
     });
   }
 }
 
 // Like WebSocket, on the class and on the prototype.
-Object.assign(SockJS, STATES);
-Object.assign(SockJS.prototype, STATES);
+Object.assign(SockJS, ReadyState);
+Object.assign(SockJS.prototype, ReadyState);

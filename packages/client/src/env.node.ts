@@ -5,7 +5,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createRequire } from 'node:module';
-import { randomSessionId } from '@sockjs-ts/protocol';
 import { CookieJar } from './cookie-jar.js';
 import type { CookieJarLike, Env, HttpRequest, SockJSOptions, WebSocketLike } from './types.js';
 
@@ -107,7 +106,6 @@ export function eventStreamParser(onData: (data: string) => void): (text: string
 
 export const nodeEnv: Env = {
   pageUrl: () => undefined,
-  randomString: (length) => randomSessionId(length, (b) => crypto.getRandomValues(b)),
   http(options): HttpRequest {
     return (method, url, body, onData, onEnd) =>
       send(options, method, url, body, {}, () => {}, onData, onEnd);

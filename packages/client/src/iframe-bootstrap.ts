@@ -5,7 +5,7 @@
 // 'd' once the transport has sent what it still held, so that the parent
 // keeps the iframe until then (a parent that does not know 'd' ignores it).
 
-import { messageText } from '@sockjs-ts/protocol';
+import { CloseCode, messageText } from '@sockjs-ts/protocol';
 import { iframeMessage, readIframeMessage } from './iframe-message.js';
 import type { Env, Transport, TransportFactory } from './types.js';
 import { originOf } from './url.js';
@@ -51,7 +51,10 @@ export function bootstrapIframe(env: Env, transports: readonly TransportFactory[
       const factory = transports.find((t) => t.name === name);
       const here = location.origin;
       if (!factory || originOf(String(url)) !== here || originOf(String(baseUrl)) !== here) {
-        post('c', JSON.stringify([1002, 'Cannot run this transport in the iframe']));
+        post(
+          'c',
+          JSON.stringify([CloseCode.ProtocolError, 'Cannot run this transport in the iframe']),
+        );
         return;
       }
       const options = {};

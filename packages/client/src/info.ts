@@ -1,10 +1,11 @@
 // GET <url>/info, timed: its round trip sets the transport timeouts. Also
 // the page-dependent checks and facts that only HTTP transports need.
 
-import type { Discover, InfoAnswer } from './types.js';
+import { parseInfo } from '@sockjs-ts/protocol';
+import type { Discover, ServerFacts } from './types.js';
 import { addPath, originOf } from './url.js';
 
-export const discover: Discover = (http, url, env, timeout, done) => {
+export const discover: Discover = (http, url, env, options, done) => {
   const page = env.pageUrl();
   const pageOrigin = page ? originOf(page) : null;
   // As sockjs-client: no plain http from an https page, loopback excepted.
@@ -14,7 +15,7 @@ export const discover: Discover = (http, url, env, timeout, done) => {
     !/^(127\.|\[::1\]$|localhost$)/.test(new URL(url).hostname)
   )
     throw new DOMException('SecurityError: Insecure URL from an HTTPS page', 'SecurityError');
-  const facts = { sameOrigin: pageOrigin === originOf(url), nullOrigin: pageOrigin === 'null' };
+  const urlFacts = { sameOrigin: pageOrigin === originOf(url), nullOrigin: pageOrigin === 'null' };
   const started = Date.now();
   let body = '';
   let finished = false;
@@ -23,11 +24,11 @@ export const discover: Discover = (http, url, env, timeout, done) => {
     finished = true;
     clearTimeout(timer);
     abort();
-    let info: InfoAnswer | null = null;
+    let facts: ServerFacts | null = null;
     try {
-      if (status === 200) info = JSON.parse(body);
+      if (status === 200) facts = { ...parseInfo(body), ...urlFacts };
     } catch {}
-    done(info && typeof info === 'object' ? { ...info, ...facts } : null, Date.now() - started);
+    done(facts, Date.now() - started);
   };
   const abort = http(
     'GET',
@@ -38,7 +39,7 @@ export const discover: Discover = (http, url, env, timeout, done) => {
     },
     finish,
   );
-  const timer = setTimeout(() => finish(0), timeout);
+  const timer = setTimeout(() => finish(0), Math.max(options.timeout ?? 0, 8000));
   return () => {
     finished = true;
     clearTimeout(timer);

@@ -2,7 +2,7 @@
 // repeated while the session lives, and a sender that batches messages with
 // one request in flight.
 
-import { clientStringify } from '@sockjs-ts/protocol';
+import { CloseCode, clientStringify } from '@sockjs-ts/protocol';
 import type { Transport, TransportContext } from './types.js';
 import { addPath } from './url.js';
 
@@ -100,7 +100,7 @@ export function pollingTransport(
   const fail = (reason: string) => {
     if (stopped) return;
     stop();
-    if (!closing) ctx.onClose(1006, reason);
+    if (!closing) ctx.onClose(CloseCode.Abnormal, reason);
   };
   const flush = () => {
     if (stopped || abortPost) return;

@@ -52,8 +52,6 @@ export interface WebSocketLike {
 export interface Env {
   /** The page URL (for relative URLs and same-origin checks), if any. */
   pageUrl(): string | undefined;
-  /** Random [a-z0-5] string for session ids. */
-  randomString(length: number): string;
   /** Makes the request function for one SockJS object (absent in WebSocket-only builds). */
   http?(options: SockJSOptions): HttpRequest;
   /** Opens a WebSocket, or returns null when there is none. */
@@ -81,10 +79,14 @@ export interface UrlInfo {
   nullOrigin: boolean;
 }
 
-/** /info merged with UrlInfo. */
+/**
+ * /info as the protocol's parseInfo reads it, merged with UrlInfo. Declared
+ * here so that the published types stand without the protocol package.
+ */
 export interface ServerFacts extends UrlInfo {
   websocket: boolean;
   cookie_needed: boolean;
+  base_url?: string;
 }
 
 export interface TransportContext {
@@ -123,18 +125,14 @@ export interface TransportFactory {
   create(ctx: TransportContext): Transport;
 }
 
-/** /info as read, plus the UrlInfo facts (for `enabled`). */
-export interface InfoAnswer extends Partial<UrlInfo> {
-  websocket?: unknown;
-  base_url?: unknown;
-  cookie_needed?: unknown;
-}
-
-/** Fetches /info; calls `done` once (null on failure) unless aborted. */
+/**
+ * Fetches /info, giving up after the `timeout` option or 8 s, whichever is
+ * longer; calls `done` once (null on failure) unless aborted.
+ */
 export type Discover = (
   http: HttpRequest,
   url: string,
   env: Env,
-  timeout: number,
-  done: (info: InfoAnswer | null, rtt: number) => void,
+  options: SockJSOptions,
+  done: (facts: ServerFacts | null, rtt: number) => void,
 ) => () => void;

@@ -50,7 +50,6 @@ const fakeHttp: HttpRequest = (_method, url, _body, onData, onEnd) => {
 };
 const env: Env = {
   pageUrl: () => undefined,
-  randomString: (n) => 'x'.repeat(n),
   http: () => fakeHttp,
   hasWebSocket: () => true,
   webSocket: () => null,
@@ -124,13 +123,15 @@ test('GETs /info (query kept), opens the first enabled transport, relays frames'
   assert.deepEqual(infoRequests, ['http://h/echo/info?k=v']);
   assert.equal(off.runs.length, 0);
   const ctx = a.runs[0]!.ctx!;
-  assert.equal(ctx.url, 'http://h/echo/007/xxxx?k=v');
+  assert.match(ctx.url, /^http:\/\/h\/echo\/007\/[0-9a-v]{4}\?k=v$/);
   ctx.onFrame('o');
   assert.equal(s.readyState, S.OPEN);
   assert.equal(s.transport, 'a');
   ctx.onFrame('h');
   ctx.onFrame('a["x","\\u2028"]');
   ctx.onFrame('not a frame');
+  ctx.onFrame('');
+  ctx.onFrame('ox');
   s.send('hi');
   assert.deepEqual(a.runs[0]!.sent, ['hi']);
   assert.deepEqual(events, ['onopen', 'open', 'h', 'm:x', 'm:\u2028']);
@@ -152,10 +153,14 @@ test('a hostile server cannot make frame handling throw', async () => {
   ctx.onFrame('o');
   ctx.onFrame('a[{"toString":null},7,[1]]');
   assert.deepEqual(got, ['{"toString":null}', '7', '[1]']);
+  // A close frame without an integer code is no frame: the socket stays open.
+  ctx.onFrame('c[{"toString":null},"x"]');
+  ctx.onFrame('c');
+  assert.equal(s.readyState, S.OPEN);
   const done = closeEvent(s);
-  ctx.onFrame('c[{"toString":null},{"valueOf":null}]');
+  ctx.onFrame('c[4000,{"valueOf":null}]');
   const ev = await done;
-  assert.deepEqual(ev, { code: 1002, reason: '{"valueOf":null}', wasClean: true });
+  assert.deepEqual(ev, { code: 4000, reason: '{"valueOf":null}', wasClean: true });
   assert.equal(s.readyState, S.CLOSED);
 });
 
@@ -252,5 +257,47 @@ test('a transport dropping after open closes with its code; a bad /info gives 10
     });
   } finally {
     infoBody = '{"websocket":true}';
+  }
+});
+
+test('/info decides: websocket false disables websocket, base_url moves the sessions', async () => {
+  const ws = fakeTransport('websocket');
+  const a = fakeTransport('a');
+  ws.factory.enabled = (facts) => facts.websocket;
+  const S = makeClass([ws.factory, a.factory]);
+  infoBody = '{"websocket":false,"base_url":"http://other/sock","origins":[{"toString":null}]}';
+  try {
+    const s = new S('http://h/echo');
+    await until(() => a.runs.length === 1);
+    assert.equal(ws.runs.length, 0);
+    assert.match(a.runs[0]!.ctx!.url, /^http:\/\/other\/sock\/[0-9]{3}\/[0-9a-v]{8}$/);
+    s.close();
+  } finally {
+    infoBody = '{"websocket":true}';
+  }
+});
+
+test('without /info (WebSocket-only builds), close() before the first attempt opens nothing', async () => {
+  const a = fakeTransport('a');
+  class WithoutInfo extends Core {
+    protected static override env = env;
+    protected static override transports = [a.factory];
+  }
+  const s = new WithoutInfo('http://h/echo');
+  s.close();
+  await tick(20);
+  assert.equal(a.runs.length, 0);
+  const t = new WithoutInfo('http://h/echo');
+  await until(() => a.runs.length === 1);
+  t.close();
+});
+
+test('an empty allow-list allows every transport, as in sockjs-client', async () => {
+  for (const transports of [[], '']) {
+    const a = fakeTransport('a');
+    const S = makeClass([a.factory]);
+    const s = new S('http://h/echo', null, { transports });
+    await until(() => a.runs.length === 1);
+    s.close();
   }
 });

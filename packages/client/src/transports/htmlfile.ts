@@ -6,8 +6,10 @@
 // transport probes the session with an empty xhr_send (`[]`, which servers
 // accept and ignore); a failed probe ends the receiver.
 
+import { randomSessionId } from '@sockjs-ts/protocol';
 import { callbackName, callbacks } from '../callbacks.js';
 import { pollingTransport } from '../polling.js';
+import { randomBytes } from '../random.js';
 import type { TransportFactory } from '../types.js';
 import { addPath, addQuery } from '../url.js';
 
@@ -19,7 +21,7 @@ export const htmlfile: TransportFactory = {
   enabled: (facts) => facts.sameOrigin && typeof document === 'object',
   create: (ctx) =>
     pollingTransport(ctx, (onFrame, onEnd) => {
-      const id = 'a' + ctx.env.randomString(8);
+      const id = 'a' + randomSessionId(8, randomBytes);
       const registry = callbacks();
       const iframe = document.createElement('iframe');
       let started = false;

@@ -7,10 +7,11 @@
 // iframe stays until its transport has sent what send() accepted (at most
 // FLUSH_LIMIT_MS); with sockjs-client's page it goes at once.
 
-import { clientStringify, messageText } from '@sockjs-ts/protocol';
+import { CloseCode, clientStringify, messageText, randomSessionId } from '@sockjs-ts/protocol';
 import { PROTOCOL_COMPAT_VERSION } from '../core.js';
 import { iframeMessage, readIframeMessage } from '../iframe-message.js';
 import { FLUSH_LIMIT_MS } from '../polling.js';
+import { randomBytes } from '../random.js';
 import type { TransportFactory } from '../types.js';
 import { addPath, originOf } from '../url.js';
 
@@ -21,7 +22,7 @@ export function iframeTransport(inner: string, innerAvailable: () => boolean): T
     enabled: () => typeof document === 'object' && innerAvailable(),
     create(ctx) {
       const origin = originOf(ctx.baseUrl);
-      const windowId = ctx.env.randomString(8);
+      const windowId = randomSessionId(8, randomBytes);
       const iframe = document.createElement('iframe');
       let alive = true;
       // The iframe page answers 'c' with 'd' once its transport has flushed.
@@ -61,7 +62,10 @@ export function iframeTransport(inner: string, innerAvailable: () => boolean): T
           } catch {}
           const [code, reason] = Array.isArray(detail) ? detail : [];
           stop(false);
-          ctx.onClose(Number(messageText(code ?? '')) || 1006, messageText(reason ?? ''));
+          ctx.onClose(
+            Number(messageText(code ?? '')) || CloseCode.Abnormal,
+            messageText(reason ?? ''),
+          );
         }
       };
       addEventListener('message', onMessage);

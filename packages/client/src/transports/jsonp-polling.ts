@@ -2,8 +2,10 @@
 // Messages go to jsonp_send as a form body through a no-cors fetch, which
 // needs no CORS support from the server.
 
+import { randomSessionId } from '@sockjs-ts/protocol';
 import { callbackName, callbacks } from '../callbacks.js';
 import { pollingTransport } from '../polling.js';
+import { randomBytes } from '../random.js';
 import type { TransportFactory } from '../types.js';
 import { addPath, addQuery } from '../url.js';
 
@@ -15,7 +17,7 @@ export const jsonpPolling: TransportFactory = {
     pollingTransport(
       ctx,
       (onFrame, onEnd) => {
-        const id = 'a' + ctx.env.randomString(8);
+        const id = 'a' + randomSessionId(8, randomBytes);
         const registry = callbacks();
         const script = document.createElement('script');
         let got = false;

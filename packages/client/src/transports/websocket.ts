@@ -2,10 +2,9 @@
 // outgoing message is sent as a one-element JSON array, which all servers
 // take. WebSocket text is UTF-8 safe, so plain JSON escaping is enough.
 
+import { CloseCode } from '@sockjs-ts/protocol';
 import type { TransportFactory } from '../types.js';
 import { addPath } from '../url.js';
-
-const ignore = () => {};
 
 export const websocket: TransportFactory = {
   name: 'websocket',
@@ -17,12 +16,10 @@ export const websocket: TransportFactory = {
     try {
       ws = ctx.env.webSocket(url, ctx.sockOptions);
     } catch {}
-    const broken = () => ctx.onClose(1006, 'WebSocket connection broken');
+    const broken = () => ctx.onClose(CloseCode.Abnormal, 'WebSocket connection broken');
     const stop = () => {
       if (!ws) return;
       ws.onmessage = ws.onclose = null;
-      // Closing a connecting socket reports an error; it must have a listener.
-      ws.onerror = ignore;
       try {
         ws.close();
       } catch {}
@@ -30,7 +27,9 @@ export const websocket: TransportFactory = {
     };
     if (ws) {
       ws.onmessage = (ev) => ctx.onFrame(String(ev.data));
-      ws.onerror = ignore;
+      // Errors come with a close, which says all; closing a connecting socket
+      // reports one too, and it must find a listener (ws throws otherwise).
+      ws.onerror = () => {};
       ws.onclose = () => {
         stop();
         broken();
