@@ -39,9 +39,18 @@ interface Recording {
 /** A server (node:http or the layer) and the recordings of its connections. */
 class Target {
   readonly recordings = new Map<number, Recording>();
+  /** The server's side of each connection, by the client's port. */
+  private readonly accepted = new Map<number, net.Socket>();
   port = 0;
 
   constructor(readonly server: http.Server | Http1Server) {
+    server.on('connection', (socket: net.Socket) => {
+      const port = socket.remotePort ?? -1;
+      this.accepted.set(port, socket);
+      socket.once('close', () => {
+        if (this.accepted.get(port) === socket) this.accepted.delete(port);
+      });
+    });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.request(req, res));
     server.on('upgrade', (req: IncomingMessage, socket: net.Socket) => {
       const rec = this.recording(req);
@@ -84,7 +93,10 @@ class Target {
 
   /**
    * Sends `pieces` on a fresh connection; resolves once the server closed
-   * it, or once nothing happened on it for `quietMs`.
+   * it, or once it has read every byte sent and nothing happened on the
+   * connection for `quietMs` after that. Counting from what the server has
+   * read, not from the write: on a busy machine the write may wait longer
+   * than the quiet time to be read.
    */
   exchange(pieces: readonly Buffer[], quietMs: number): Promise<Outcome> {
     return new Promise((resolve) => {
@@ -96,6 +108,13 @@ class Target {
       let written = false;
       let closed = false;
       let timer: NodeJS.Timeout | null = null;
+      const total = pieces.reduce((sum, p) => sum + p.length, 0);
+      /** Whether the server's side has read all that was sent (or is gone). */
+      const allRead = () => {
+        const accepted = this.accepted.get(socket.localPort ?? -1);
+        return accepted === undefined || accepted.destroyed || accepted.bytesRead >= total;
+      };
+      let writtenAt = 0;
       const finish = () => {
         if (timer !== null) clearInterval(timer);
         const port = socket.localPort;
@@ -129,11 +148,19 @@ class Target {
           socket.write(pieces[i]!);
         }
         written = true;
-        last = Date.now();
+        writtenAt = Date.now();
+        last = writtenAt;
+        let readAt = 0;
         timer = setInterval(
           () => {
-            const quiet = Date.now() - Math.max(last, rec!.touched);
-            if (quiet >= quietMs) finish();
+            const t = Date.now();
+            if (readAt === 0) {
+              // A server that stops reading for good is not waited for past
+              // a few seconds: what it ran by then is its outcome.
+              if (!allRead() && t - writtenAt < 5000) return;
+              readAt = t;
+            }
+            if (t - Math.max(last, rec!.touched, readAt) >= quietMs) finish();
           },
           Math.max(5, quietMs / 4),
         );

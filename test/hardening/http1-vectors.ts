@@ -323,6 +323,53 @@ export const VECTORS: readonly (readonly [name: string, wire: string])[] = [
     `${head('POST /ws HTTP/1.1', 'Host: h', 'Connection: Upgrade', 'Upgrade: websocket', 'Content-Length: 5')}hello${S}`,
   ],
 
+  // --- Proxy-Connection, which llhttp reads as Connection
+  [
+    'Proxy-Connection: close, then GET',
+    `${head('GET /a HTTP/1.1', 'Host: h', 'Proxy-Connection: close')}${S}`,
+  ],
+  [
+    'Proxy-Connection: x, Close, then GET',
+    `${head('GET /a HTTP/1.1', 'Host: h', 'Proxy-Connection: x, Close')}${S}`,
+  ],
+  [
+    'Proxy-Connection: keep-alive on HTTP/1.0, then GET',
+    `${head('GET /a HTTP/1.0', 'Proxy-Connection: keep-alive')}${S}`,
+  ],
+  [
+    'Proxy-Connection: upgrade',
+    `${head('GET /ws HTTP/1.1', 'Host: h', 'Upgrade: websocket', 'Proxy-Connection: upgrade')}${S}`,
+  ],
+  [
+    'Proxy-Connection: close in a trailer',
+    chunked('5\r\nhello\r\n0\r\nProxy-Connection: close\r\n\r\n'),
+  ],
+  [
+    'Proxy-Connection with a tab',
+    `${head('GET /a HTTP/1.1', 'Host: h', 'Proxy-Connection:\tclose')}${S}`,
+  ],
+
+  // --- the authority of an absolute-form target
+  ...[' ', '"', '#', '<', '>', '\\', '^', '`', '{', '|', '}', '\x7f', '\xe9'].map(
+    (c) =>
+      [
+        `absolute-form authority with ${JSON.stringify(c)}`,
+        `${head(`GET http://a${c}b/ HTTP/1.1`, 'Host: h')}${S}`,
+      ] as const,
+  ),
+  [
+    'absolute-form with userinfo and port',
+    `${head('GET http://u:p@h:80/a HTTP/1.1', 'Host: h')}${S}`,
+  ],
+  [
+    'absolute-form with an IPv6 literal',
+    `${head('GET http://[::1]:80/a HTTP/1.1', 'Host: h')}${S}`,
+  ],
+  ['absolute-form without a path', `${head('GET http://h HTTP/1.1', 'Host: h')}${S}`],
+  ['absolute-form with a query and no path', `${head('GET http://h?x=1 HTTP/1.1', 'Host: h')}${S}`],
+  ['absolute-form https', `${head('GET https://h/a HTTP/1.1', 'Host: h')}${S}`],
+  ['absolute-form ftp', `${head('GET ftp://h/a HTTP/1.1', 'Host: h')}${S}`],
+
   // --- pipelining and sizes
   [
     'three pipelined GETs',

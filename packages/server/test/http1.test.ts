@@ -769,3 +769,50 @@ describe('differential check against node:http', () => {
     assert.ok(accepted > 20, `only ${accepted} accepted requests were compared`);
   });
 });
+
+describe('a body the application reads late', () => {
+  const size = 1 << 20;
+  const body = Buffer.alloc(size, 0x61);
+
+  async function serve(
+    onRequest: (req: http.IncomingMessage, res: http.ServerResponse) => void,
+  ): Promise<{ server: Http1Server; port: number }> {
+    const server = createHttp1Server();
+    server.on('request', onRequest);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, port: (server.address() as AddressInfo).port };
+  }
+
+  test('is read whole when the reading starts from a timer, past the 64 KiB held unread', async () => {
+    const { server, port } = await serve((req, res) => {
+      setTimeout(() => {
+        let n = 0;
+        req.on('data', (c: Buffer) => {
+          n += c.length;
+        });
+        req.on('end', () => res.end(`read ${n}`));
+      }, 100);
+    });
+    const s = new RawSocket(port);
+    s.socket.write(`POST /p HTTP/1.1\r\nHost: t\r\nContent-Length: ${size}\r\n\r\n`);
+    s.socket.write(body);
+    await s.waitText(`read ${size}`);
+    s.socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  test('is skipped when the answer comes from a timer without reading it, and the next request is served', async () => {
+    const { server, port } = await serve((req, res) => {
+      if (req.url === '/next') res.end('next');
+      else setTimeout(() => res.end('early'), 100);
+    });
+    const s = new RawSocket(port);
+    s.socket.write(`POST /p HTTP/1.1\r\nHost: t\r\nContent-Length: ${size}\r\n\r\n`);
+    s.socket.write(body);
+    s.socket.write('GET /next HTTP/1.1\r\nHost: t\r\n\r\n');
+    await s.waitText('next');
+    assert.ok(s.text.indexOf('early') < s.text.indexOf('next'));
+    s.socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+});

@@ -50,7 +50,11 @@ export const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 // A request target: visible ASCII only.
 const TARGET = /^[\x21-\x7e]+$/;
 const DIGITS = /^[0-9]{1,15}$/;
-const ABSOLUTE = /^https?:\/\/[^/?#]+/i;
+// An absolute-form target: scheme, then an authority of the characters
+// RFC 3986 allows there (userinfo, host, IP literal, port), then a path, a
+// query or nothing. node:http refuses '\\', '{', '<', a space and the like in
+// the authority; a looser pattern would run what it refuses.
+const ABSOLUTE = /^https?:\/\/[A-Za-z0-9\-._~%!$&'()*+,;=:@[\]]+(?:[/?]|$)/i;
 
 // Fields of which node:http keeps only the first (so do we, for the same
 // reading of the same request); cookie is joined with '; ', set-cookie kept
@@ -88,6 +92,7 @@ export const FRAMING_FIELDS = new Set([
   'transfer-encoding',
   'host',
   'connection',
+  'proxy-connection',
   'keep-alive',
   'upgrade',
   'expect',
@@ -261,7 +266,16 @@ export function parseHead(text: string): RequestHead {
     if (contentLength > 0) body = 'length';
   }
 
-  const connection = headers.connection as string | undefined;
+  // llhttp reads Proxy-Connection exactly as it reads Connection (close,
+  // keep-alive, upgrade): so do we, or a pipelined request after
+  // "Proxy-Connection: close" would run here and not there.
+  const proxyConnection = headers['proxy-connection'] as string | undefined;
+  const connection =
+    proxyConnection === undefined
+      ? (headers.connection as string | undefined)
+      : headers.connection === undefined
+        ? proxyConnection
+        : `${headers.connection as string}, ${proxyConnection}`;
   const keepAlive =
     httpVersion === '1.1' ? !hasToken(connection, 'close') : hasToken(connection, 'keep-alive');
   const upgradeHeader = headers.upgrade as string | undefined;

@@ -61,6 +61,9 @@ export class Http1Request extends EventEmitter {
     const held = this.held;
     this.held = null;
     this.heldBytes = 0;
+    // The connection may have stopped reading while these bytes waited, and
+    // the resume asked for in startFlowing() came before they were gone.
+    this.onFlow?.();
     if (held !== null) for (const chunk of held) this.emit('data', chunk);
     if (this.ended) this.emitEnd();
   }
