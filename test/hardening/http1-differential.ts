@@ -109,10 +109,14 @@ class Target {
       let closed = false;
       let timer: NodeJS.Timeout | null = null;
       const total = pieces.reduce((sum, p) => sum + p.length, 0);
-      /** Whether the server's side has read all that was sent (or is gone). */
+      /**
+       * Whether the server's side has read all that was sent, or is gone
+       * (not yet accepted counts as not read: on a busy loop the client may
+       * see its connect before the server sees the connection).
+       */
       const allRead = () => {
         const accepted = this.accepted.get(socket.localPort ?? -1);
-        return accepted === undefined || accepted.destroyed || accepted.bytesRead >= total;
+        return accepted !== undefined && (accepted.destroyed || accepted.bytesRead >= total);
       };
       let writtenAt = 0;
       const finish = () => {
