@@ -26,6 +26,24 @@ function loadWs(): WebSocketCtor | null {
   return wsModule;
 }
 
+let warned = false;
+/**
+ * No global WebSocket (Node 20) and no `ws`: the websocket transport is
+ * skipped. Said once, as a process warning an application can listen to or
+ * silence, so that neither a fallback to HTTP nor a forced websocket's 2000
+ * "All transports failed" goes without the reason.
+ */
+function noWebSocket(): false {
+  if (!warned) {
+    warned = true;
+    process.emitWarning(
+      'No WebSocket in this Node, so the websocket transport is skipped: Node 22 and later have one built in; on Node 20, install the "ws" package.',
+      { code: 'SOCKJS_WARN_NO_WEBSOCKET' },
+    );
+  }
+  return false;
+}
+
 function jarOf(options: SockJSOptions): CookieJarLike {
   options.cookieJar ??= new CookieJar();
   return options.cookieJar;
@@ -110,7 +128,8 @@ export const nodeEnv: Env = {
     return (method, url, body, onData, onEnd) =>
       send(options, method, url, body, {}, () => {}, onData, onEnd);
   },
-  hasWebSocket: () => typeof globalThis.WebSocket === 'function' || loadWs() !== null,
+  hasWebSocket: () =>
+    typeof globalThis.WebSocket === 'function' || loadWs() !== null || noWebSocket(),
   webSocket(url, options) {
     const headers = headersFor(options, url.replace(/^ws/, 'http'));
     const native = globalThis.WebSocket as unknown as WebSocketCtor | undefined;
