@@ -2,7 +2,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { ReadyState, routePath, TRANSPORT_METHODS, type TransportName } from '@sockjs-ts/protocol';
+import { ReadyState, routePath, type TransportName } from '@sockjs-ts/protocol';
 import { WebSocketServer } from 'ws';
 import { Admission } from './admission.js';
 import { type ClientBundle, loadClientBundle } from './client-bundle.js';
@@ -20,10 +20,10 @@ import { clientScript, greeting, type IframePage, iframe, info, makeIframePage }
 import { MemoryRegistry, type SessionRegistry } from './registry.js';
 import { Session, type SessionHost } from './session.js';
 import type { TimerWheel } from './timer-wheel.js';
-import type { SessionEndpoint, TransportHandler } from './transports/context.js';
 import { eventSource } from './transports/eventsource.js';
 import { Hixie76Socket } from './transports/hixie76.js';
 import { htmlFile } from './transports/htmlfile.js';
+import type { HttpTransport, SessionEndpoint } from './transports/http-transport.js';
 import { jsonpPolling } from './transports/jsonp-polling.js';
 import { jsonpSend } from './transports/jsonp-send.js';
 import { startRawWebSocketSession } from './transports/raw-websocket.js';
@@ -33,15 +33,13 @@ import { xhrPolling } from './transports/xhr-polling.js';
 import { xhrSend } from './transports/xhr-send.js';
 import { xhrStreaming } from './transports/xhr-streaming.js';
 
-const HTTP_TRANSPORTS: Partial<Record<TransportName, TransportHandler>> = {
-  xhr: xhrPolling,
-  xhr_send: xhrSend,
-  xhr_streaming: xhrStreaming,
-  eventsource: eventSource,
-  htmlfile: htmlFile,
-  jsonp: jsonpPolling,
-  jsonp_send: jsonpSend,
-};
+// The session URLs served over plain HTTP, by the last segment of the URL.
+// The websocket transport is not here: it comes through the upgrade path.
+const HTTP_TRANSPORTS: ReadonlyMap<TransportName, HttpTransport> = new Map(
+  [xhrPolling, xhrSend, xhrStreaming, eventSource, htmlFile, jsonpPolling, jsonpSend].map(
+    (transport) => [transport.name, transport],
+  ),
+);
 
 /** What an endpoint needs from the server that owns it. */
 export interface EndpointOwner {
@@ -49,18 +47,6 @@ export interface EndpointOwner {
   readonly counters: Counters;
   connection(session: Session): void;
 }
-
-/** Transports whose request may create a session. */
-const RECEIVING: ReadonlySet<TransportName> = new Set<TransportName>([
-  'xhr',
-  'xhr_streaming',
-  'eventsource',
-  'htmlfile',
-  'jsonp',
-]);
-
-/** Transports that browsers request without an Origin header (script tags, frames). */
-const NO_ORIGIN_HEADER: ReadonlySet<TransportName> = new Set<TransportName>(['htmlfile', 'jsonp']);
 
 /** The path below `prefix`, or null when the URL is not under it. */
 function pathBelow(url: string | undefined, prefix: string): string | null {
@@ -213,17 +199,16 @@ export class Endpoint implements SessionEndpoint, SessionHost {
         this.websocketWithoutUpgrade(req, res);
         return true;
       case 'session': {
-        if (route.transport === 'websocket') {
+        const transport = HTTP_TRANSPORTS.get(route.transport);
+        if (transport === undefined) {
           this.websocketWithoutUpgrade(req, res);
           return true;
         }
-        const methods = TRANSPORT_METHODS[route.transport];
-        if (!methods.includes(method)) {
-          answer405(res, methods);
+        if (!transport.methods.includes(method)) {
+          answer405(res, transport.methods);
           return true;
         }
-        const transport = route.transport;
-        const originRefusal = this.admission.originRefusal(req, NO_ORIGIN_HEADER.has(transport));
+        const originRefusal = this.admission.originRefusal(req, transport.loadedWithoutOrigin);
         if (originRefusal !== null) {
           answerText(res, originRefusal.status, originRefusal.reason);
           return true;
@@ -235,7 +220,7 @@ export class Endpoint implements SessionEndpoint, SessionHost {
           return true;
         }
         const sessionId = route.sessionId;
-        const opensSession = RECEIVING.has(transport) && this.sessions.get(sessionId) === undefined;
+        const opensSession = transport.opensSession && this.sessions.get(sessionId) === undefined;
         this.inflight.track(res);
         // Most requests have nothing to decide: no closures for them.
         if (!this.admission.decides(opensSession)) {
@@ -255,12 +240,12 @@ export class Endpoint implements SessionEndpoint, SessionHost {
 
   /** Hands an admitted session request to its transport, unless its client already left. */
   private startTransport(
-    transport: TransportName,
+    transport: HttpTransport,
     req: HttpRequest,
     res: HttpResponse,
     sessionId: string,
   ): void {
-    if (!res.destroyed) HTTP_TRANSPORTS[transport]!({ req, res, sessionId, endpoint: this });
+    if (!res.destroyed) transport.handle({ req, res, sessionId, endpoint: this });
   }
 
   /** A websocket URL reached as a plain HTTP request. */

@@ -1,8 +1,8 @@
 // eventsource: GET <session>/eventsource streams `data: <frame>\r\n\r\n`.
 
 import { HttpReceiver } from '../http-receiver.js';
-import { keepOpen, setSessionHeaders } from './common.js';
-import type { TransportRequest } from './context.js';
+import type { HttpTransport, TransportRequest } from './http-transport.js';
+import { keepOpen, setSessionHeaders } from './session-response.js';
 
 // A frame may not contain CR, LF or NUL inside an event; sockjs-client runs
 // decodeURI on every data line, so '%' is escaped too.
@@ -15,7 +15,7 @@ export function escapeEventSourceData(frame: string): string {
 
 const asEvent = (frame: string) => 'data: ' + escapeEventSourceData(frame) + '\r\n\r\n';
 
-export function eventSource({ req, res, sessionId, endpoint }: TransportRequest): void {
+function serve({ req, res, sessionId, endpoint }: TransportRequest): void {
   keepOpen(req);
   setSessionHeaders(req, res, endpoint.options, 'text/event-stream');
   res.writeHead(200);
@@ -24,3 +24,11 @@ export function eventSource({ req, res, sessionId, endpoint }: TransportRequest)
   const session = endpoint.getOrCreateSession(sessionId, req, 'eventsource');
   session.attach(new HttpReceiver('eventsource', res, endpoint.options.responseLimit, asEvent));
 }
+
+export const eventSource: HttpTransport = {
+  name: 'eventsource',
+  methods: ['GET'],
+  opensSession: true,
+  loadedWithoutOrigin: false,
+  handle: serve,
+};

@@ -2,8 +2,8 @@
 // hidden iframe that calls the parent's callback.
 
 import { HttpReceiver } from '../http-receiver.js';
-import { keepOpen, readCallback, setSessionHeaders } from './common.js';
-import type { TransportRequest } from './context.js';
+import type { HttpTransport, TransportRequest } from './http-transport.js';
+import { keepOpen, readCallback, setSessionHeaders } from './session-response.js';
 
 function head(callback: string): string {
   const html = `<!doctype html>
@@ -28,7 +28,7 @@ function head(callback: string): string {
 const asScript = (frame: string) =>
   '<script>\np(' + JSON.stringify(frame).replace(/</g, '\\u003c') + ');\n</script>\r\n';
 
-export function htmlFile({ req, res, sessionId, endpoint }: TransportRequest): void {
+function serve({ req, res, sessionId, endpoint }: TransportRequest): void {
   const callback = readCallback(req, res);
   if (callback === null) return;
   keepOpen(req);
@@ -38,3 +38,11 @@ export function htmlFile({ req, res, sessionId, endpoint }: TransportRequest): v
   const session = endpoint.getOrCreateSession(sessionId, req, 'htmlfile');
   session.attach(new HttpReceiver('htmlfile', res, endpoint.options.responseLimit, asScript));
 }
+
+export const htmlFile: HttpTransport = {
+  name: 'htmlfile',
+  methods: ['GET'],
+  opensSession: true,
+  loadedWithoutOrigin: true,
+  handle: serve,
+};

@@ -2,10 +2,10 @@
 // call of the callback.
 
 import { HttpReceiver } from '../http-receiver.js';
-import { keepOpen, readCallback, setSessionHeaders } from './common.js';
-import type { TransportRequest } from './context.js';
+import type { HttpTransport, TransportRequest } from './http-transport.js';
+import { keepOpen, readCallback, setSessionHeaders } from './session-response.js';
 
-export function jsonpPolling({ req, res, sessionId, endpoint }: TransportRequest): void {
+function serve({ req, res, sessionId, endpoint }: TransportRequest): void {
   const callback = readCallback(req, res);
   if (callback === null) return;
   keepOpen(req);
@@ -20,3 +20,11 @@ export function jsonpPolling({ req, res, sessionId, endpoint }: TransportRequest
     new HttpReceiver('jsonp-polling', res, 0, (frame) => prefix + JSON.stringify(frame) + ');\r\n'),
   );
 }
+
+export const jsonpPolling: HttpTransport = {
+  name: 'jsonp',
+  methods: ['GET'],
+  opensSession: true,
+  loadedWithoutOrigin: true,
+  handle: serve,
+};

@@ -1,9 +1,9 @@
 // jsonp_send: POST <session>/jsonp_send with a form body `d=<json>` (or the
 // JSON itself as text/plain); answers 200 "ok".
 
-import { setSessionHeaders } from './common.js';
-import type { TransportRequest } from './context.js';
-import { handleSend } from './send.js';
+import type { HttpTransport, TransportRequest } from './http-transport.js';
+import { handleSend } from './send-request.js';
+import { setSessionHeaders } from './session-response.js';
 
 function extract(contentType: string | undefined, body: string): string {
   if (contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
@@ -12,7 +12,7 @@ function extract(contentType: string | undefined, body: string): string {
   return body;
 }
 
-export function jsonpSend(t: TransportRequest): void {
+function serve(t: TransportRequest): void {
   const headers = () =>
     setSessionHeaders(t.req, t.res, t.endpoint.options, 'text/plain; charset=UTF-8');
   const contentType = t.req.headers['content-type'];
@@ -28,3 +28,11 @@ export function jsonpSend(t: TransportRequest): void {
     headers,
   );
 }
+
+export const jsonpSend: HttpTransport = {
+  name: 'jsonp_send',
+  methods: ['POST'],
+  opensSession: false,
+  loadedWithoutOrigin: false,
+  handle: serve,
+};

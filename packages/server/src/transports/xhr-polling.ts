@@ -2,16 +2,24 @@
 
 import { HttpReceiver } from '../http-receiver.js';
 import { sessionHeaderList } from '../http-util.js';
-import { keepOpen } from './common.js';
-import type { TransportRequest } from './context.js';
+import type { HttpTransport, TransportRequest } from './http-transport.js';
+import { keepOpen } from './session-response.js';
 
 const JS = 'application/javascript; charset=UTF-8';
 const withNewline = (frame: string) => frame + '\n';
 
-export function xhrPolling({ req, res, sessionId, endpoint }: TransportRequest): void {
+function serve({ req, res, sessionId, endpoint }: TransportRequest): void {
   keepOpen(req);
   // The headers go out with the frame, in one writeHead with a Content-Length.
   const headers = sessionHeaderList(req, res, endpoint.options, JS);
   const session = endpoint.getOrCreateSession(sessionId, req, 'xhr-polling');
   session.attach(new HttpReceiver('xhr-polling', res, 0, withNewline, headers));
 }
+
+export const xhrPolling: HttpTransport = {
+  name: 'xhr',
+  methods: ['POST', 'OPTIONS'],
+  opensSession: true,
+  loadedWithoutOrigin: false,
+  handle: serve,
+};

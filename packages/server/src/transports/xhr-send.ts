@@ -1,13 +1,13 @@
 // xhr_send: POST <session>/xhr_send with a JSON array of messages; 204.
 
 import { sessionHeaderList } from '../http-util.js';
-import { setSessionHeaders } from './common.js';
-import type { TransportRequest } from './context.js';
-import { handleSend } from './send.js';
+import type { HttpTransport, TransportRequest } from './http-transport.js';
+import { handleSend } from './send-request.js';
+import { setSessionHeaders } from './session-response.js';
 
 const TEXT = 'text/plain; charset=UTF-8';
 
-export function xhrSend(t: TransportRequest): void {
+function serve(t: TransportRequest): void {
   const { req, res } = t;
   const options = t.endpoint.options;
   handleSend(
@@ -21,3 +21,11 @@ export function xhrSend(t: TransportRequest): void {
     () => setSessionHeaders(req, res, options, TEXT),
   );
 }
+
+export const xhrSend: HttpTransport = {
+  name: 'xhr_send',
+  methods: ['POST', 'OPTIONS'],
+  opensSession: false,
+  loadedWithoutOrigin: false,
+  handle: serve,
+};

@@ -2,15 +2,15 @@
 // writes frames followed by '\n' until response_limit is reached.
 
 import { HttpReceiver } from '../http-receiver.js';
-import { keepOpen, setSessionHeaders } from './common.js';
-import type { TransportRequest } from './context.js';
+import type { HttpTransport, TransportRequest } from './http-transport.js';
+import { keepOpen, setSessionHeaders } from './session-response.js';
 
 // Browsers buffer the first bytes of a streamed XHR; 2 KiB of 'h' gets them
 // past that before the first real frame.
 const PRELUDE = 'h'.repeat(2048) + '\n';
 const withNewline = (frame: string) => frame + '\n';
 
-export function xhrStreaming({ req, res, sessionId, endpoint }: TransportRequest): void {
+function serve({ req, res, sessionId, endpoint }: TransportRequest): void {
   keepOpen(req);
   setSessionHeaders(req, res, endpoint.options, 'application/javascript; charset=UTF-8');
   res.writeHead(200);
@@ -20,3 +20,11 @@ export function xhrStreaming({ req, res, sessionId, endpoint }: TransportRequest
     new HttpReceiver('xhr-streaming', res, endpoint.options.responseLimit, withNewline),
   );
 }
+
+export const xhrStreaming: HttpTransport = {
+  name: 'xhr_streaming',
+  methods: ['POST', 'OPTIONS'],
+  opensSession: true,
+  loadedWithoutOrigin: false,
+  handle: serve,
+};

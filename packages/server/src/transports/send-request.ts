@@ -4,7 +4,7 @@
 import { FrameError, parseSendPayload, ReadyState } from '@sockjs-ts/protocol';
 import type { HttpResponse } from '../http-types.js';
 import { answerText, BodyTooLargeError, NOT_FOUND, readBody } from '../http-util.js';
-import type { TransportRequest } from './context.js';
+import type { TransportRequest } from './http-transport.js';
 
 function answerError(res: HttpResponse, headers: () => void, status: number, text: string) {
   if (!res.headersSent) headers();

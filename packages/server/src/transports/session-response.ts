@@ -1,5 +1,6 @@
-// Shared steps of the HTTP transports: the headers every session response
-// carries and the callback parameter rules of jsonp and htmlfile.
+// How the HTTP transports prepare a session response: the headers every one
+// carries, the socket settings of long-lived ones, and the callback parameter
+// of jsonp and htmlfile.
 
 import { isValidCallback } from '@sockjs-ts/protocol';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
