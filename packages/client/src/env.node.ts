@@ -18,7 +18,10 @@ let wsModule: WebSocketCtor | null | undefined;
 function loadWs(): WebSocketCtor | null {
   if (wsModule === undefined) {
     try {
-      wsModule = createRequire(import.meta.url)('ws') as WebSocketCtor;
+      // The CommonJS build (dist/node.cjs) has a require of its own, and no
+      // import.meta; the ESM build makes one.
+      const load = typeof require === 'function' ? require : createRequire(import.meta.url);
+      wsModule = load('ws') as WebSocketCtor;
     } catch {
       wsModule = null;
     }
