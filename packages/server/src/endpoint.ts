@@ -1,9 +1,8 @@
-// One SockJS service under one prefix: its options, sessions and routes.
+// One SockJS service under one prefix: its options, the sessions it hosts
+// and the routing of its HTTP requests (upgrades go to websocket-upgrade.ts).
 
-import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { ReadyState, routePath, type TransportName } from '@sockjs-ts/protocol';
-import { WebSocketServer } from 'ws';
 import { Admission } from './admission.js';
 import { type ClientBundle, loadClientBundle } from './client-bundle.js';
 import {
@@ -12,7 +11,7 @@ import {
   sessionCloseChannel,
   sessionOpenChannel,
 } from './diagnostics.js';
-import { type HttpRequest, type HttpResponse, nodeRequest } from './http-types.js';
+import type { HttpRequest, HttpResponse } from './http-types.js';
 import { answer404, answer405, answerOptions, answerText, setJsessionid } from './http-util.js';
 import { InFlight } from './inflight.js';
 import type { ResolvedOptions } from './options.js';
@@ -21,17 +20,18 @@ import { MemoryRegistry, type SessionRegistry } from './registry.js';
 import { Session, type SessionHost } from './session.js';
 import type { TimerWheel } from './timer-wheel.js';
 import { eventSource } from './transports/eventsource.js';
-import { Hixie76Socket } from './transports/hixie76.js';
 import { htmlFile } from './transports/htmlfile.js';
 import type { HttpTransport, SessionEndpoint } from './transports/http-transport.js';
 import { jsonpPolling } from './transports/jsonp-polling.js';
 import { jsonpSend } from './transports/jsonp-send.js';
-import { startRawWebSocketSession } from './transports/raw-websocket.js';
-import { isHixie76, startWebSocketSession } from './transports/websocket.js';
-import type { WebSocketLike } from './transports/websocket-like.js';
 import { xhrPolling } from './transports/xhr-polling.js';
 import { xhrSend } from './transports/xhr-send.js';
 import { xhrStreaming } from './transports/xhr-streaming.js';
+import {
+  answerWebSocketWithoutUpgrade,
+  type WebSocketSessionHost,
+  WebSocketUpgrades,
+} from './websocket-upgrade.js';
 
 // The session URLs served over plain HTTP, by the last segment of the URL.
 // The websocket transport is not here: it comes through the upgrade path.
@@ -59,20 +59,7 @@ function pathBelow(url: string | undefined, prefix: string): string | null {
   return rest;
 }
 
-// Module-level so that the listeners left on long-lived sockets do not hold
-// the context of the function that added them (and its request).
-function ignoreError(): void {}
-
-function rejectUpgrade(socket: Duplex, status: number, text: string): void {
-  if (socket.writable) {
-    socket.end(
-      `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
-        `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
-    );
-  }
-}
-
-export class Endpoint implements SessionEndpoint, SessionHost {
+export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionHost {
   readonly options: ResolvedOptions;
   readonly wheel: TimerWheel<Session>;
   readonly sessions: SessionRegistry<Session> = new MemoryRegistry();
@@ -86,7 +73,7 @@ export class Endpoint implements SessionEndpoint, SessionHost {
   private readonly iframePage: IframePage;
   /** Our own client bundle, served when no sockjs_url is configured. */
   private readonly bundle: ClientBundle | null;
-  private wss: WebSocketServer | null = null;
+  private readonly upgrades: WebSocketUpgrades;
 
   constructor(options: ResolvedOptions, owner: EndpointOwner, defaultSockjsUrl: string) {
     this.options = options;
@@ -95,6 +82,7 @@ export class Endpoint implements SessionEndpoint, SessionHost {
     this.counters = owner.counters;
     this.admission = new Admission(options, owner.counters);
     this.bundle = options.sockjsUrl === undefined ? loadClientBundle() : null;
+    this.upgrades = new WebSocketUpgrades(options, this.admission, this.inflight, this);
     this.iframePage = makeIframePage(
       options.sockjsUrl ?? (this.bundle ? options.prefix + this.bundle.path : defaultSockjsUrl),
     );
@@ -113,6 +101,14 @@ export class Endpoint implements SessionEndpoint, SessionHost {
       this.sessions.set(id, session);
       this.live.add(session);
     }
+    return session;
+  }
+
+  // WebSocketSessionHost
+
+  openSocketSession(id: string, req: HttpRequest, protocol: string): Session {
+    const session = new Session(id, this, req, protocol);
+    this.live.add(session);
     return session;
   }
 
@@ -196,12 +192,12 @@ export class Endpoint implements SessionEndpoint, SessionHost {
         }
         return true;
       case 'raw-websocket':
-        this.websocketWithoutUpgrade(req, res);
+        answerWebSocketWithoutUpgrade(req, res, this.options);
         return true;
       case 'session': {
         const transport = HTTP_TRANSPORTS.get(route.transport);
         if (transport === undefined) {
-          this.websocketWithoutUpgrade(req, res);
+          answerWebSocketWithoutUpgrade(req, res, this.options);
           return true;
         }
         if (!transport.methods.includes(method)) {
@@ -248,108 +244,12 @@ export class Endpoint implements SessionEndpoint, SessionHost {
     if (!res.destroyed) transport.handle({ req, res, sessionId, endpoint: this });
   }
 
-  /** A websocket URL reached as a plain HTTP request. */
-  private websocketWithoutUpgrade(req: HttpRequest, res: HttpResponse): void {
-    if (!this.options.websocket) {
-      answer404(res);
-    } else if (req.method !== 'GET') {
-      answer405(res, ['GET']);
-    } else if (String(req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-      answerText(res, 400, 'Can "Upgrade" only to "WebSocket".');
-    } else {
-      answerText(res, 400, '"Connection" must be "Upgrade".');
-    }
-  }
-
   /** Takes a websocket upgrade if it is under this prefix; returns whether it did. */
   handleUpgrade(req: HttpRequest, socket: Duplex, head: Buffer): boolean {
     const path = pathBelow(req.url, this.options.prefix);
     if (path === null) return false;
-    socket.on('error', ignoreError);
-    const route = routePath(path);
-    const isWebSocketRoute =
-      route !== null &&
-      (route.kind === 'raw-websocket' ||
-        (route.kind === 'session' && route.transport === 'websocket'));
-    if (!isWebSocketRoute || !this.options.websocket) {
-      rejectUpgrade(socket, 404, 'Not Found');
-      return true;
-    }
-    if (req.method !== 'GET') {
-      if (socket.writable) {
-        socket.end(
-          'HTTP/1.1 405 Method Not Allowed\r\nAllow: GET\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
-        );
-      }
-      return true;
-    }
-    if (String(req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-      rejectUpgrade(socket, 400, 'Bad Request');
-      return true;
-    }
-    const originRefusal = this.admission.originRefusal(req, false);
-    if (originRefusal !== null) {
-      rejectUpgrade(socket, originRefusal.status, originRefusal.reason);
-      return true;
-    }
-    this.admission.admit(
-      req,
-      true,
-      () => this.upgrade(req, socket, head, route.kind === 'raw-websocket', route),
-      (refusal) => rejectUpgrade(socket, refusal.status, refusal.reason),
-    );
+    this.upgrades.handle(req, socket, head, path);
     return true;
-  }
-
-  private upgrade(
-    req: HttpRequest,
-    socket: Duplex,
-    head: Buffer,
-    raw: boolean,
-    route: { kind: string; sessionId?: string },
-  ): void {
-    if (socket.destroyed) return;
-    const sessionId = route.sessionId ?? '';
-    const start = (ws: WebSocketLike & { terminate(): void }) => {
-      const protocol = raw ? 'websocket-raw' : 'websocket';
-      const session = new Session(sessionId || randomUUID(), this, req, protocol);
-      this.live.add(session);
-      if (raw) startRawWebSocketSession(ws, session, this.inflight);
-      else startWebSocketSession(ws, session, this.inflight);
-    };
-    if (!raw && isHixie76(req)) {
-      const hixie = new Hixie76Socket(socket, this.options.maxBodySize);
-      const scheme = (socket as { encrypted?: boolean }).encrypted ? 'wss' : 'ws';
-      hixie.accept(req, head, `${scheme}://${req.headers.host ?? ''}${req.url ?? ''}`, () =>
-        start(hixie),
-      );
-      return;
-    }
-    this.webSocketServer().handleUpgrade(nodeRequest(req), socket, head, (ws) => {
-      ws.on('error', this.webSocketError);
-      start(ws);
-    });
-  }
-
-  // One listener for every WebSocket of the endpoint. A closure made inside
-  // upgrade() would share its context, and with it keep the upgrade request
-  // (headers, raw headers, streams: about 2 KiB) alive as long as the socket.
-  private readonly webSocketError = (err: Error & { code?: string }): void => {
-    if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-      this.limitHit('body', Number.NaN, this.options.maxBodySize);
-    }
-  };
-
-  private webSocketServer(): WebSocketServer {
-    if (this.wss === null) {
-      this.wss = new WebSocketServer({
-        noServer: true,
-        clientTracking: false,
-        perMessageDeflate: false,
-        maxPayload: this.options.maxBodySize,
-      });
-    }
-    return this.wss;
   }
 
   /** Open sessions by transport. */
@@ -374,6 +274,6 @@ export class Endpoint implements SessionEndpoint, SessionHost {
     for (const session of [...this.live]) session.close(code, reason);
     await this.inflight.drain(timeout);
     for (const session of [...this.live]) session.destroy();
-    this.wss?.close();
+    this.upgrades.close();
   }
 }

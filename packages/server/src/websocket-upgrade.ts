@@ -1,0 +1,167 @@
+// The websocket path of an endpoint: the upgrade requests for its two
+// websocket URLs (the SockJS session one and the raw one), through `ws` for
+// RFC 6455 or our own hixie-76 socket, and the answers those URLs get when
+// they arrive as plain HTTP requests.
+
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { type Route, routePath } from '@sockjs-ts/protocol';
+import { WebSocketServer } from 'ws';
+import type { Admission } from './admission.js';
+import { type HttpRequest, type HttpResponse, nodeRequest } from './http-types.js';
+import { answer404, answer405, answerText } from './http-util.js';
+import type { InFlight } from './inflight.js';
+import type { ResolvedOptions } from './options.js';
+import type { Session } from './session.js';
+import { Hixie76Socket } from './transports/hixie76.js';
+import { startRawWebSocketSession } from './transports/raw-websocket.js';
+import { isHixie76, startWebSocketSession } from './transports/websocket.js';
+import type { WebSocketLike } from './transports/websocket-like.js';
+
+// Module-level so that the listeners left on long-lived sockets do not hold
+// the context of the function that added them (and its request).
+function ignoreError(): void {}
+
+function rejectUpgrade(socket: Duplex, status: number, text: string): void {
+  if (socket.writable) {
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+        `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+    );
+  }
+}
+
+function isWebSocketRoute(route: Route | null): route is Route {
+  return (
+    route !== null &&
+    (route.kind === 'raw-websocket' ||
+      (route.kind === 'session' && route.transport === 'websocket'))
+  );
+}
+
+/** A websocket URL reached as a plain HTTP request. */
+export function answerWebSocketWithoutUpgrade(
+  req: HttpRequest,
+  res: HttpResponse,
+  options: ResolvedOptions,
+): void {
+  if (!options.websocket) {
+    answer404(res);
+  } else if (req.method !== 'GET') {
+    answer405(res, ['GET']);
+  } else if (String(req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+    answerText(res, 400, 'Can "Upgrade" only to "WebSocket".');
+  } else {
+    answerText(res, 400, '"Connection" must be "Upgrade".');
+  }
+}
+
+/** Where an upgraded socket gets its session: the endpoint that hosts them. */
+export interface WebSocketSessionHost {
+  /** A new session of its own for one socket (never shared, so never looked up by id). */
+  openSocketSession(id: string, req: HttpRequest, protocol: string): Session;
+  limitHit(limit: 'body', size: number, max: number): void;
+}
+
+export class WebSocketUpgrades {
+  private readonly options: ResolvedOptions;
+  private readonly admission: Admission;
+  /** Open sockets, so that shutdown can wait for them. */
+  private readonly inflight: InFlight;
+  private readonly host: WebSocketSessionHost;
+  private wss: WebSocketServer | null = null;
+
+  constructor(
+    options: ResolvedOptions,
+    admission: Admission,
+    inflight: InFlight,
+    host: WebSocketSessionHost,
+  ) {
+    this.options = options;
+    this.admission = admission;
+    this.inflight = inflight;
+    this.host = host;
+  }
+
+  /** Answers an upgrade request for `path`, the part of its URL below the prefix. */
+  handle(req: HttpRequest, socket: Duplex, head: Buffer, path: string): void {
+    socket.on('error', ignoreError);
+    const route = routePath(path);
+    if (!isWebSocketRoute(route) || !this.options.websocket) {
+      rejectUpgrade(socket, 404, 'Not Found');
+      return;
+    }
+    if (req.method !== 'GET') {
+      if (socket.writable) {
+        socket.end(
+          'HTTP/1.1 405 Method Not Allowed\r\nAllow: GET\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+        );
+      }
+      return;
+    }
+    if (String(req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+      rejectUpgrade(socket, 400, 'Bad Request');
+      return;
+    }
+    const originRefusal = this.admission.originRefusal(req, false);
+    if (originRefusal !== null) {
+      rejectUpgrade(socket, originRefusal.status, originRefusal.reason);
+      return;
+    }
+    this.admission.admit(
+      req,
+      true,
+      () => this.upgrade(req, socket, head, route),
+      (refusal) => rejectUpgrade(socket, refusal.status, refusal.reason),
+    );
+  }
+
+  private upgrade(req: HttpRequest, socket: Duplex, head: Buffer, route: Route): void {
+    if (socket.destroyed) return;
+    const raw = route.kind === 'raw-websocket';
+    const sessionId = route.kind === 'session' ? route.sessionId : '';
+    const start = (ws: WebSocketLike & { terminate(): void }) => {
+      const protocol = raw ? 'websocket-raw' : 'websocket';
+      const session = this.host.openSocketSession(sessionId || randomUUID(), req, protocol);
+      if (raw) startRawWebSocketSession(ws, session, this.inflight);
+      else startWebSocketSession(ws, session, this.inflight);
+    };
+    if (!raw && isHixie76(req)) {
+      const hixie = new Hixie76Socket(socket, this.options.maxBodySize);
+      const scheme = (socket as { encrypted?: boolean }).encrypted ? 'wss' : 'ws';
+      hixie.accept(req, head, `${scheme}://${req.headers.host ?? ''}${req.url ?? ''}`, () =>
+        start(hixie),
+      );
+      return;
+    }
+    this.webSocketServer().handleUpgrade(nodeRequest(req), socket, head, (ws) => {
+      ws.on('error', this.webSocketError);
+      start(ws);
+    });
+  }
+
+  // One listener for every WebSocket of the endpoint. A closure made inside
+  // upgrade() would share its context, and with it keep the upgrade request
+  // (headers, raw headers, streams: about 2 KiB) alive as long as the socket.
+  private readonly webSocketError = (err: Error & { code?: string }): void => {
+    if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      this.host.limitHit('body', Number.NaN, this.options.maxBodySize);
+    }
+  };
+
+  private webSocketServer(): WebSocketServer {
+    if (this.wss === null) {
+      this.wss = new WebSocketServer({
+        noServer: true,
+        clientTracking: false,
+        perMessageDeflate: false,
+        maxPayload: this.options.maxBodySize,
+      });
+    }
+    return this.wss;
+  }
+
+  close(): void {
+    this.wss?.close();
+  }
+}
