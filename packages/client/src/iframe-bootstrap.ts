@@ -15,8 +15,14 @@ export function bootstrapIframe(env: Env, transports: readonly TransportFactory[
   let parentOrigin: string | undefined;
   let transport: Transport | null = null;
   const post = (type: string, data = '') =>
-    // Only the first 's' goes out before the parent's origin is known.
-    parent.postMessage(iframeMessage(windowId, type, data), parentOrigin ?? '*');
+    // Only the first 's' goes out before the parent's origin is known. A
+    // parent of opaque origin (a page from file://, a sandboxed frame) shows
+    // as "null", which postMessage refuses as a target: only '*' reaches it.
+    // What the iframe takes in still comes from `parent` alone.
+    parent.postMessage(
+      iframeMessage(windowId, type, data),
+      parentOrigin === undefined || parentOrigin === 'null' ? '*' : parentOrigin,
+    );
   const stop = () => {
     const t = transport;
     transport = null;
