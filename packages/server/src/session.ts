@@ -6,7 +6,7 @@ import { Connection } from './connection.js';
 import type { Counters } from './diagnostics.js';
 import type { HttpRequest } from './http-types.js';
 import type { ResolvedOptions } from './options.js';
-import type { Receiver, SessionLink } from './receiver.js';
+import type { Receiver, SessionLink } from './receivers/receiver.js';
 import type { Scheduled, TimerWheel } from './timer-wheel.js';
 
 // Policy violation: only the server sends it, to a client too slow to read

@@ -12,11 +12,11 @@ import { type HttpRequest, type HttpResponse, nodeRequest } from './http-types.j
 import { answer404, answer405, answerText } from './http-util.js';
 import type { InFlight } from './inflight.js';
 import type { ResolvedOptions } from './options.js';
+import type { WebSocketLike } from './receivers/socket-receiver.js';
 import type { Session } from './session.js';
 import { Hixie76Socket } from './transports/hixie76.js';
 import { startRawWebSocketSession } from './transports/raw-websocket.js';
 import { isHixie76, startWebSocketSession } from './transports/websocket.js';
-import type { WebSocketLike } from './transports/websocket-like.js';
 
 // Module-level so that the listeners left on long-lived sockets do not hold
 // the context of the function that added them (and its request).

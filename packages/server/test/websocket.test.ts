@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { rememberBytes, wireData } from '../src/transports/websocket-like.js';
+import { rememberBytes, wireData } from '../src/receivers/socket-receiver.js';
 import {
   assertAlive,
   RawSocket,

@@ -1,6 +1,6 @@
 // eventsource: GET <session>/eventsource streams `data: <frame>\r\n\r\n`.
 
-import { HttpReceiver } from '../http-receiver.js';
+import { StreamingReceiver } from '../receivers/streaming-receiver.js';
 import type { HttpTransport, TransportRequest } from './http-transport.js';
 import { keepOpen, setSessionHeaders } from './session-response.js';
 
@@ -22,7 +22,9 @@ function serve({ req, res, sessionId, endpoint }: TransportRequest): void {
   // Some browsers need bytes before they fire the open event.
   res.write('\r\n');
   const session = endpoint.getOrCreateSession(sessionId, req, 'eventsource');
-  session.attach(new HttpReceiver('eventsource', res, endpoint.options.responseLimit, asEvent));
+  session.attach(
+    new StreamingReceiver('eventsource', res, endpoint.options.responseLimit, asEvent),
+  );
 }
 
 export const eventSource: HttpTransport = {

@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { CloseCode, ReadyState } from '@sockjs-ts/protocol';
 import type { HttpRequest } from '../http-types.js';
-import type { WebSocketLike } from './websocket-like.js';
+import type { WebSocketLike } from '../receivers/socket-receiver.js';
 
 /**
  * The 32-bit number a hixie-76 key encodes: its digits over its spaces; null

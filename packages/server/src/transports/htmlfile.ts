@@ -1,7 +1,7 @@
 // htmlfile: GET <session>/htmlfile?c=<callback> streams <script> tags into a
 // hidden iframe that calls the parent's callback.
 
-import { HttpReceiver } from '../http-receiver.js';
+import { StreamingReceiver } from '../receivers/streaming-receiver.js';
 import type { HttpTransport, TransportRequest } from './http-transport.js';
 import { keepOpen, readCallback, setSessionHeaders } from './session-response.js';
 
@@ -36,7 +36,7 @@ function serve({ req, res, sessionId, endpoint }: TransportRequest): void {
   res.writeHead(200);
   res.write(head(callback));
   const session = endpoint.getOrCreateSession(sessionId, req, 'htmlfile');
-  session.attach(new HttpReceiver('htmlfile', res, endpoint.options.responseLimit, asScript));
+  session.attach(new StreamingReceiver('htmlfile', res, endpoint.options.responseLimit, asScript));
 }
 
 export const htmlFile: HttpTransport = {

@@ -1,7 +1,7 @@
 // jsonp-polling: GET <session>/jsonp?c=<callback> answers one frame as a
 // call of the callback.
 
-import { HttpReceiver } from '../http-receiver.js';
+import { PollingReceiver } from '../receivers/polling-receiver.js';
 import type { HttpTransport, TransportRequest } from './http-transport.js';
 import { keepOpen, readCallback, setSessionHeaders } from './session-response.js';
 
@@ -17,7 +17,12 @@ function serve({ req, res, sessionId, endpoint }: TransportRequest): void {
   // Content-Length instead of chunked framing.
   const session = endpoint.getOrCreateSession(sessionId, req, 'jsonp-polling');
   session.attach(
-    new HttpReceiver('jsonp-polling', res, 0, (frame) => prefix + JSON.stringify(frame) + ');\r\n'),
+    new PollingReceiver(
+      'jsonp-polling',
+      res,
+      (frame) => prefix + JSON.stringify(frame) + ');\r\n',
+      null,
+    ),
   );
 }
 

@@ -4,14 +4,14 @@
 // WebSocket close frame.
 
 import { ReadyState } from '@sockjs-ts/protocol';
-import type { Session } from '../session.js';
 import {
   decodeUtf8Message,
   rememberBytes,
   SocketReceiver,
   type SocketTracker,
   type WebSocketLike,
-} from './websocket-like.js';
+} from '../receivers/socket-receiver.js';
+import type { Session } from '../session.js';
 
 export class RawWebSocketReceiver extends SocketReceiver {
   readonly protocol = 'websocket-raw';

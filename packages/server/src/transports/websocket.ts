@@ -12,9 +12,13 @@ import {
   rememberPlainMessage,
 } from '@sockjs-ts/protocol';
 import type { HttpRequest } from '../http-types.js';
+import {
+  SocketReceiver,
+  type SocketTracker,
+  type WebSocketLike,
+} from '../receivers/socket-receiver.js';
 import type { Session } from '../session.js';
-import { echoFrameFor, plainSingleMessage, rememberEcho } from './plain-frame.js';
-import { SocketReceiver, type SocketTracker, type WebSocketLike } from './websocket-like.js';
+import { echoFrameFor, plainSingleMessage, rememberEcho } from './websocket-plain-message.js';
 
 export class WebSocketReceiver extends SocketReceiver {
   readonly protocol = 'websocket';

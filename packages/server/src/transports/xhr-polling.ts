@@ -1,7 +1,7 @@
 // xhr-polling: POST <session>/xhr answers one frame, each followed by '\n'.
 
-import { HttpReceiver } from '../http-receiver.js';
 import { sessionHeaderList } from '../http-util.js';
+import { PollingReceiver } from '../receivers/polling-receiver.js';
 import type { HttpTransport, TransportRequest } from './http-transport.js';
 import { keepOpen } from './session-response.js';
 
@@ -13,7 +13,7 @@ function serve({ req, res, sessionId, endpoint }: TransportRequest): void {
   // The headers go out with the frame, in one writeHead with a Content-Length.
   const headers = sessionHeaderList(req, res, endpoint.options, JS);
   const session = endpoint.getOrCreateSession(sessionId, req, 'xhr-polling');
-  session.attach(new HttpReceiver('xhr-polling', res, 0, withNewline, headers));
+  session.attach(new PollingReceiver('xhr-polling', res, withNewline, headers));
 }
 
 export const xhrPolling: HttpTransport = {

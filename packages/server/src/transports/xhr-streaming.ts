@@ -1,7 +1,7 @@
 // xhr-streaming: POST <session>/xhr_streaming keeps the response open and
 // writes frames followed by '\n' until response_limit is reached.
 
-import { HttpReceiver } from '../http-receiver.js';
+import { StreamingReceiver } from '../receivers/streaming-receiver.js';
 import type { HttpTransport, TransportRequest } from './http-transport.js';
 import { keepOpen, setSessionHeaders } from './session-response.js';
 
@@ -17,7 +17,7 @@ function serve({ req, res, sessionId, endpoint }: TransportRequest): void {
   res.write(PRELUDE);
   const session = endpoint.getOrCreateSession(sessionId, req, 'xhr-streaming');
   session.attach(
-    new HttpReceiver('xhr-streaming', res, endpoint.options.responseLimit, withNewline),
+    new StreamingReceiver('xhr-streaming', res, endpoint.options.responseLimit, withNewline),
   );
 }
 

@@ -1,11 +1,11 @@
-// The part of a WebSocket the websocket transports use. `ws`'s WebSocket has
-// it, and so does the hixie-76 socket in hixie76.ts. Also the receiver
-// behaviour both websocket transports share.
+// What the receivers of the two websocket transports (SockJS and raw) share,
+// and the part of a WebSocket they use: `ws`'s WebSocket has it, and so does
+// the hixie-76 socket in transports/hixie76.ts.
 
 import { isUtf8 } from 'node:buffer';
 import { CloseCode, CloseReason, ReadyState } from '@sockjs-ts/protocol';
-import { Receiver } from '../receiver.js';
 import type { Session } from '../session.js';
+import { Receiver } from './receiver.js';
 
 export interface WebSocketLike {
   readonly readyState: number;

@@ -5,7 +5,11 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { echoFrameFor, plainSingleMessage, rememberEcho } from '../src/transports/plain-frame.js';
+import {
+  echoFrameFor,
+  plainSingleMessage,
+  rememberEcho,
+} from '../src/transports/websocket-plain-message.js';
 
 /** `text`'s UTF-8 bytes in a Buffer that starts `offset` bytes into its memory. */
 function at(offset: number, bytes: Buffer): Buffer {
