@@ -12,11 +12,11 @@ import { type HttpRequest, type HttpResponse, nodeRequest } from './http-types.j
 import { answer404, answer405, answerText } from './http-util.js';
 import type { InFlight } from './inflight.js';
 import type { ResolvedOptions } from './options.js';
-import type { WebSocketLike } from './receivers/socket-receiver.js';
+import type { SocketTracker, WebSocketLike } from './receivers/socket-receiver.js';
 import type { Session } from './session.js';
 import { Hixie76Socket } from './transports/hixie76.js';
-import { startRawWebSocketSession } from './transports/raw-websocket.js';
-import { isHixie76, startWebSocketSession } from './transports/websocket.js';
+import { rawWebSocket } from './transports/raw-websocket.js';
+import { isHixie76, sockjsWebSocket } from './transports/websocket.js';
 
 // Module-level so that the listeners left on long-lived sockets do not hold
 // the context of the function that added them (and its request).
@@ -54,6 +54,16 @@ export function answerWebSocketWithoutUpgrade(
   } else {
     answerText(res, 400, '"Connection" must be "Upgrade".');
   }
+}
+
+/** Everything the upgrade path needs to know about one websocket transport. */
+export interface WebSocketTransport {
+  /** The Connection's `protocol`. */
+  readonly protocol: string;
+  /** Whether a hixie-76 handshake is answered (RFC 6455 always is). */
+  readonly acceptsHixie76: boolean;
+  /** Wires an open WebSocket to its fresh session. */
+  start(ws: WebSocketLike, session: Session, tracker: SocketTracker): void;
 }
 
 /** Where an upgraded socket gets its session: the endpoint that hosts them. */
@@ -118,15 +128,13 @@ export class WebSocketUpgrades {
 
   private upgrade(req: HttpRequest, socket: Duplex, head: Buffer, route: Route): void {
     if (socket.destroyed) return;
-    const raw = route.kind === 'raw-websocket';
+    const transport = route.kind === 'raw-websocket' ? rawWebSocket : sockjsWebSocket;
     const sessionId = route.kind === 'session' ? route.sessionId : '';
-    const start = (ws: WebSocketLike & { terminate(): void }) => {
-      const protocol = raw ? 'websocket-raw' : 'websocket';
-      const session = this.host.openSocketSession(sessionId || randomUUID(), req, protocol);
-      if (raw) startRawWebSocketSession(ws, session, this.inflight);
-      else startWebSocketSession(ws, session, this.inflight);
+    const start = (ws: WebSocketLike) => {
+      const id = sessionId || randomUUID();
+      transport.start(ws, this.host.openSocketSession(id, req, transport.protocol), this.inflight);
     };
-    if (!raw && isHixie76(req)) {
+    if (transport.acceptsHixie76 && isHixie76(req)) {
       const hixie = new Hixie76Socket(socket, this.options.maxBodySize);
       const scheme = (socket as { encrypted?: boolean }).encrypted ? 'wss' : 'ws';
       hixie.accept(req, head, `${scheme}://${req.headers.host ?? ''}${req.url ?? ''}`, () =>

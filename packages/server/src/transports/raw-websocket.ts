@@ -12,6 +12,7 @@ import {
   type WebSocketLike,
 } from '../receivers/socket-receiver.js';
 import type { Session } from '../session.js';
+import type { WebSocketTransport } from '../websocket-upgrade.js';
 
 export class RawWebSocketReceiver extends SocketReceiver {
   readonly protocol = 'websocket-raw';
@@ -48,10 +49,10 @@ export class RawWebSocketReceiver extends SocketReceiver {
   }
 }
 
-export function startRawWebSocketSession(
-  ws: WebSocketLike,
-  session: Session,
-  tracker: SocketTracker,
-): void {
-  session.attach(new RawWebSocketReceiver(ws, session, tracker));
-}
+export const rawWebSocket: WebSocketTransport = {
+  protocol: 'websocket-raw',
+  acceptsHixie76: false,
+  start(ws: WebSocketLike, session: Session, tracker: SocketTracker): void {
+    session.attach(new RawWebSocketReceiver(ws, session, tracker));
+  },
+};

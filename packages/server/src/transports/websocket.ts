@@ -18,6 +18,7 @@ import {
   type WebSocketLike,
 } from '../receivers/socket-receiver.js';
 import type { Session } from '../session.js';
+import type { WebSocketTransport } from '../websocket-upgrade.js';
 import { echoFrameFor, plainSingleMessage, rememberEcho } from './websocket-plain-message.js';
 
 export class WebSocketReceiver extends SocketReceiver {
@@ -95,14 +96,13 @@ export class WebSocketReceiver extends SocketReceiver {
   }
 }
 
-/** Wires an open WebSocket to a fresh session. */
-export function startWebSocketSession(
-  ws: WebSocketLike,
-  session: Session,
-  tracker: SocketTracker,
-): void {
-  session.attach(new WebSocketReceiver(ws, session, tracker));
-}
+export const sockjsWebSocket: WebSocketTransport = {
+  protocol: 'websocket',
+  acceptsHixie76: true,
+  start(ws: WebSocketLike, session: Session, tracker: SocketTracker): void {
+    session.attach(new WebSocketReceiver(ws, session, tracker));
+  },
+};
 
 /** True when the request asks for a websocket upgrade hixie-76 style. */
 export function isHixie76(req: HttpRequest): boolean {
