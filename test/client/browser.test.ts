@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { buildClientBundle, launchChromium } from '../helpers/browser.ts';
+import { SCRIPT_CLOSE_CASES } from '../helpers/edge-cases.ts';
 import {
   ATTEMPT_TIMEOUT_MS,
   BROWSER_TRANSPORTS,
   ECHO_SCENARIO,
   type EchoResult,
   OPEN_AND_PARK_SCENARIO,
-  SCRIPT_CLOSE_CASE,
   SEND_THEN_CLOSE_SCENARIO,
 } from '../helpers/scenarios.ts';
 import { recordingApp, serverFactories, serverPool, type TestServer } from '../helpers/servers.ts';
@@ -26,8 +26,8 @@ const SAME_ORIGIN_ONLY = new Set(['htmlfile']);
  * '</script>', so such a message ends its script block and the stream breaks.
  * That is a fault of that server (no client can repair it); ours escapes it.
  */
-function skipFor(server: string, transport: string): number[] {
-  return server === 'sockjs-node' && transport.endsWith('htmlfile') ? [SCRIPT_CLOSE_CASE] : [];
+function skipFor(server: string, transport: string): readonly number[] {
+  return server === 'sockjs-node' && transport.endsWith('htmlfile') ? SCRIPT_CLOSE_CASES : [];
 }
 
 const factories = await serverFactories();

@@ -2,6 +2,8 @@
 // global SockJS from dist/sockjs.min.js) or in Node against the Node client.
 // They take a SockJS constructor, so one scenario serves both.
 
+import { EDGE_CASES_SOURCE } from './edge-cases.ts';
+
 /**
  * The per-attempt timeout (SockJS's `timeout` option) for tests that force
  * one transport. The default comes from the /info round trip: about 1 s for
@@ -24,25 +26,6 @@ export const BROWSER_TRANSPORTS: readonly string[] = [
   'iframe-xhr-polling',
   'jsonp-polling',
 ];
-
-/** Messages that have broken SockJS clients or servers before. */
-export const SCRIPT_CLOSE_CASE = 9;
-export const EDGE_CASES_SOURCE = `[
-  'hello',
-  'line\\u2028sep\\u2029para',
-  '\\ud800',
-  'a\\udc00b',
-  '\\ud83d\\ude00 emoji \\ud83c\\udf89',
-  'x'.repeat(100 * 1024),
-  '100% %25 %E0 %',
-  '\\u0000\\u0001\\u001f\\u007f\\u0080\\u009f',
-  '"\\\\/\\b\\f\\n\\r\\t',
-  '</script><script>alert(1)</script>',
-  '\\u200c\\u200f\\u2060\\ufeff\\ufff0\\uffff\\u00ad\\u0600',
-  'ünïcödé ☃ 中文',
-  '',
-  '["not","an","array"]',
-]`;
 
 /**
  * (SockJS, {url, transports, options, skip}) => Promise<result>: opens, echoes

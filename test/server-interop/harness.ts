@@ -1,12 +1,13 @@
 // Shared pieces of the sockjs-client interop tests: our SockJS server on a
-// loopback port with an echo service and a closing service, a static server
-// for the browser page, and the messages whose round trip we check.
+// loopback port with an echo service and a closing service, and a static
+// server for the browser page. The messages whose round trip they check are
+// test/helpers/edge-cases.ts.
 
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { type Connection, createServer, type ServerOptions } from '@sockjs-ts/server';
+import { listen, stopHttp } from '../helpers/http-server.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -15,53 +16,6 @@ export const SOCKJS_CLIENT_BUNDLE = readFileSync(
   root + 'node_modules/sockjs-client/dist/sockjs.min.js',
   'utf8',
 );
-
-/** A message to echo, as UTF-16 code units so that the browser side can rebuild it exactly. */
-export interface EdgeCase {
-  readonly name: string;
-  readonly units: readonly number[];
-  readonly repeat?: number;
-}
-
-const units = (s: string): number[] => Array.from({ length: s.length }, (_, i) => s.charCodeAt(i));
-
-/**
- * Characters that JSON, browsers or the SockJS escaping rules treat
- * specially. U+2028/U+2029 end lines in JavaScript source (htmlfile and jsonp
- * frames are JavaScript); U+200C and U+FFFF are on the server's escape list;
- * lone surrogates only survive because both ends write them as \uXXXX
- * escapes: raw UTF-8 cannot carry them and turns them into U+FFFD. '%' must be
- * escaped by the server on eventsource, as sockjs-client runs decodeURI on
- * every eventsource line.
- */
-export const EDGE_CASES: readonly EdgeCase[] = [
-  { name: 'ascii', units: units('hello, world') },
-  { name: 'empty-ish space', units: units(' ') },
-  { name: 'quotes and backslash', units: units('"\\\'</script>') },
-  { name: 'percent', units: units('100% %25 %') },
-  { name: 'controls', units: [0, 10, 13, 9, 31] },
-  { name: 'U+2028', units: [0x2028] },
-  { name: 'U+2029', units: [0x2029] },
-  { name: 'U+200C', units: [0x200c] },
-  { name: 'U+FFFF', units: [0xffff] },
-  { name: 'lone U+D800', units: [0xd800] },
-  { name: 'lone U+DC00', units: [0xdc00] },
-  { name: 'emoji', units: units('😀') },
-  { name: 'mixed', units: units('a\u2028b\ud800c😀d\uffff') },
-  { name: '100 KB', units: units('0123456789abcdef'), repeat: 6400 },
-];
-
-export function edgeCaseValue(c: EdgeCase): string {
-  return String.fromCharCode(...c.units).repeat(c.repeat ?? 1);
-}
-
-/** Describes a string by its code units, so a mismatch is readable. */
-export function describe(s: string): string {
-  if (s.length > 40) return `${s.length} code units`;
-  return Array.from({ length: s.length }, (_, i) =>
-    s.charCodeAt(i).toString(16).padStart(4, '0'),
-  ).join(' ');
-}
 
 export interface InteropServer {
   readonly port: number;
@@ -112,20 +66,6 @@ function serveFiles(files: Readonly<Record<string, StaticFile>>) {
     res.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': 'no-store' });
     res.end(file.body);
   };
-}
-
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return (server.address() as AddressInfo).port;
-}
-
-async function shut(server: Server): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections();
-  await closed;
 }
 
 /** A poll or a stream of an echo session: /PREFIX/SERVER/SESSION/TRANSPORT. */
@@ -210,7 +150,7 @@ export async function startInteropServer(
     receiverOpen: (id) => openReceivers.has(id),
     async stop() {
       for (const service of [echo, close, scripted]) void service.close(undefined, undefined, 0);
-      await shut(http);
+      await stopHttp(http);
     },
   };
 }
@@ -221,14 +161,5 @@ export async function startStaticServer(
 ): Promise<{ origin: string; stop(): Promise<void> }> {
   const http = createHttpServer(serveFiles(files));
   const port = await listen(http);
-  return { origin: `http://127.0.0.1:${port}`, stop: () => shut(http) };
-}
-
-/** Rejects after `ms` with a message naming what timed out. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no result after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return { origin: `http://127.0.0.1:${port}`, stop: () => stopHttp(http) };
 }

@@ -13,14 +13,14 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.js';
+import { EDGE_CASES } from '../helpers/edge-cases.ts';
+import { withDeadline } from '../helpers/timing.ts';
 import {
-  EDGE_CASES,
   type InteropServer,
   SOCKJS_CLIENT_BUNDLE,
   type StaticFile,
   startInteropServer,
   startStaticServer,
-  withTimeout,
 } from './harness.js';
 
 const CROSS_ORIGIN_TRANSPORTS = [
@@ -122,7 +122,7 @@ async function runAndCheck(
   };
   pageErrors.length = 0;
   const accepted = prefix === '/echo' ? server.nextConnection() : null;
-  const result = await withTimeout(
+  const result = await withDeadline(
     page.evaluate(`window.sockjsInterop.run(${JSON.stringify(options)})`) as Promise<RunResult>,
     30_000,
     `transport ${transport}`,
@@ -132,10 +132,10 @@ async function runAndCheck(
   assert.deepEqual(result.mismatches, [], 'edge cases echoed exactly');
   assert.equal(result.burstError, null, `${burst} messages echoed in order`);
   if (!accepted) return result;
-  const { conn, closed } = await withTimeout(accepted, 1000, 'server connection');
+  const { conn, closed } = await withDeadline(accepted, 1000, 'server connection');
   assert.equal(conn.protocol, serverProtocol(expected), 'the transport the server saw');
   if (expected !== 'jsonp-polling') {
-    await withTimeout(closed, 2000, "server 'close' after the client's close()");
+    await withDeadline(closed, 2000, "server 'close' after the client's close()");
   }
   return result;
 }
@@ -184,7 +184,7 @@ describe('sockjs-client in Chromium, heartbeats', { timeout: 30_000 }, () => {
       idleMs: 700,
       stepMs: 10_000,
     };
-    const results = await withTimeout(
+    const results = await withDeadline(
       page.evaluate(`window.sockjsInterop.heartbeats(${JSON.stringify(options)})`) as Promise<
         { transport: string; heartbeats: number; echoed: string }[]
       >,

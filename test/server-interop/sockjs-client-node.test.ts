@@ -16,14 +16,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  describe as codeUnits,
-  EDGE_CASES,
-  edgeCaseValue,
-  type InteropServer,
-  startInteropServer,
-  withTimeout,
-} from './harness.js';
+import { describeCodeUnits, EDGE_CASES, edgeCaseValue } from '../helpers/edge-cases.ts';
+import { sleep, withDeadline } from '../helpers/timing.ts';
+import { type InteropServer, startInteropServer } from './harness.js';
 import { ClientProbe } from './sockjs-client.js';
 
 const NODE_TRANSPORTS = ['websocket', 'xhr-streaming', 'xhr-polling', 'eventsource'] as const;
@@ -45,8 +40,6 @@ before(async () => {
 });
 after(() => server.stop());
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 for (const transport of NODE_TRANSPORTS) {
   describe(`sockjs-client in Node, ${transport}`, { timeout: 20_000 }, () => {
     test('opens on the forced transport and echoes the edge cases exactly', async () => {
@@ -58,7 +51,10 @@ for (const transport of NODE_TRANSPORTS) {
         EDGE_CASES.forEach((c, i) => {
           const sent = edgeCaseValue(c);
           const got = echoed[i]!;
-          assert.ok(got === sent, `${c.name}: sent ${codeUnits(sent)}, got ${codeUnits(got)}`);
+          assert.ok(
+            got === sent,
+            `${c.name}: sent ${describeCodeUnits(sent)}, got ${describeCodeUnits(got)}`,
+          );
         });
       } finally {
         client.sock.close();
@@ -80,7 +76,7 @@ for (const transport of NODE_TRANSPORTS) {
     test("receives the server's close(3000, 'Go away!')", async () => {
       const client = new ClientProbe(`${server.origin}/close`, transport);
       assert.equal(await client.open(), transport);
-      const event = await withTimeout(client.closed, 5000, 'close event');
+      const event = await withDeadline(client.closed, 5000, 'close event');
       assert.deepEqual(event, { code: 3000, reason: 'Go away!', wasClean: true });
     });
 
@@ -90,7 +86,7 @@ for (const transport of NODE_TRANSPORTS) {
       assert.deepEqual(await client.messages(1), ['welcome']);
       client.sock.send('close 4001 Schluß \u2028 😀');
       assert.deepEqual(await client.messages(1), ['closing']);
-      const event = await withTimeout(client.closed, 5000, 'close event');
+      const event = await withDeadline(client.closed, 5000, 'close event');
       assert.deepEqual(event, { code: 4001, reason: 'Schluß \u2028 😀', wasClean: true });
     });
 
@@ -99,7 +95,7 @@ for (const transport of NODE_TRANSPORTS) {
       await client.open();
       client.sock.send('end');
       assert.deepEqual(await client.messages(2), ['welcome', 'last words']);
-      const event = await withTimeout(client.closed, 5000, 'close event');
+      const event = await withDeadline(client.closed, 5000, 'close event');
       assert.deepEqual(event, { code: 1000, reason: 'Normal closure', wasClean: true });
     });
 
@@ -121,18 +117,22 @@ for (const transport of NODE_TRANSPORTS) {
       const accepted = server.nextConnection();
       const client = new ClientProbe(`${server.origin}/echo`, transport);
       await client.open();
-      const { conn, closed: serverClosed } = await withTimeout(accepted, 2000, 'server connection');
+      const { conn, closed: serverClosed } = await withDeadline(
+        accepted,
+        2000,
+        'server connection',
+      );
       client.sock.send('ping');
       assert.deepEqual(await client.messages(1), ['ping']);
       // Wait for a polling client's next poll, so that the close aborts a
       // live request rather than waiting out the disconnect delay.
       if (transport !== 'websocket') {
-        await withTimeout(server.liveReceiver(), 2000, 'the next poll');
+        await withDeadline(server.liveReceiver(), 2000, 'the next poll');
       }
       client.sock.close();
-      const event = await withTimeout(client.closed, 2000, 'client close event');
+      const event = await withDeadline(client.closed, 2000, 'client close event');
       assert.deepEqual(event, { code: 1000, reason: 'Normal closure', wasClean: true });
-      await withTimeout(serverClosed, 2000, "server 'close' event");
+      await withDeadline(serverClosed, 2000, "server 'close' event");
       assert.equal(conn.protocol, transport);
     });
   });
@@ -160,7 +160,7 @@ describe('sockjs-client in Node, transport choice', { timeout: 20_000 }, () => {
   test('browser-only transports fail with 2000 in Node', async () => {
     for (const transport of BROWSER_ONLY) {
       const client = new ClientProbe(`${server.origin}/echo`, transport);
-      const event = await withTimeout(client.closed, 5000, transport);
+      const event = await withDeadline(client.closed, 5000, transport);
       assert.equal(event.code, 2000, transport);
       assert.equal(event.reason, 'All transports failed', transport);
     }

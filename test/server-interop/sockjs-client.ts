@@ -4,7 +4,7 @@
 
 import { createRequire } from 'node:module';
 import { ATTEMPT_TIMEOUT_MS } from '../helpers/scenarios.ts';
-import { withTimeout } from './harness.js';
+import { withDeadline } from '../helpers/timing.ts';
 
 export interface SockJSCloseEvent {
   code: number;
@@ -78,7 +78,7 @@ export class ClientProbe {
     const failed = this.closed.then((e) => {
       throw new Error(`closed before open: ${e.code} ${e.reason}`);
     });
-    return withTimeout(Promise.race([this.opened, failed]), ms, 'open');
+    return withDeadline(Promise.race([this.opened, failed]), ms, 'open');
   }
 
   /** The next `count` messages, in arrival order. */
@@ -87,7 +87,7 @@ export class ClientProbe {
       this.wanted = { count, resolve };
       this.check();
     });
-    return withTimeout(got, ms, `${count} messages (got ${this.received.length})`);
+    return withDeadline(got, ms, `${count} messages (got ${this.received.length})`);
   }
 
   private check(): void {
