@@ -1,27 +1,27 @@
-// Helpers for the hardening tests: a SockJS server on 127.0.0.1, HTTP
-// exchanges with a deadline, streams read as they arrive, raw sockets and a
-// TCP relay that can turn into a black hole.
+// Helpers only the hardening tests use: a SockJS server under /echo that
+// closes gracefully, requests with a deadline, WebSocket frames written by
+// hand and a TCP relay that can turn into a black hole. Starting servers,
+// streams, raw sockets and timing come from the shared harness in test/helpers/.
 
-import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
-import {
-  type Connection,
-  createHttp1Server,
-  createServer,
-  type Http1Server,
-  type ServerOptions,
-  type SockJSServer,
+import type http from 'node:http';
+import net from 'node:net';
+import type {
+  Connection,
+  Http1Server,
+  ServerOptions,
+  SockJSServer,
 } from '../../packages/server/src/index.js';
 import {
-  HTTP1,
-  type RequestOptions as PlainRequestOptions,
   request as plainRequest,
   type Reply,
-  stopHttp,
-  trackSockets,
-} from '../../packages/server/test/support.js';
+  type RequestOptions,
+} from '../helpers/http-client.ts';
+import { listen, stopHttp } from '../helpers/http-server.ts';
+import { startSockjsServer } from '../helpers/sockjs-server.ts';
+
+export { RawSocket, type Reply, Stream } from '../helpers/http-client.ts';
+export { eventually, sleep, withDeadline } from '../helpers/timing.ts';
 
 export interface Harness {
   readonly http: http.Server | Http1Server;
@@ -40,64 +40,19 @@ export const echoApp: App = (conn) => conn.on('data', (m) => conn.write(m));
 
 /** A SockJS server under `/echo` on an ephemeral loopback port. */
 export async function startHarness(options: ServerOptions = {}, app = echoApp): Promise<Harness> {
-  // SOCKJS_TEST_HTTP1=1: on our own HTTP/1.1 layer (see support.ts).
-  const server: http.Server | Http1Server = HTTP1 ? createHttp1Server() : http.createServer();
-  server.removeAllListeners('request');
-  server.on('request', (_req: unknown, res: http.ServerResponse) => {
-    res.writeHead(404);
-    res.end();
-  });
-  trackSockets(server);
-  const sockjs = createServer(options);
-  const connections: Connection[] = [];
-  const waiting = new Map<string, (c: Connection) => void>();
-  sockjs.on('connection', (conn) => {
-    connections.push(conn);
-    app(conn);
-    waiting.get(conn.id)?.(conn);
-  });
-  sockjs.installHandlers(server, { prefix: '/echo' });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const running = await startSockjsServer(options, [{ prefix: '/echo', app }]);
+  const sockjs = running.sockjs[0]!;
   return {
-    http: server,
+    http: running.http,
     sockjs,
-    port,
-    connections,
-    connection(id, ms = 5000) {
-      const known = connections.find((c) => c.id === id);
-      if (known) return Promise.resolve(known);
-      return withDeadline(
-        new Promise<Connection>((resolve) => waiting.set(id, resolve)),
-        ms,
-        `connection ${id}`,
-      );
-    },
+    port: running.port,
+    connections: running.connections,
+    connection: running.connection,
     async stop() {
       await sockjs.close(1001, 'Server shutting down', 500);
-      await stopHttp(server);
+      await stopHttp(running.http);
     },
   };
-}
-
-/** Rejects when `promise` has not settled within `ms`. */
-export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Waits until `check()` holds, polling every 20 ms, or fails after `ms`. */
-export async function eventually(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 let sessionCounter = 0;
@@ -106,22 +61,9 @@ export function newSessionId(): string {
   return `h${process.pid}x${++sessionCounter}x${randomBytes(3).toString('hex')}`;
 }
 
-// Plain HTTP requests, streams read as they arrive and raw sockets are the
-// server tests' own helpers; requests here also get a deadline.
-export { RawSocket, type Reply, Stream } from '../../packages/server/test/support.js';
-
-export interface RequestOptions extends PlainRequestOptions {
-  /** Fail when no complete answer arrived within this many ms. */
-  timeout?: number;
-}
-
-/** One HTTP request on its own connection; resolves with the whole answer. */
+/** One HTTP request on its own connection; fails when no answer came within 5 s (or `timeout`). */
 export function request(port: number, path: string, opts: RequestOptions = {}): Promise<Reply> {
-  return withDeadline(
-    plainRequest(port, path, opts),
-    opts.timeout ?? 5000,
-    `${opts.method ?? 'GET'} ${path}`,
-  );
+  return plainRequest(port, path, { ...opts, timeout: opts.timeout ?? 5000 });
 }
 
 /** The start of an RFC 6455 handshake for a raw socket. */
@@ -184,8 +126,7 @@ export class Relay {
   }
 
   async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = await listen(this.server);
   }
 
   blackHole(): void {

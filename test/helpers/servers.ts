@@ -12,9 +12,10 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createRequire } from 'node:module';
-import type { Socket } from 'node:net';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { listen, stopHttp, trackSockets } from './http-server.ts';
+import { sleep } from './timing.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 export const CLIENT_BUNDLE = root + 'packages/client/dist/sockjs.min.js';
@@ -92,8 +93,7 @@ export function recordingApp(): {
     },
     async settled(count, ms) {
       const deadline = Date.now() + ms;
-      while ((received.length < count || !ended) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 20));
+      while ((received.length < count || !ended) && Date.now() < deadline) await sleep(20);
     },
   };
 }
@@ -142,7 +142,6 @@ async function start(
   config: ServerConfig,
   makeServer: HttpServerMaker = createHttpServer,
 ): Promise<TestServer> {
-  const sockets = new Set<Socket>();
   const requests: TestServer['requests'] = [];
   const connections: TestConnection[] = [];
   const http = makeServer();
@@ -167,10 +166,7 @@ async function start(
       res.end();
     }
   });
-  http.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
+  trackSockets(http);
   const record = (req: IncomingMessage) => {
     if (req.url?.startsWith('/echo')) requests.push({ url: req.url, headers: req.headers });
   };
@@ -182,11 +178,7 @@ async function start(
   // After install: sockjs-node takes over the listeners present at that time.
   http.prependListener('request', record);
   http.prependListener('upgrade', record);
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(config.port ?? 0, '127.0.0.1', resolve);
-  });
-  const port = (http.address() as { port: number }).port;
+  const port = await listen(http, config.port);
   return {
     name,
     port,
@@ -194,13 +186,9 @@ async function start(
     requests,
     connections,
     async kill() {
-      http.close();
-      for (const s of sockets) s.destroy();
+      void stopHttp(http);
     },
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-    },
+    close: () => stopHttp(http),
   };
 }
 
