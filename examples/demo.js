@@ -74,6 +74,21 @@ chat.on('connection', (conn) => {
 });
 chat.installHandlers(server, { prefix: '/chat' });
 
+// A port that is taken, or not ours to listen on: one line that says what
+// to do, not a stack trace.
+server.on('error', (err) => {
+  const why =
+    err.code === 'EADDRINUSE'
+      ? 'is in use'
+      : err.code === 'EACCES'
+        ? 'needs privileges'
+        : `cannot be listened on (${err.code ?? err.message})`;
+  console.error(
+    `sockjs-ts demo: port ${values.port} on ${values.host} ${why}; pick another with --port N or PORT=N.`,
+  );
+  process.exit(1);
+});
+
 server.listen(Number(values.port), values.host, () => {
   const url = `http://${values.host}:${values.port}/`;
   console.log(`sockjs-ts demo running on ${url}`);

@@ -99,3 +99,25 @@ test('forcing a transport reconnects with it', async () => {
   );
   await page.close();
 });
+
+test('on a busy port the demo says so in one line and exits non-zero', async () => {
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  const { port } = taken.address() as { port: number };
+  const second = spawn(
+    process.execPath,
+    [`${root}examples/demo.js`, '--port', String(port), '--host', '127.0.0.1'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let err = '';
+  second.stderr!.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  const [code] = (await once(second, 'exit')) as [number];
+  taken.close();
+  assert.equal(code, 1);
+  assert.equal(
+    err,
+    `sockjs-ts demo: port ${port} on 127.0.0.1 is in use; pick another with --port N or PORT=N.\n`,
+  );
+});
