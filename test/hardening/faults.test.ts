@@ -10,18 +10,15 @@ import {
   type Connection,
   type SessionCloseMessage,
 } from '../../packages/server/src/index.js';
+import { RawSocket, Stream } from '../helpers/http-client.ts';
+import { eventually, sleep, withDeadline } from '../helpers/timing.ts';
 import {
-  eventually,
   type Harness,
   newSessionId,
-  RawSocket,
   Relay,
   request,
-  Stream,
-  sleep,
   startHarness,
   upgradeRequest,
-  withDeadline,
 } from './helpers.js';
 
 const MAX_QUEUE = 256 * 1024;

@@ -20,8 +20,8 @@ import {
 import { listen, stopHttp } from '../helpers/http-server.ts';
 import { startSockjsServer } from '../helpers/sockjs-server.ts';
 
-export { RawSocket, type Reply, Stream } from '../helpers/http-client.ts';
-export { eventually, sleep, withDeadline } from '../helpers/timing.ts';
+// http1-backpressure.test.ts takes its sleep from here.
+export { sleep } from '../helpers/timing.ts';
 
 export interface Harness {
   readonly http: http.Server | Http1Server;

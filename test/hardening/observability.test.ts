@@ -6,16 +6,9 @@ import diagnostics_channel from 'node:diagnostics_channel';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { CHANNELS } from '../../packages/server/src/index.js';
-import {
-  eventually,
-  type Harness,
-  newSessionId,
-  RawSocket,
-  request,
-  Stream,
-  startHarness,
-  upgradeRequest,
-} from './helpers.js';
+import { RawSocket, Stream } from '../helpers/http-client.ts';
+import { eventually } from '../helpers/timing.ts';
+import { type Harness, newSessionId, request, startHarness, upgradeRequest } from './helpers.js';
 
 const published: Record<string, Record<string, unknown>[]> = {};
 const listeners = Object.values(CHANNELS).map((name) => {

@@ -6,16 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import type { AllowRequestResult, ServerOptions } from '../../packages/server/src/index.js';
-import {
-  type Harness,
-  newSessionId,
-  RawSocket,
-  type Reply,
-  request,
-  Stream,
-  startHarness,
-  upgradeRequest,
-} from './helpers.js';
+import { RawSocket, type Reply, Stream } from '../helpers/http-client.ts';
+import { type Harness, newSessionId, request, startHarness, upgradeRequest } from './helpers.js';
 
 const GOOD = 'https://good.example';
 const EVIL = 'https://evil.example';

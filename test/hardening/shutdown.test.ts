@@ -8,17 +8,9 @@ import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import {
-  eventually,
-  type Harness,
-  newSessionId,
-  RawSocket,
-  request,
-  Stream,
-  startHarness,
-  upgradeRequest,
-  withDeadline,
-} from './helpers.js';
+import { RawSocket, Stream } from '../helpers/http-client.ts';
+import { eventually, withDeadline } from '../helpers/timing.ts';
+import { type Harness, newSessionId, request, startHarness, upgradeRequest } from './helpers.js';
 
 const KINDS = ['TCPSocketWrap', 'TCPServerWrap', 'Timeout', 'Immediate'];
 const countResources = () => {
