@@ -5,30 +5,22 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import http from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createServer } from '../../packages/server/src/index.ts';
+import { stopHttp } from '../helpers/http-server.ts';
+import { ECHO_SERVICE, type RunningSockjs, startSockjsServer } from '../helpers/sockjs-server.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/sockjs-client-style.cjs', import.meta.url));
-let server: http.Server;
+let server: RunningSockjs;
 let url: string;
 
 before(async () => {
-  const sockjs = createServer();
-  sockjs.on('connection', (conn) => conn.on('data', (m) => conn.write(m)));
-  server = http.createServer();
-  sockjs.installHandlers(server, { prefix: '/echo' });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/echo`;
+  server = await startSockjsServer({}, [ECHO_SERVICE]);
+  url = `${server.base}/echo`;
 });
 
-after(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((r) => server.close(() => r()));
-});
+after(() => stopHttp(server.http, server.sockjs));
 
 function runFixture(transport: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {

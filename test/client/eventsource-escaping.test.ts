@@ -5,10 +5,10 @@
 
 import assert from 'node:assert/strict';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SockJS } from '../../packages/client/src/node.ts';
-import { createServer } from '../../packages/server/src/index.ts';
+import { listen, stopHttp } from '../helpers/http-server.ts';
+import { ECHO_SERVICE, type RunningSockjs, startSockjsServer } from '../helpers/sockjs-server.ts';
 
 /** The messages: the tricky ones first, then the BMP in 512-character pieces. */
 function messages(): string[] {
@@ -102,28 +102,18 @@ function unescapingServer(): http.Server {
 }
 
 describe('eventsource data arrives exactly', () => {
-  const servers: http.Server[] = [];
+  let ours: RunningSockjs;
+  const theirs = unescapingServer();
   const urls: Record<string, string> = {};
 
   before(async () => {
-    const ours = createServer();
-    ours.on('connection', (conn) => conn.on('data', (m) => conn.write(m)));
-    const oursHttp = http.createServer();
-    ours.installHandlers(oursHttp, { prefix: '/echo' });
-    for (const [name, server] of [
-      ['our server (escapes)', oursHttp],
-      ['a server that does not escape', unescapingServer()],
-    ] as const) {
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      servers.push(server);
-      urls[name] = `http://127.0.0.1:${(server.address() as AddressInfo).port}/echo`;
-    }
+    ours = await startSockjsServer({}, [ECHO_SERVICE]);
+    urls['our server (escapes)'] = `${ours.base}/echo`;
+    urls['a server that does not escape'] = `http://127.0.0.1:${await listen(theirs)}/echo`;
   });
   after(async () => {
-    for (const s of servers) {
-      s.closeAllConnections();
-      await new Promise<void>((r) => s.close(() => r()));
-    }
+    await stopHttp(ours.http, ours.sockjs);
+    await stopHttp(theirs);
   });
 
   for (const name of ['our server (escapes)', 'a server that does not escape']) {

@@ -6,15 +6,14 @@
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { createServer } from '../../packages/server/src/index.ts';
 import { buildClientBundle, launchChromium } from '../helpers/browser.ts';
+import { stopHttp } from '../helpers/http-server.ts';
+import { ECHO_SERVICE, type RunningSockjs, startSockjsServer } from '../helpers/sockjs-server.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const CLIENTS = {
@@ -24,7 +23,7 @@ const CLIENTS = {
 const TRANSPORTS = ['iframe-eventsource', 'iframe-htmlfile', 'iframe-xhr-polling', 'websocket'];
 
 let dir: string;
-let server: http.Server;
+let server: RunningSockjs;
 let url: string;
 let browser: Browser;
 let page: Page;
@@ -32,20 +31,15 @@ let page: Page;
 before(async () => {
   await buildClientBundle();
   dir = mkdtempSync(join(tmpdir(), 'sockjs-file-'));
-  const sockjs = createServer();
-  sockjs.on('connection', (conn) => conn.on('data', (m) => conn.write(m)));
-  server = http.createServer();
-  sockjs.installHandlers(server, { prefix: '/echo' });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/echo`;
+  server = await startSockjsServer({}, [ECHO_SERVICE]);
+  url = `${server.base}/echo`;
   browser = await launchChromium();
   page = await browser.newPage();
 });
 
 after(async () => {
   await browser?.close();
-  server.closeAllConnections();
-  await new Promise<void>((r) => server.close(() => r()));
+  await stopHttp(server.http, server.sockjs);
   rmSync(dir, { recursive: true, force: true });
 });
 

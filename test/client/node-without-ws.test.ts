@@ -8,18 +8,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createServer } from '../../packages/server/src/index.ts';
+import { stopHttp } from '../helpers/http-server.ts';
+import { ECHO_SERVICE, type RunningSockjs, startSockjsServer } from '../helpers/sockjs-server.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let app: string;
-let server: http.Server;
-let port: number;
+let server: RunningSockjs;
 
 before(async () => {
   app = mkdtempSync(join(tmpdir(), 'sockjs-no-ws-'));
@@ -53,21 +51,16 @@ const fallback = await session({ timeout: 2000 });
 console.log(JSON.stringify({ forced, fallback, warnings }));
 `,
   );
-  const sockjs = createServer();
-  server = http.createServer();
-  sockjs.installHandlers(server, { prefix: '/echo' });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  port = (server.address() as AddressInfo).port;
+  server = await startSockjsServer({}, [ECHO_SERVICE]);
 });
 
 after(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((r) => server.close(() => r()));
+  await stopHttp(server.http, server.sockjs);
   rmSync(app, { recursive: true, force: true });
 });
 
 test('without WebSocket and ws: a warning with the reason, 2000 when forced, HTTP otherwise', async () => {
-  const child = spawn(process.execPath, ['run.js', `http://127.0.0.1:${port}/echo`], {
+  const child = spawn(process.execPath, ['run.js', `${server.base}/echo`], {
     cwd: app,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

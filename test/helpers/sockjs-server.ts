@@ -26,6 +26,12 @@ export interface SockjsService {
   readonly app: (conn: Connection) => void;
 }
 
+/** An echo at /echo: every message goes back to its sender. */
+export const ECHO_SERVICE: SockjsService = {
+  prefix: '/echo',
+  app: (conn) => conn.on('data', (m) => conn.write(m)),
+};
+
 export interface RunningSockjs {
   readonly http: http.Server | Http1Server;
   readonly port: number;
