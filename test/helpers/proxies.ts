@@ -76,7 +76,17 @@ export interface HaproxyConfig {
   stickyCookie?: boolean;
   /** `option http-no-delay`: without it HAProxy may hold a small streamed chunk ~200 ms (MSG_MORE). */
   noDelay?: boolean;
+  /**
+   * Stick by the session id in the URL: `balance hash path,field(-2,/)` with
+   * `hash-type consistent` (the recipe of docs/proxies.md) instead of round robin.
+   */
+  stickySession?: boolean;
 }
+
+/** The nginx `map` that takes the session id out of a SockJS session URL (docs/proxies.md). */
+export const NGINX_SESSION_MAP = `map $uri $sockjs_session {
+    "~/[^/.]+/([^/.]+)/(xhr|xhr_send|xhr_streaming|eventsource|htmlfile|jsonp|jsonp_send|websocket)$" $1;
+  }`;
 
 /** HAProxy 2.6 (foreground, -db) in front of 127.0.0.1:backendPorts[i] (servers s0, s1, ...). */
 export async function startHaproxy(backendPorts: number[], config: HaproxyConfig): Promise<Proxy> {
@@ -107,7 +117,7 @@ frontend fe
   ${rule}
   default_backend be
 backend be
-  balance roundrobin
+  ${config.stickySession ? 'balance hash path,field(-2,/)\n  hash-type consistent' : 'balance roundrobin'}
   ${config.stickyCookie ? 'cookie JSESSIONID prefix nocache' : ''}
 ${servers}
 `,
@@ -115,8 +125,17 @@ ${servers}
   return spawnProxy(dir, port, '/usr/sbin/haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')]);
 }
 
-/** nginx 1.22 with default proxy settings in front of 127.0.0.1:backendPort. */
-export async function startNginx(backendPort: number): Promise<Proxy> {
+/**
+ * nginx 1.22 with default proxy settings in front of 127.0.0.1 on the given
+ * port(s): round robin over several, or, with `stickySession`, hashed on the
+ * session id in the URL (NGINX_SESSION_MAP and `hash $sockjs_session
+ * consistent`).
+ */
+export async function startNginx(
+  backendPorts: number | readonly number[],
+  { stickySession = false }: { stickySession?: boolean } = {},
+): Promise<Proxy> {
+  const ports = typeof backendPorts === 'number' ? [backendPorts] : backendPorts;
   const dir = mkdtempSync(join(tmpdir(), 'sockjs-nginx-'));
   const port = await freePort();
   writeFileSync(
@@ -132,10 +151,15 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
+  ${stickySession ? NGINX_SESSION_MAP : ''}
+  upstream sockjs {
+    ${stickySession ? 'hash $sockjs_session consistent;' : ''}
+    ${ports.map((p) => `server 127.0.0.1:${p};`).join('\n    ')}
+  }
   server {
     listen 127.0.0.1:${port};
     location / {
-      proxy_pass http://127.0.0.1:${backendPort};
+      proxy_pass http://sockjs;
       proxy_http_version 1.1;
     }
   }
