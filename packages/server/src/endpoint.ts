@@ -234,14 +234,23 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
     }
   }
 
-  /** Hands an admitted session request to its transport, unless its client already left. */
+  /**
+   * Hands an admitted session request to its transport, unless its client
+   * already left or something else answered it meanwhile (a framework that
+   * does not wait while an async allowRequest decides).
+   */
   private startTransport(
     transport: HttpTransport,
     req: HttpRequest,
     res: HttpResponse,
     sessionId: string,
   ): void {
-    if (!res.destroyed) transport.handle({ req, res, sessionId, endpoint: this });
+    if (res.destroyed) return;
+    if (res.headersSent) {
+      this.logError(`${transport.name} answered by someone else before it started`);
+      return;
+    }
+    transport.handle({ req, res, sessionId, endpoint: this });
   }
 
   /** Takes a websocket upgrade if it is under this prefix; returns whether it did. */

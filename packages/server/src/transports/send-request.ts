@@ -31,6 +31,14 @@ export function handleSend(
   }
   const options = endpoint.options;
   readBody(req, options.maxBodySize, (err, body) => {
+    if (res.headersSent) {
+      // Something else answered while the body came in: a framework that
+      // does not wait for the request it handed over (Koa without
+      // `ctx.respond = false`). The client took that answer for the send's,
+      // so its messages are not delivered, and nothing more is written.
+      endpoint.logError('send answered by someone else before its body was read');
+      return;
+    }
     if (err !== null) {
       if (err instanceof BodyTooLargeError) {
         endpoint.limitHit('body', err.size, options.maxBodySize, sessionId);
