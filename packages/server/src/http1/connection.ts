@@ -153,9 +153,8 @@ export class Http1Connection {
         } else if (this.state === State.Body) {
           this.readBody();
         } else {
-          // Pipelined bytes wait for the response in progress; a client that
-          // piles up more than a head's worth is not read from until then.
-          if (this.buffer.length > this.layer.options.maxHeaderSize) this.socket.pause();
+          // Pipelined bytes wait for the response in progress.
+          if (this.holding()) this.socket.pause();
           break;
         }
       }
@@ -249,8 +248,7 @@ export class Http1Connection {
     }
     this.buffer = used === buf.length ? null : buf.subarray(used);
     if (!done) {
-      // Nobody reads the body yet: stop reading the socket until somebody does.
-      if (req.heldBytes > HELD_BODY_LIMIT) this.socket.pause();
+      if (this.holding()) this.socket.pause();
       return;
     }
     this.chunked = null;
@@ -259,6 +257,20 @@ export class Http1Connection {
     req.pushEnd();
     // The response may have ended while the body was still coming.
     if (this.res === null && this.state === State.Responding) this.next();
+  }
+
+  /**
+   * Whether the socket must not be read for now, whatever its output does:
+   * a body nobody reads yet holds more than HELD_BODY_LIMIT, or a client
+   * piled up more than a head's worth of pipelined bytes behind the response
+   * in progress.
+   */
+  private holding(): boolean {
+    if (this.state === State.Body) return (this.req?.heldBytes ?? 0) > HELD_BODY_LIMIT;
+    if (this.state === State.Responding) {
+      return (this.buffer?.length ?? 0) > this.layer.options.maxHeaderSize;
+    }
+    return false;
   }
 
   private readonly resumeReading = (): void => {
@@ -329,13 +341,7 @@ export class Http1Connection {
     this.res?.emit('drain');
     if (!this.waitingForDrain || this.state === State.Gone) return;
     this.waitingForDrain = false;
-    // Unless reading stays stopped for another reason: a body nobody reads
-    // yet, or pipelined bytes piled up behind the response in progress.
-    const held =
-      (this.state === State.Body && (this.req?.heldBytes ?? 0) > HELD_BODY_LIMIT) ||
-      (this.state === State.Responding &&
-        (this.buffer?.length ?? 0) > this.layer.options.maxHeaderSize);
-    if (!held) this.socket.resume();
+    if (!this.holding()) this.socket.resume();
     if (this.buffer !== null && !this.processing) this.process();
   }
 

@@ -84,9 +84,10 @@ const SINGLE = new Set([
 // must never run here either; SockJS itself needs GET, POST and OPTIONS.
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PATCH']);
 
-// Fields that frame a message or the connection: refused in a trailer
-// section (RFC 9110 6.5.1), where node:http refuses them too or reads them
-// as it would in the head.
+// Fields that frame a message or the connection. They may hold no tab (llhttp
+// reads a tab around some of their values differently), and a trailer
+// section may not carry them (RFC 9110 6.5.1; node:http refuses them there or
+// reads them as it would in the head).
 export const FRAMING_FIELDS = new Set([
   'content-length',
   'transfer-encoding',
@@ -110,10 +111,10 @@ function hasToken(list: string | undefined, token: string): boolean {
 }
 
 /**
- * Spaces and tabs (RFC 9110 OWS) off both ends, and nothing else:
- * (from `from` on). String.prototype.trim would also strip NBSP (0xA0) and other characters
- * that node:http reads as part of the value, which would make us read
- * "chunked\xa0" as chunked where it refuses the message.
+ * `text` from `from` on, without the spaces and tabs (RFC 9110 OWS) at its
+ * ends, and nothing else: String.prototype.trim would also strip NBSP (0xA0)
+ * and other characters that node:http reads as part of the value, and so
+ * read "chunked\xa0" as chunked where node:http refuses the message.
  */
 export function trimOws(text: string, from = 0): string {
   let start = from;
