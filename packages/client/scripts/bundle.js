@@ -15,14 +15,14 @@ const pkg = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * A CommonJS entry for `entry` (a path under src/) whose module.exports is
- * its SockJS class, with its named exports on it too.
+ * its SockJS class, with its named exports (`default` among them) on it too.
  */
 function commonJs(common, entry, outfile, platform) {
   return build({
     ...common,
     stdin: {
       contents: `const entry = require('./src/${entry}');
-module.exports = Object.assign(entry.SockJS, entry, { default: entry.SockJS });`,
+module.exports = Object.assign(entry.SockJS, entry);`,
       resolveDir: pkg,
       loader: 'js',
     },

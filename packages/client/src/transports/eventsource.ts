@@ -15,11 +15,13 @@ import { addPath } from '../url.js';
  * and frames come as they are. (A server that does not escape and whose first
  * '%'s all happen to be followed by "25" is read as escaping until then.)
  */
+const NOT_AN_ESCAPE = /%(?!25)/;
+
 function eventData(): (data: string) => string {
   let escaping = true;
   return (data) => {
     if (!escaping || !data.includes('%')) return data;
-    if (/%(?!25)/.test(data)) {
+    if (NOT_AN_ESCAPE.test(data)) {
       escaping = false;
       return data;
     }
