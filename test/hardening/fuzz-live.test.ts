@@ -14,6 +14,7 @@ import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { WebSocket } from 'ws';
 import { clientStringify } from '../../packages/protocol/src/index.js';
+import { inParallel } from '../helpers/timing.ts';
 import { clientFrame, type Harness, newSessionId, request, startHarness } from './helpers.js';
 
 const FUZZ_SECONDS = Number(process.env.FUZZ_SECONDS ?? 0);
@@ -392,24 +393,21 @@ async function fuzz<T>(
     if (left <= 0 || (budget.seconds > 0 && Date.now() - started > budget.seconds * 1000)) break;
     const seed = SEED + batch;
     const batchCases = fc.sample(arb, { numRuns: Math.min(200, left), seed });
-    let next = 0;
-    const worker = async () => {
-      while (next < batchCases.length) {
-        const c = batchCases[next++]!;
-        try {
-          await run(c);
-        } catch (err) {
-          const shown = JSON.stringify(c, (_k, v) =>
-            v?.type === 'Buffer' ? Buffer.from(v.data).toString('latin1').slice(0, 300) : v,
-          );
-          assert.fail(
-            `${name} case failed (seed ${seed}): ${(err as Error).message}\ncase: ${shown}`,
-          );
-        }
-        cases++;
+    await inParallel(batchCases.length, CONCURRENCY, async (i) => {
+      const c = batchCases[i]!;
+      try {
+        await run(c);
+      } catch (err) {
+        const shown = JSON.stringify(c, (_k, v) =>
+          v?.type === 'Buffer' ? Buffer.from(v.data).toString('latin1').slice(0, 300) : v,
+        );
+        assert.fail(
+          `${name} case failed (seed ${seed}): ${(err as Error).message}\ncase: ${shown}`,
+        );
       }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      cases++;
+      return true;
+    });
   }
   if (FUZZ_SECONDS > 0 || FUZZ_RUNS > 0) {
     const seconds = (Date.now() - started) / 1000;

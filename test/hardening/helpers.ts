@@ -20,9 +20,6 @@ import {
 import { listen, stopHttp } from '../helpers/http-server.ts';
 import { startSockjsServer } from '../helpers/sockjs-server.ts';
 
-// http1-backpressure.test.ts takes its sleep from here.
-export { sleep } from '../helpers/timing.ts';
-
 export interface Harness {
   readonly http: http.Server | Http1Server;
   readonly sockjs: SockJSServer;

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { createHttp1Server } from '../../packages/server/src/index.js';
-import { sleep } from './helpers.js';
+import { sleep } from '../helpers/timing.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const PIPELINE_SECONDS = Number(process.env.PIPELINE_SECONDS ?? 30);

@@ -6,6 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { inParallel } from '../helpers/timing.ts';
 import { Differential, show } from './http1-differential.js';
 import { mutatedInput } from './http1-mutations.js';
 import { VECTORS } from './http1-vectors.js';
@@ -109,23 +110,3 @@ describe('mutated valid requests', () => {
     assert.equal(r.layer.requests[0]?.url, '/last');
   });
 });
-
-/**
- * Runs task(0..count-1) with at most `width` at once; a task that returns
- * false stops the handing out of new ones.
- */
-async function inParallel(
-  count: number,
-  width: number,
-  task: (i: number) => Promise<boolean>,
-): Promise<void> {
-  let next = 0;
-  let stop = false;
-  const worker = async () => {
-    while (!stop && next < count) {
-      const i = next++;
-      if ((await task(i)) === false) stop = true;
-    }
-  };
-  await Promise.all(Array.from({ length: width }, worker));
-}

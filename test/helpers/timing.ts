@@ -60,3 +60,23 @@ export class Wakeup {
     }
   }
 }
+
+/**
+ * Runs task(0..count-1) with at most `width` at once; a task that returns
+ * false stops the handing out of new ones.
+ */
+export async function inParallel(
+  count: number,
+  width: number,
+  task: (i: number) => Promise<boolean>,
+): Promise<void> {
+  let next = 0;
+  let stop = false;
+  const worker = async () => {
+    while (!stop && next < count) {
+      const i = next++;
+      if ((await task(i)) === false) stop = true;
+    }
+  };
+  await Promise.all(Array.from({ length: width }, worker));
+}
