@@ -102,8 +102,11 @@ describe('sticky by the session id in the URL', () => {
     );
     try {
       const whole = await run(proxy);
+      // How many survive depends on how the parallel sessions' requests
+      // interleave (half of them, on some runs); that none breaks would take
+      // every one of them to be lucky.
       for (const transport of TRANSPORTS) {
-        assert.ok(whole[transport]! < SESSIONS / 2, `${transport}: ${whole[transport]} whole`);
+        assert.ok(whole[transport]! < SESSIONS, `${transport}: ${whole[transport]} whole`);
       }
     } finally {
       await proxy.close();
