@@ -4,6 +4,9 @@
 // 127.0.0.1, so http://localhost:P and http://127.0.0.1:P are two origins
 // served by one test server.
 
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 
 export async function launchChromium(): Promise<Browser> {
@@ -26,8 +29,33 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Builds packages/client/dist (the page loads dist/sockjs.min.js). */
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The newest modification time of the files below `dir`, in ms. */
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile())
+      latest = Math.max(latest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return latest;
+}
+
+/**
+ * Builds packages/client/dist (the page loads dist/sockjs.min.js) when it is
+ * older than the sources that go into it. `npm test` builds before the tests
+ * run, so then nothing is rewritten while another test file's page loads it.
+ */
 export async function buildClientBundle(): Promise<void> {
+  const built = statSync(join(root, 'packages/client/dist/sockjs.min.js'), {
+    throwIfNoEntry: false,
+  });
+  const sources = Math.max(
+    newest(join(root, 'packages/client/src')),
+    newest(join(root, 'packages/protocol/src')),
+    statSync(join(root, 'packages/client/scripts/bundle.js')).mtimeMs,
+  );
+  if (built !== undefined && built.mtimeMs >= sources) return;
   const { bundle } = (await import('../../packages/client/scripts/bundle.js')) as {
     bundle(): Promise<void>;
   };
