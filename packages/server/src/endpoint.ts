@@ -16,8 +16,8 @@ import { answer404, answer405, answerOptions, answerText, setJsessionid } from '
 import { InFlight } from './inflight.js';
 import type { ResolvedOptions } from './options.js';
 import { clientScript, greeting, type IframePage, iframe, info, makeIframePage } from './pages.js';
-import { MemoryRegistry, type SessionRegistry } from './registry.js';
 import { Session, type SessionHost } from './session.js';
+import { SessionTable } from './sessions.js';
 import type { TimerWheel } from './timer-wheel.js';
 import { eventSource } from './transports/eventsource.js';
 import { htmlFile } from './transports/htmlfile.js';
@@ -62,9 +62,8 @@ function pathBelow(url: string | undefined, prefix: string): string | null {
 export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionHost {
   readonly options: ResolvedOptions;
   readonly wheel: TimerWheel<Session>;
-  readonly sessions: SessionRegistry<Session> = new MemoryRegistry();
-  /** Every open session of this endpoint, websocket ones included. */
-  readonly live = new Set<Session>();
+  /** The sessions this endpoint hosts: found by id, counted, shut down. */
+  readonly sessions = new SessionTable();
   readonly counters: Counters;
   private readonly admission: Admission;
   /** Responses and sockets in flight, so that shutdown can wait for them. */
@@ -91,15 +90,14 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
   // SessionEndpoint
 
   getSession(id: string): Session | undefined {
-    return this.sessions.get(id);
+    return this.sessions.find(id);
   }
 
   getOrCreateSession(id: string, req: HttpRequest, protocol: string): Session {
-    let session = this.sessions.get(id);
+    let session = this.sessions.find(id);
     if (session === undefined) {
       session = new Session(id, this, req, protocol);
-      this.sessions.set(id, session);
-      this.live.add(session);
+      this.sessions.host(session, true);
     }
     return session;
   }
@@ -108,7 +106,7 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
 
   openSocketSession(id: string, req: HttpRequest, protocol: string): Session {
     const session = new Session(id, this, req, protocol);
-    this.live.add(session);
+    this.sessions.host(session, false);
     return session;
   }
 
@@ -144,8 +142,7 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
   }
 
   expired(session: Session): void {
-    if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
-    this.live.delete(session);
+    this.sessions.release(session);
   }
 
   limitHit(limit: 'body' | 'message' | 'queue', size: number, max: number, id?: string): void {
@@ -216,7 +213,7 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
           return true;
         }
         const sessionId = route.sessionId;
-        const opensSession = transport.opensSession && this.sessions.get(sessionId) === undefined;
+        const opensSession = transport.opensSession && this.sessions.find(sessionId) === undefined;
         this.inflight.track(res);
         // Most requests have nothing to decide: no closures for them.
         if (!this.admission.decides(opensSession)) {
@@ -264,7 +261,7 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
   /** Open sessions by transport. */
   countSessions(into: Record<string, number>): number {
     let open = 0;
-    for (const session of this.live) {
+    for (const session of this.sessions) {
       if (session.readyState !== ReadyState.OPEN) continue;
       const t = session.connection.protocol;
       into[t] = (into[t] ?? 0) + 1;
@@ -280,9 +277,9 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
    */
   async shutdown(code: number, reason: string, timeout: number): Promise<void> {
     this.admission.closing = true;
-    for (const session of [...this.live]) session.close(code, reason);
+    for (const session of this.sessions.snapshot()) session.close(code, reason);
     await this.inflight.drain(timeout);
-    for (const session of [...this.live]) session.destroy();
+    for (const session of this.sessions.snapshot()) session.destroy();
     this.upgrades.close();
   }
 }

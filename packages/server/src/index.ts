@@ -25,7 +25,6 @@ export type {
   ServerOptions,
 } from './options.js';
 export type { OriginCheck, OriginsOption } from './origins.js';
-export { MemoryRegistry, type SessionRegistry } from './registry.js';
 export { createServer, DEFAULT_SOCKJS_URL, type ServerEvents, SockJSServer } from './server.js';
 
 import { createHttp1Server } from './http1/index.js';

@@ -1,5 +1,5 @@
 // A live session: the protocol state machine plus its receiver, its
-// connection object and its place in the registry and the timer wheel.
+// connection object and its deadline in the timer wheel.
 
 import { CloseCode, CloseReason, closeFrame, ReadyState, SessionState } from '@sockjs-ts/protocol';
 import { Connection } from './connection.js';

@@ -1,7 +1,7 @@
 // websocket: GET <session>/websocket upgraded to RFC 6455 (through `ws`) or
 // hixie-76. The SockJS frames travel as text messages; the client sends
 // JSON arrays of strings. WebSocket sessions are not shared with other
-// requests, so they are never put in the registry.
+// requests, so nothing finds them by id (sessions.ts).
 
 import {
   CloseCode,
