@@ -9,7 +9,7 @@
 //                          [--max] [--cpu-prof DIR]
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -19,6 +19,7 @@ import { median, percentile } from './lib/stats.js';
 const here = dirname(new URL(import.meta.url).pathname);
 const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--only REGEX] [--contenders a,b]
                         [--rounds N] [--measure-ms N] [--max] [--cpu-prof DIR]
+                        [--baseline DIR]
 (see bench/README.md)`;
 /** Stops with the usage for an option value the run cannot use. */
 function badOption(message) {
@@ -37,6 +38,7 @@ try {
       'measure-ms': { type: 'string' },
       max: { type: 'boolean' },
       'cpu-prof': { type: 'string' },
+      baseline: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -94,9 +96,19 @@ const CONTENDERS = {
 };
 // Our server on its own HTTP/1.1 layer (createHttp1Server) instead of node:http.
 CONTENDERS['sockjs-ts/http1'] = { ...CONTENDERS['sockjs-ts'], args: ['--http1'] };
+// --baseline DIR: the same two servers built from another checkout (another
+// commit, after `npm ci && npm run build` there), measured in the same run.
+if (args.baseline !== undefined) {
+  const from = resolve(args.baseline, 'packages/server/dist/index.js');
+  if (!existsSync(from))
+    badOption(`--baseline: ${from} does not exist (build that checkout first)`);
+  CONTENDERS['base'] = { ...CONTENDERS['sockjs-ts'], args: ['--from', from] };
+  CONTENDERS['base/http1'] = { ...CONTENDERS['sockjs-ts'], args: ['--from', from, '--http1'] };
+}
 const CONTENDER_ORDER = [
   'sockjs-ts',
   'sockjs-ts/http1',
+  ...(args.baseline === undefined ? [] : ['base', 'base/http1']),
   'sockjs-node',
   'engine.io',
   'plain-ws',
@@ -104,6 +116,7 @@ const CONTENDER_ORDER = [
 ];
 /** Our contenders: targets are checked for each. */
 const OURS = ['sockjs-ts', 'sockjs-ts/http1'];
+if (args.baseline !== undefined) OURS.push('base', 'base/http1');
 
 // ---------------------------------------------------------------- scenarios
 

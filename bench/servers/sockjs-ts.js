@@ -1,9 +1,15 @@
 // Contender: our server (@sockjs-ts/server), echo under /echo and a broadcast
 // group under /bcast, as the other contenders have them. With --http1 it runs
 // on the server's own HTTP/1.1 layer (createHttp1Server), else on node:http.
+// With --from PATH it loads the server package from PATH (another checkout's
+// packages/server/dist/index.js: run.js --baseline).
 import http from 'node:http';
-import { createHttp1Server, createServer } from '@sockjs-ts/server';
 import { announce, serverPort } from './control.js';
+
+const fromAt = process.argv.indexOf('--from');
+const { createHttp1Server, createServer } = await import(
+  fromAt === -1 ? '@sockjs-ts/server' : process.argv[fromAt + 1]
+);
 
 const server = process.argv.includes('--http1')
   ? createHttp1Server({ keepAliveTimeout: 60_000 })
