@@ -39,48 +39,19 @@ export function serverStringify(value: unknown): string {
 const NOT_PLAIN = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
 const PLAIN_CHECK_FROM = 64;
 
-// The JSON literal a client sent for the last message it sent alone, when
-// that literal is what the server would send. Echoing or relaying a message
-// is what SockJS applications do most, and reusing the literal saves encoding
-// the message again: Node 20's JSON.stringify takes ~3 ns and the plain-ASCII scan
-// ~1 ns per character, against nothing here. One entry, so at most one
-// message is kept alive.
-let knownMessage: string | null = null;
-let knownLiteral = '';
-
 /**
- * @internal Called by the payload decoders: `literal` is JSON text that
- * JSON.parse turned into `message`.
+ * True when serverStringify escapes something in `text` that JSON.stringify
+ * leaves raw: JSON text without a backslash is then the server's own.
  */
-export function rememberLiteral(message: string, literal: string): void {
-  // Without a backslash the literal holds no escapes, so it is exactly what
-  // serverStringify would make of the message, once nothing in it needs the
-  // server's escaping: frames stay byte for byte the server's own.
-  if (literal.indexOf('\\') !== -1 || HAS_SERVER_ESCAPABLE.test(literal)) return;
-  knownMessage = message;
-  knownLiteral = literal;
-}
-
-/**
- * @internal Called for a message a client sent as `["..."]` whose literal holds
- * no quote, backslash or control character: its literal is the message
- * between quotes. False when the server escapes something in it (nothing is
- * remembered then).
- */
-export function rememberPlainMessage(message: string): boolean {
-  if (HAS_SERVER_ESCAPABLE.test(message)) return false;
-  knownMessage = message;
-  knownLiteral = '"' + message + '"';
-  return true;
+export function hasServerEscapable(text: string): boolean {
+  return HAS_SERVER_ESCAPABLE.test(text);
 }
 
 /**
  * A string as a JSON string literal, escaped as serverStringify does. Long
- * plain-ASCII strings skip JSON.stringify, and the message a client just sent
- * reuses the client's own literal; the JSON value is the same.
+ * plain-ASCII strings skip JSON.stringify; the JSON value is the same.
  */
 export function serverQuote(text: string): string {
-  if (text === knownMessage) return knownLiteral;
   if (text.length >= PLAIN_CHECK_FROM && !NOT_PLAIN.test(text)) return '"' + text + '"';
   return serverStringify(text);
 }

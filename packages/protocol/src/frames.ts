@@ -1,13 +1,13 @@
 // SockJS frames: `o`, `h`, `a[...]` and `c[code,"reason"]`.
 
-import { rememberLiteral, serverQuote, serverStringify } from './escape.js';
+import { serverQuote, serverStringify } from './escape.js';
 
 export const OPEN_FRAME = 'o';
 export const HEARTBEAT_FRAME = 'h';
 
 /** Encodes a batch of messages as one `a[...]` frame, escaped for the wire. */
 export function messageFrame(messages: readonly string[]): string {
-  if (messages.length === 1) return singleMessageFrame(messages[0]!);
+  if (messages.length === 1) return 'a[' + serverQuote(messages[0]!) + ']';
   // Item by item: serverQuote is cheaper than JSON.stringify on long strings.
   let frame = 'a[';
   for (let i = 0; i < messages.length; i++) {
@@ -15,22 +15,6 @@ export function messageFrame(messages: readonly string[]): string {
     frame += serverQuote(messages[i]!);
   }
   return frame + ']';
-}
-
-// A broadcast writes the same message to every session, and each session
-// frames it on its own: remembering the last single-message frame makes that
-// one encoding per broadcast instead of one per session. Equal messages give
-// equal frames, so the comparison by value is safe whatever the source.
-let lastMessage: string | null = null;
-let lastFrame = '';
-
-/** Encodes a single message as `a["..."]`, without building an array. */
-export function singleMessageFrame(message: string): string {
-  if (message === lastMessage) return lastFrame;
-  const frame = 'a[' + serverQuote(message) + ']';
-  lastMessage = message;
-  lastFrame = frame;
-  return frame;
 }
 
 export function closeFrame(code: number, reason: string): string {
@@ -104,25 +88,12 @@ export function parseSendPayload(body: string): string[] {
   const value = safeParse(body);
   if (value === undefined) throw new FrameError('SOCKJS_ERR_BAD_JSON', 'Broken JSON encoding.');
   if (!Array.isArray(value)) throw new FrameError('SOCKJS_ERR_NO_PAYLOAD', 'Payload expected.');
-  return items(body, value);
+  return items(value);
 }
 
-/** The messages of a decoded array; remembers the literal of a lone string. */
-function items(text: string, array: unknown[]): string[] {
-  if (array.length === 1) {
-    const only = array[0];
-    if (typeof only === 'string') {
-      // `["..."]` exactly: the literal is the text between the brackets.
-      const n = text.length;
-      if (
-        text.charCodeAt(1) === 0x22 &&
-        text.charCodeAt(n - 2) === 0x22 &&
-        text.charCodeAt(n - 1) === 0x5d
-      )
-        rememberLiteral(only, text.slice(1, n - 1));
-      return [only];
-    }
-  }
+/** The messages of a decoded array. */
+function items(array: unknown[]): string[] {
+  if (array.length === 1 && typeof array[0] === 'string') return [array[0]];
   return array.map(messageText);
 }
 
@@ -137,5 +108,5 @@ export function parseWebSocketPayload(text: string): string[] {
   if (value === undefined) throw new FrameError('SOCKJS_ERR_BAD_JSON', 'Broken framing.');
   if (typeof value === 'string') return [value];
   if (!Array.isArray(value)) throw new FrameError('SOCKJS_ERR_BAD_JSON', 'Broken framing.');
-  return items(text, value);
+  return items(value);
 }

@@ -1,7 +1,7 @@
 export { CloseCode, CloseReason, isApplicationCloseCode } from './close-codes.js';
 export {
   clientStringify,
-  rememberPlainMessage,
+  hasServerEscapable,
   serverQuote,
   serverStringify,
 } from './escape.js';
@@ -16,7 +16,6 @@ export {
   parseFrame,
   parseSendPayload,
   parseWebSocketPayload,
-  singleMessageFrame,
 } from './frames.js';
 export { type Info, type InfoOptions, makeInfo, parseInfo } from './info.js';
 export {

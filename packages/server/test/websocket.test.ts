@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { rememberBytes, wireData } from '../src/receivers/socket-receiver.js';
 import {
   assertAlive,
   RawSocket,
@@ -332,21 +331,6 @@ describe('raw websocket', () => {
     assert.deepEqual(clients[0]!.messages, texts);
     assert.equal(await clients[1]!.message(1), texts[2]);
     for (const c of clients) c.ws.close();
-  });
-
-  test('only valid UTF-8 is remembered for a message echo', () => {
-    const text = `${'v'.repeat(600)}\ufffd`;
-    // Bytes that decoded to U+FFFD: the text is encoded anew.
-    rememberBytes(text, Buffer.concat([Buffer.from('v'.repeat(600)), Buffer.from([0xc3])]));
-    assert.equal(wireData(text), text);
-    const good = Buffer.from(`${'w'.repeat(600)}ü`);
-    const known = good.toString('utf8');
-    rememberBytes(known, good);
-    assert.equal(wireData(known), good);
-    // Short texts go as strings: ws encodes them faster than a comparison.
-    const short = Buffer.from('short');
-    rememberBytes('short', short);
-    assert.equal(wireData('short'), 'short');
   });
 
   test('an application close travels in the WebSocket close frame', async () => {

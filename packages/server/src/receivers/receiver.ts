@@ -1,7 +1,8 @@
 // A receiver carries frames from a session to the client: one HTTP response
 // (polling or streaming) or one WebSocket. Each transport file provides one.
 
-import { HEARTBEAT_FRAME, messageFrame, OPEN_FRAME } from '@sockjs-ts/protocol';
+import { HEARTBEAT_FRAME, OPEN_FRAME } from '@sockjs-ts/protocol';
+import { wireCache } from '../wire-cache.js';
 
 export interface SessionLink {
   /** The receiver ended; `aborted` when the client went away first. */
@@ -31,7 +32,7 @@ export abstract class Receiver {
     this.sendFrame(HEARTBEAT_FRAME);
   }
   messages(batch: string[]): void {
-    this.sendFrame(messageFrame(batch));
+    this.sendFrame(wireCache.messageFrame(batch));
   }
   close(_code: number, _reason: string, frame: string): void {
     this.sendFrame(frame);

@@ -2,9 +2,9 @@
 // and the part of a WebSocket they use: `ws`'s WebSocket has it, and so does
 // the hixie-76 socket in transports/hixie76.ts.
 
-import { isUtf8 } from 'node:buffer';
 import { CloseCode, CloseReason, ReadyState } from '@sockjs-ts/protocol';
 import type { Session } from '../session.js';
+import { wireCache } from '../wire-cache.js';
 import { Receiver } from './receiver.js';
 
 export interface WebSocketLike {
@@ -57,38 +57,7 @@ export function wireCloseReason(reason: string): string {
  */
 export const SOCKET_HIGH_WATER = 64 * 1024;
 
-// A broadcast sends the same frame to many sockets. From the second socket
-// on, the frame goes out as one shared Buffer instead of being UTF-8 encoded
-// again into every socket's write (a 4 KiB frame to 1,000 sockets is 4 MB of
-// encoding). Short frames are not worth the comparison.
-const SHARE_FROM = 512;
 const TEXT = { binary: false } as const;
-let lastText: string | null = null;
-let lastBytes: Buffer | null = null;
-
-/**
- * `text` was decoded from `bytes`, as they came from a client: an echo or a
- * relay of that same string goes out as those bytes, without encoding it
- * again. Only valid UTF-8 is remembered: bytes that decoded to U+FFFD must
- * never go back out as they came. Short texts are not worth it (SHARE_FROM).
- */
-export function rememberBytes(text: string, bytes: Buffer): void {
-  if (text.length < SHARE_FROM || !isUtf8(bytes)) return;
-  lastText = text;
-  lastBytes = bytes;
-}
-
-/** @internal What goes to `ws.send` for `text`: itself, or its bytes if known. */
-export function wireData(text: string): string | Buffer {
-  if (text.length < SHARE_FROM) return text;
-  if (text === lastText) {
-    if (lastBytes === null) lastBytes = Buffer.from(text, 'utf8');
-    return lastBytes;
-  }
-  lastText = text;
-  lastBytes = null;
-  return text;
-}
 
 /** Where a socket's listeners find their receiver (see SocketReceiver). */
 const RECEIVER = Symbol('sockjs-ts receiver');
@@ -166,7 +135,7 @@ export abstract class SocketReceiver extends Receiver {
 
   /** Sends one text message, pausing the receiver while the socket is congested. */
   protected sendText(text: string): void {
-    this.sendData(wireData(text), text.length);
+    this.sendData(wireCache.socketData(text), text.length);
   }
 
   /** Sends one text message already encoded as UTF-8. */

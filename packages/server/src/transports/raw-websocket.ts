@@ -6,13 +6,13 @@
 import { ReadyState } from '@sockjs-ts/protocol';
 import {
   decodeUtf8Message,
-  rememberBytes,
   SocketReceiver,
   type SocketTracker,
   type WebSocketLike,
 } from '../receivers/socket-receiver.js';
 import type { Session } from '../session.js';
 import type { WebSocketTransport } from '../websocket-upgrade.js';
+import { wireCache } from '../wire-cache.js';
 
 export class RawWebSocketReceiver extends SocketReceiver {
   readonly protocol = 'websocket-raw';
@@ -37,7 +37,7 @@ export class RawWebSocketReceiver extends SocketReceiver {
   /** A message is remembered with its bytes: its echo goes back as them. */
   protected override receiveData(data: Buffer | ArrayBuffer | Buffer[]): void {
     const text = decodeUtf8Message(data);
-    if (Buffer.isBuffer(data)) rememberBytes(text, data);
+    if (Buffer.isBuffer(data)) wireCache.receivedRaw(text, data);
     this.receiveText(text);
   }
 

@@ -4,6 +4,7 @@
 import { FrameError, parseSendPayload, ReadyState } from '@sockjs-ts/protocol';
 import type { HttpResponse } from '../http-types.js';
 import { answerText, BodyTooLargeError, NOT_FOUND, readBody } from '../http-util.js';
+import { wireCache } from '../wire-cache.js';
 import type { TransportRequest } from './http-transport.js';
 
 function answerError(res: HttpResponse, headers: () => void, status: number, text: string) {
@@ -55,7 +56,9 @@ export function handleSend(
     }
     let messages: string[];
     try {
-      messages = parseSendPayload(extract(body));
+      const text = extract(body);
+      messages = parseSendPayload(text);
+      wireCache.receivedText(messages, text);
     } catch (e) {
       answerError(res, headers, 500, e instanceof FrameError ? e.message : 'Broken JSON encoding.');
       return;

@@ -9,7 +9,6 @@ import {
   FrameError,
   parseWebSocketPayload,
   ReadyState,
-  rememberPlainMessage,
 } from '@sockjs-ts/protocol';
 import type { HttpRequest } from '../http-types.js';
 import {
@@ -19,7 +18,7 @@ import {
 } from '../receivers/socket-receiver.js';
 import type { Session } from '../session.js';
 import type { WebSocketTransport } from '../websocket-upgrade.js';
-import { echoFrameFor, plainSingleMessage, rememberEcho } from './websocket-plain-message.js';
+import { plainSingleMessage, wireCache } from '../wire-cache.js';
 
 export class WebSocketReceiver extends SocketReceiver {
   readonly protocol = 'websocket';
@@ -37,7 +36,7 @@ export class WebSocketReceiver extends SocketReceiver {
 
   /** A lone message the client just sent goes back as the bytes it came in. */
   override messages(batch: string[]): void {
-    const bytes = batch.length === 1 ? echoFrameFor(batch[0]!) : null;
+    const bytes = batch.length === 1 ? wireCache.echoFrame(batch[0]!) : null;
     if (bytes === null) super.messages(batch);
     else if (this.sending()) this.sendBytes(bytes);
   }
@@ -59,11 +58,7 @@ export class WebSocketReceiver extends SocketReceiver {
       super.receiveData(data);
       return;
     }
-    // Only a message the server sends unescaped is echoed as the bytes it came
-    // in. Bytes that were not UTF-8 (hixie-76 frames are not checked as RFC
-    // 6455 ones are) decoded to U+FFFD, which the server escapes: they never
-    // get here, and their echo is encoded anew.
-    if (rememberPlainMessage(message)) rememberEcho(message, data as Buffer);
+    wireCache.receivedPlain(message, data as Buffer);
     this.deliver(message);
   }
 
@@ -73,6 +68,7 @@ export class WebSocketReceiver extends SocketReceiver {
     let messages: string[];
     try {
       messages = parseWebSocketPayload(text);
+      wireCache.receivedText(messages, text);
     } catch (err) {
       if (!(err instanceof FrameError)) throw err;
       // Broken JSON: the WebSocket is closed with 3000 at once, with no
