@@ -1,8 +1,17 @@
 // The object an application gets in the 'connection' event: sockjs-node's
-// SockJSConnection, typed.
+// SockJSConnection, typed. Like sockjs-node's it is a stream (a Duplex) that
+// apps pipe: conn.pipe(conn) echoes, shoe/dnode/multiplexers wrap it.
+//
+// The stream machinery is the contract, not the path: messages leave through
+// write() straight to the session's queue (whose high-water mark is the
+// backpressure write() reports and 'drain' ends), and arrive as 'data'
+// events the session emits directly, one string per message, as sockjs-node
+// 0.3 did. Node's Writable buffer and Readable buffer stay empty, so a
+// connection costs two idle state objects and no time per message; SockJS has
+// no inbound flow control, so pause() does not hold messages back.
 
-import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
+import { Duplex } from 'node:stream';
 import { CloseCode, CloseReason, type ReadyState } from '@sockjs-ts/protocol';
 import type { HttpRequest } from './http-types.js';
 import type { Session } from './session.js';
@@ -10,11 +19,19 @@ import type { Session } from './session.js';
 export interface ConnectionEvents {
   /** A message from the client. */
   data: [message: string];
+  /** Legacy (sockjs-node's early API): a message as `{ data }`; emitted only while listened to. */
+  message: [event: { data: string }];
+  /** The session closed: emitted once, just before 'close'. */
+  end: [];
   /** The session closed, for whatever reason; emitted once. */
   close: [];
   /** The outbound queue fell below the high-water mark after write() returned false. */
   drain: [];
 }
+
+type Listener<E extends keyof ConnectionEvents> = (...args: ConnectionEvents[E]) => void;
+// biome-ignore lint/suspicious/noExplicitAny: the catch-all overload of Node's EventEmitter
+type AnyListener = (...args: any[]) => void;
 
 // Headers worth passing to the application. Cookies and credentials stay out,
 // as in sockjs-node, so that logging conn.headers leaks nothing.
@@ -44,7 +61,17 @@ function pickHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return out;
 }
 
-export class Connection extends EventEmitter<ConnectionEvents> {
+/** Emits 'end' ahead of every other 'close' listener, as sockjs-node does on close. */
+function endBeforeClose(this: Connection): void {
+  this.emit('end');
+}
+
+/** Turns 'data' into the legacy 'message' event; installed by the first 'message' listener. */
+function relayMessage(this: Connection, data: string): void {
+  this.emit('message', { data });
+}
+
+export class Connection extends Duplex {
   readonly id: string;
   /** The transport that opened the session, e.g. 'websocket' or 'xhr-streaming'. */
   protocol: string;
@@ -55,15 +82,24 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   readonly prefix: string;
   private readonly localAddress: string | undefined;
   private readonly localPort: number | undefined;
-  /** Stream-like flags, as sockjs-node's connection has them. */
-  readable = true;
-  writable = true;
+  private relayingMessages = false;
   /** @internal */
   readonly session: Session;
+  // Stream flags: true until the session closes, which sets them false.
+  declare readable: boolean;
+  declare writable: boolean;
 
   /** @internal */
   constructor(session: Session, req: HttpRequest, prefix: string, protocol: string) {
-    super();
+    // One chunk per message, strings in and out; the session's close emits
+    // 'close' itself, so the stream machinery neither emits nor destroys.
+    super({
+      readableObjectMode: true,
+      writableObjectMode: true,
+      decodeStrings: false,
+      emitClose: false,
+      autoDestroy: false,
+    });
     this.session = session;
     this.id = session.id;
     this.protocol = protocol;
@@ -75,6 +111,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.headers = pickHeaders(req.headers);
     this.url = req.url ?? '';
     this.prefix = prefix;
+    this.prependListener('close', endBeforeClose);
   }
 
   // Derived on demand: idle sessions do not carry them.
@@ -95,17 +132,35 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /**
-   * Queues a message for the client. Returns false when the outbound queue is
-   * above the high-water mark: wait for 'drain' before writing more.
+   * Queues a message for the client (anything not a string is sent as
+   * String(message), so a Buffer as UTF-8 text). Returns false when the
+   * outbound queue is above the high-water mark: wait for 'drain' before
+   * writing more. A callback, if given, runs once the message is queued.
    */
-  write(message: unknown): boolean {
+  override write(message: unknown, encoding?: unknown, callback?: unknown): boolean {
+    const ok = this.session.write(typeof message === 'string' ? message : String(message));
+    if (encoding !== undefined || callback !== undefined) afterQueued(encoding, callback);
+    return ok;
+  }
+
+  /** Legacy alias of write() (sockjs-node's early API). */
+  send(message: unknown): boolean {
     return this.session.write(typeof message === 'string' ? message : String(message));
   }
 
-  /** Writes an optional last message, then closes with 1000. */
-  end(message?: unknown): void {
+  /**
+   * Writes an optional last message, then closes with 1000. A callback, if
+   * given, runs once the session has closed.
+   */
+  override end(message?: unknown, encoding?: unknown, callback?: unknown): this {
+    if (typeof message === 'function') {
+      callback = message;
+      message = undefined;
+    }
     if (message !== undefined && message !== null) this.write(message);
     this.close();
+    if (encoding !== undefined || callback !== undefined) afterQueued(encoding, callback);
+    return this;
   }
 
   /** Closes the session: the client gets `c[code,"reason"]`. */
@@ -113,11 +168,63 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.session.close(code, reason);
   }
 
-  /** Closes the session and drops its listeners. */
-  destroy(): void {
+  /** Closes the session and drops its listeners (the error, if any, is not emitted). */
+  override destroy(_error?: Error | null): this {
     this.close();
     this.readable = false;
     this.writable = false;
     this.removeAllListeners('data');
+    this.relayingMessages = false;
+    return this;
   }
+
+  /** @internal Messages are pushed as 'data' events by the session, never read. */
+  override _read(): void {}
+
+  /** @internal write() bypasses Writable, so this only runs if a caller goes around it. */
+  override _write(chunk: unknown, _encoding: BufferEncoding, callback: () => void): void {
+    this.write(chunk);
+    callback();
+  }
+
+  override on<E extends keyof ConnectionEvents>(event: E, listener: Listener<E>): this;
+  override on(event: string | symbol, listener: AnyListener): this;
+  override on(event: string | symbol, listener: AnyListener): this {
+    if (event === 'message') this.relayMessages();
+    return super.on(event, listener);
+  }
+
+  override addListener<E extends keyof ConnectionEvents>(event: E, listener: Listener<E>): this;
+  override addListener(event: string | symbol, listener: AnyListener): this;
+  override addListener(event: string | symbol, listener: AnyListener): this {
+    if (event === 'message') this.relayMessages();
+    return super.addListener(event, listener);
+  }
+
+  override once<E extends keyof ConnectionEvents>(event: E, listener: Listener<E>): this;
+  override once(event: string | symbol, listener: AnyListener): this;
+  override once(event: string | symbol, listener: AnyListener): this {
+    if (event === 'message') this.relayMessages();
+    return super.once(event, listener);
+  }
+
+  override prependListener<E extends keyof ConnectionEvents>(event: E, listener: Listener<E>): this;
+  override prependListener(event: string | symbol, listener: AnyListener): this;
+  override prependListener(event: string | symbol, listener: AnyListener): this {
+    if (event === 'message') this.relayMessages();
+    return super.prependListener(event, listener);
+  }
+
+  /** The 'message' event costs nothing until someone listens to it. */
+  private relayMessages(): void {
+    if (this.relayingMessages) return;
+    this.relayingMessages = true;
+    super.on('data', relayMessage);
+  }
+}
+
+/** Runs a write()/end() callback, wherever in the arguments it came, after the call returns. */
+function afterQueued(encoding: unknown, callback: unknown): void {
+  const fn = typeof encoding === 'function' ? encoding : callback;
+  if (typeof fn === 'function') process.nextTick(fn as () => void);
 }

@@ -9,6 +9,9 @@ export type AllowRequest = (
   req: IncomingMessage,
 ) => AllowRequestResult | Promise<AllowRequestResult>;
 
+/** The names `disabled_transports` accepts. */
+export type LegacyTransportName = 'websocket' | 'websockets' | 'eventsource' | 'xhr-streaming';
+
 export type LogSeverity = 'debug' | 'info' | 'error';
 export type LogFunction = (severity: LogSeverity, message: string) => void;
 
@@ -27,6 +30,13 @@ export interface ServerOptions {
   responseLimit?: number;
   /** Whether the websocket transports are on. Default true. */
   websocket?: boolean;
+  /**
+   * Legacy (sockjs-node's early API): transports to turn off. 'websocket' (or
+   * 'websockets', as the early README spells it) is `websocket: false`;
+   * 'eventsource' and 'xhr-streaming' name the HTTP transports sockjs-node
+   * let one turn off (their URLs answer 404). Default [].
+   */
+  disabled_transports?: readonly LegacyTransportName[];
   /** Set a JSESSIONID cookie for sticky load balancers; a function sets it itself. Default false. */
   jsessionid?: boolean | ((req: IncomingMessage, res: ServerResponse) => void);
   /** Milliseconds without frames before a heartbeat `h`. Default 25000. */
@@ -70,6 +80,8 @@ export interface ResolvedOptions {
   sockjsUrl: string | undefined;
   responseLimit: number;
   websocket: boolean;
+  /** Session URL segments turned off by `disabled_transports` ('eventsource', 'xhr_streaming'). */
+  disabledTransports: readonly string[];
   jsessionid: boolean | ((req: IncomingMessage, res: ServerResponse) => void);
   heartbeatDelay: number;
   disconnectDelay: number;
@@ -96,9 +108,34 @@ function positive(name: string, value: number | undefined, fallback: number): nu
 function normalizePrefix(prefix: string | undefined): string {
   if (prefix === undefined || prefix === '/') return '';
   if (typeof prefix !== 'string') throw new TypeError('SockJS option prefix must be a string');
+  // sockjs-node's early README wrote prefixes as regex fragments: '[/]echo'.
+  if (prefix.startsWith('[/]')) prefix = '/' + prefix.slice(3);
   let p = prefix.startsWith('/') ? prefix : '/' + prefix;
   while (p.endsWith('/')) p = p.slice(0, -1);
   return p;
+}
+
+/** Which transports `disabled_transports` turns off: websocket, and the HTTP ones by name. */
+function legacyDisabled(names: readonly string[] | undefined): {
+  websocket: boolean;
+  http: string[];
+} {
+  const out = { websocket: false, http: [] as string[] };
+  if (names === undefined) return out;
+  if (!Array.isArray(names)) {
+    throw new TypeError('SockJS option disabled_transports must be an array of transport names');
+  }
+  for (const name of names) {
+    if (name === 'websocket' || name === 'websockets') out.websocket = true;
+    else if (name === 'eventsource') out.http.push('eventsource');
+    else if (name === 'xhr-streaming') out.http.push('xhr_streaming');
+    else {
+      throw new TypeError(
+        `SockJS option disabled_transports: unknown transport ${JSON.stringify(name)} (valid: 'websocket', 'eventsource', 'xhr-streaming')`,
+      );
+    }
+  }
+  return out;
 }
 
 /** Merges option layers (later wins) and fills in defaults. */
@@ -109,11 +146,13 @@ export function resolveOptions(...layers: (ServerOptions | undefined)[]): Resolv
     for (const [k, v] of Object.entries(layer))
       if (v !== undefined) (o as Record<string, unknown>)[k] = v;
   }
+  const disabled = legacyDisabled(o.disabled_transports);
   return {
     prefix: normalizePrefix(o.prefix),
     sockjsUrl: o.sockjs_url ?? o.sockjsUrl,
     responseLimit: positive('response_limit', o.response_limit ?? o.responseLimit, 128 * 1024),
-    websocket: o.websocket !== false,
+    websocket: o.websocket !== false && !disabled.websocket,
+    disabledTransports: disabled.http,
     jsessionid: o.jsessionid ?? false,
     heartbeatDelay: positive('heartbeat_delay', o.heartbeat_delay ?? o.heartbeatDelay, 25_000),
     disconnectDelay: positive('disconnect_delay', o.disconnect_delay ?? o.disconnectDelay, 5_000),
