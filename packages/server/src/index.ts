@@ -20,13 +20,21 @@ export {
 export type {
   AllowRequest,
   AllowRequestResult,
+  LegacyTransportName,
   LogFunction,
   LogSeverity,
   ServerOptions,
 } from './options.js';
 export type { OriginCheck, OriginsOption } from './origins.js';
-export { createServer, DEFAULT_SOCKJS_URL, type ServerEvents, SockJSServer } from './server.js';
+export {
+  createServer,
+  DEFAULT_SOCKJS_URL,
+  type ServerEvents,
+  // Legacy (sockjs-node's early API): `new sockjs.Server(options)`.
+  SockJSServer as Server,
+  SockJSServer,
+} from './server.js';
 
 import { createHttp1Server } from './http1/index.js';
-import { createServer } from './server.js';
-export default { createServer, createHttp1Server };
+import { createServer, SockJSServer } from './server.js';
+export default { createServer, createHttp1Server, Server: SockJSServer };

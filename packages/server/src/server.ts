@@ -16,6 +16,8 @@ import { TimerWheel } from './timer-wheel.js';
 export interface ServerEvents {
   /** A session opened. */
   connection: [conn: Connection];
+  /** Legacy name of 'connection' (sockjs-node's early API); emitted after it. */
+  open: [conn: Connection];
 }
 
 /** Client script the iframe page loads when no sockjs_url is given. */
@@ -42,6 +44,8 @@ export class SockJSServer extends EventEmitter<ServerEvents> implements Endpoint
   /** @internal */
   connection(session: Session): void {
     this.emit('connection', session.connection);
+    // Free when nobody listens: emit() returns at once without listeners.
+    this.emit('open', session.connection);
   }
 
   /**

@@ -140,10 +140,7 @@ describe('Connection as a stream', () => {
     conn.end(() => calls.push('end'));
     await sleep(0);
     assert.deepEqual(calls, ['write', 'write 2', 'end']);
-    assert.equal(
-      (await post(s.port, `${path}/xhr`)).body,
-      `a["a","${'b'.repeat(1000)}"]\n`,
-    );
+    assert.equal((await post(s.port, `${path}/xhr`)).body, `a["a","${'b'.repeat(1000)}"]\n`);
     assert.equal((await post(s.port, `${path}/xhr`)).body, 'c[1000,"Normal closure"]\n');
   });
 
