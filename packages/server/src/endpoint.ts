@@ -14,6 +14,7 @@ import {
 import type { HttpRequest, HttpResponse } from './http-types.js';
 import { answer404, answer405, answerOptions, answerText, setJsessionid } from './http-util.js';
 import { InFlight } from './inflight.js';
+import { pathBelow } from './mount.js';
 import type { ResolvedOptions } from './options.js';
 import { clientScript, greeting, type IframePage, iframe, info, makeIframePage } from './pages.js';
 import { Session, type SessionHost } from './session.js';
@@ -48,17 +49,6 @@ export interface EndpointOwner {
   connection(session: Session): void;
 }
 
-/** The path below `prefix`, or null when the URL is not under it. */
-function pathBelow(url: string | undefined, prefix: string): string | null {
-  if (url === undefined) return null;
-  const q = url.indexOf('?');
-  const path = q === -1 ? url : url.slice(0, q);
-  if (!path.startsWith(prefix)) return null;
-  const rest = path.slice(prefix.length);
-  if (rest !== '' && rest[0] !== '/') return null;
-  return rest;
-}
-
 export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionHost {
   readonly options: ResolvedOptions;
   readonly wheel: TimerWheel<Session>;
@@ -83,7 +73,7 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
     this.bundle = options.sockjsUrl === undefined ? loadClientBundle() : null;
     this.upgrades = new WebSocketUpgrades(options, this.admission, this.inflight, this);
     this.iframePage = makeIframePage(
-      options.sockjsUrl ?? (this.bundle ? options.prefix + this.bundle.path : defaultSockjsUrl),
+      options.sockjsUrl ?? (this.bundle ? `.${this.bundle.path}` : defaultSockjsUrl),
     );
   }
 
@@ -153,7 +143,7 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
 
   /** Serves the request if it is under this prefix; returns whether it did. */
   handleRequest(req: HttpRequest, res: HttpResponse): boolean {
-    const path = pathBelow(req.url, this.options.prefix);
+    const path = pathBelow(req, this.options.prefix);
     if (path === null) return false;
     const method = req.method ?? 'GET';
     if (this.bundle !== null && path === this.bundle.path) {
@@ -252,7 +242,7 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
 
   /** Takes a websocket upgrade if it is under this prefix; returns whether it did. */
   handleUpgrade(req: HttpRequest, socket: Duplex, head: Buffer): boolean {
-    const path = pathBelow(req.url, this.options.prefix);
+    const path = pathBelow(req, this.options.prefix);
     if (path === null) return false;
     this.upgrades.handle(req, socket, head, path);
     return true;

@@ -9,6 +9,7 @@ import { Counters, type ServerStats } from './diagnostics.js';
 import { Endpoint, type EndpointOwner } from './endpoint.js';
 import type { HttpRequest, HttpResponse } from './http-types.js';
 import { fallbackListeners, type Http1Server } from './http1/index.js';
+import { takesUnprefixed } from './mount.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import type { Session } from './session.js';
 import { TimerWheel } from './timer-wheel.js';
@@ -94,14 +95,20 @@ export class SockJSServer extends EventEmitter<ServerEvents> implements Endpoint
    * Framework-neutral request handler: serves the request and returns true if
    * its URL is under one of this server's prefixes, else returns false and
    * leaves the response alone. Without any installed prefix, the server's own
-   * options (prefix included) apply.
+   * options (prefix included) apply. Mounted by a framework at a path
+   * (Express `app.use('/echo', ...)`), it reads the whole URL; without a
+   * prefix it serves at the mount path (mount.ts has the rule).
    */
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
     return this.route(req, res);
   }
 
   private route(req: HttpRequest, res: HttpResponse): boolean {
-    for (const endpoint of this.ownEndpoints()) if (endpoint.handleRequest(req, res)) return true;
+    for (const endpoint of this.ownEndpoints()) {
+      if (takesUnprefixed(req, endpoint.options.prefix) && endpoint.handleRequest(req, res)) {
+        return true;
+      }
+    }
     return false;
   }
 
@@ -112,6 +119,7 @@ export class SockJSServer extends EventEmitter<ServerEvents> implements Endpoint
 
   private routeUpgrade(req: HttpRequest, socket: Duplex, head: Buffer): boolean {
     for (const endpoint of this.ownEndpoints()) {
+      if (!takesUnprefixed(req, endpoint.options.prefix)) continue;
       if (endpoint.handleUpgrade(req, socket, head)) return true;
     }
     return false;
