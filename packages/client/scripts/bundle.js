@@ -6,10 +6,14 @@
 //   dist/{browser,node,websocket.browser,websocket.node}.cjs  CommonJS, whose
 //       module.exports is the SockJS constructor (as sockjs-client's is), with
 //       `SockJS`, `default` and the entry's other names on it
+//   dist/**/*.d.cts  the types of the CommonJS files (see commonJsTypes)
 // The protocol is bundled from its source, so that its enums (the close
 // codes) and constants become literals.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { writeCommonJsTwins } from '../../../scripts/cjs-types.js';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 
@@ -34,6 +38,45 @@ module.exports = Object.assign(entry.SockJS, entry);`,
     // subclass and its base would give it), as sockjs-client's does.
     keepNames: true,
   });
+}
+
+const ENTRIES = ['browser', 'node', 'websocket.browser', 'websocket.node'];
+
+/**
+ * Types for the CommonJS files: .d.cts twins of every .d.ts (see
+ * scripts/cjs-types.js), except that an entry's twin is
+ * `<entry>.names.d.cts` and `<entry>.d.cts` says what the .cjs really exports:
+ * the class itself (`export =`), with the entry's names on it.
+ */
+function commonJsTypes() {
+  const dist = join(pkg, 'dist');
+  writeCommonJsTwins(dist, (file) => {
+    const entry = ENTRIES.find((name) => file === join(dist, name + '.d.ts'));
+    return entry && join(dist, entry + '.names.d.cts');
+  });
+  for (const entry of ENTRIES) {
+    const text = readFileSync(join(dist, entry + '.names.d.cts'), 'utf8');
+    // Each name the entry exports, value or type, becomes a member of the namespace.
+    const names = [...text.matchAll(/export \{([^}]*)\}/g)]
+      .flatMap((m) => m[1].split(','))
+      .map((n) => n.trim())
+      .filter(Boolean);
+    writeFileSync(
+      join(dist, entry + '.d.cts'),
+      `// Types of ${entry}.cjs, whose module.exports is the SockJS class with the
+// entry's names on it: require() gives the constructor, as sockjs-client's does.
+import * as entry from './${entry}.names.cjs';
+declare class SockJS extends entry.SockJS {
+  static readonly default: typeof SockJS;
+}
+declare namespace SockJS {
+  export import SockJS = entry.SockJS;
+${names.map((n) => `  export import ${n} = entry.${n};`).join('\n')}
+}
+export = SockJS;
+`,
+    );
+  }
 }
 
 export async function bundle() {
@@ -88,6 +131,7 @@ export async function bundle() {
     commonJs(common, 'node.ts', 'dist/node.cjs', 'node'),
     commonJs(common, 'websocket.node.ts', 'dist/websocket.node.cjs', 'node'),
   ]);
+  commonJsTypes();
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await bundle();

@@ -11,6 +11,15 @@ import {
   randomServerId,
   randomSessionId,
 } from '@sockjs-ts/protocol';
+import type {
+  SockJSCloseEvent,
+  SockJSEvent,
+  SockJSEventTarget,
+  SockJSMessageEvent,
+  SockJSReadyState,
+  TransportName,
+  URLLike,
+} from './events.js';
 import { randomBytes } from './random.js';
 import type {
   Discover,
@@ -23,19 +32,18 @@ import type {
 } from './types.js';
 import { addPath } from './url.js';
 
-export type { SockJSOptions } from './types.js';
-
-/** The `close` event: the fields of the DOM's CloseEvent. */
-export interface SockJSCloseEvent extends Event {
-  readonly code: number;
-  readonly reason: string;
-  readonly wasClean: boolean;
-}
-
-/** The `message` event: `data` is always a string. */
-export interface SockJSMessageEvent extends Event {
-  readonly data: string;
-}
+export type {
+  SockJSCloseEvent,
+  SockJSEvent,
+  SockJSEventMap,
+  SockJSListener,
+  SockJSListenerOptions,
+  SockJSMessageEvent,
+  SockJSReadyState,
+  TransportName,
+  URLLike,
+} from './events.js';
+export type { CookieJarLike, SockJSOptions } from './types.js';
 
 type Handler<E> = ((this: SockJS, ev: E) => unknown) | null;
 
@@ -47,11 +55,14 @@ function domError(name: string, message: string): DOMException {
   return new DOMException(name + ': ' + message, name);
 }
 
+// The base is EventTarget, typed as SockJSEventTarget so that listeners get
+// SockJS's events and the .d.ts names neither DOM nor Node globals (the cast
+// costs no byte at run time).
 /**
  * A WebSocket-like connection to a SockJS server. Subclasses (one per entry
  * file) set the environment and the transports it may use.
  */
-export class SockJS extends EventTarget {
+export class SockJS extends (EventTarget as unknown as new () => SockJSEventTarget<SockJS>) {
   declare static readonly CONNECTING: 0;
   declare static readonly OPEN: 1;
   declare static readonly CLOSING: 2;
@@ -69,22 +80,22 @@ export class SockJS extends EventTarget {
   declare readonly CLOSING: 2;
   declare readonly CLOSED: 3;
 
-  readyState: number = ReadyState.CONNECTING;
+  readyState: SockJSReadyState = ReadyState.CONNECTING;
   /** The URL, without a trailing slash. */
   readonly url: string;
   readonly protocol = '';
   readonly extensions = '';
   /** Accepted for WebSocket compatibility; SockJS carries text only. */
-  binaryType: BinaryType = 'blob';
+  binaryType: 'blob' | 'arraybuffer' = 'blob';
   /** The transport in use once open, e.g. 'websocket' or 'xhr-streaming'. */
-  transport: string | null = null;
+  transport: TransportName | null = null;
   bufferedAmount = 0;
 
-  onopen: Handler<Event> = null;
+  onopen: Handler<SockJSEvent> = null;
   onmessage: Handler<SockJSMessageEvent> = null;
   onclose: Handler<SockJSCloseEvent> = null;
-  onerror: Handler<Event> = null;
-  declare onheartbeat: Handler<Event> | undefined;
+  onerror: Handler<SockJSEvent> = null;
+  declare onheartbeat: Handler<SockJSEvent> | undefined;
 
   #env: Env;
   #options: SockJSOptions;
@@ -99,7 +110,7 @@ export class SockJS extends EventTarget {
   #rto = 0;
   #transUrl = '';
 
-  constructor(url: string | URL, _reserved?: unknown, options: SockJSOptions = {}) {
+  constructor(url: string | URLLike, _reserved?: unknown, options: SockJSOptions = {}) {
     super();
     const ctor = new.target as unknown as {
       env: Env;
@@ -123,7 +134,7 @@ export class SockJS extends EventTarget {
     parsed.pathname = parsed.pathname.replace(/\/+$/, '');
     this.url = parsed.href;
     // As sockjs-client: no allow-list, or an empty one, allows every transport.
-    const allow = [options.transports || []].flat();
+    const allow: readonly string[] = [options.transports || []].flat();
     this.#candidates = ctor.transports.filter((t) => !allow.length || allow.includes(t.name));
     // Absent only from WebSocket-only builds, which use no HTTP transport.
     this.#http = this.#env.http?.(this.#options) as HttpRequest;
@@ -164,7 +175,7 @@ export class SockJS extends EventTarget {
     this.#close(code || CloseCode.Normal, reason || CloseReason.Normal, true);
   }
 
-  override dispatchEvent(ev: Event): boolean {
+  override dispatchEvent(ev: SockJSEvent): boolean {
     const handler = (this as unknown as Record<string, unknown>)['on' + ev.type];
     if (typeof handler === 'function') {
       try {
@@ -250,7 +261,7 @@ export class SockJS extends EventTarget {
       }
       clearTimeout(this.#timer);
       this.readyState = ReadyState.OPEN;
-      this.transport = name;
+      this.transport = name as TransportName;
       this.#emit('open');
     } else if (frame?.type === 'message') {
       for (const data of frame.messages) {

@@ -1,4 +1,15 @@
 // The script-tag build: sets the global `SockJS` (with SockJS.bootstrap_iframe).
-import { SockJS } from './browser.js';
+// Its types are those of `@sockjs-ts/client/global`, for pages that load
+// dist/sockjs.min.js (or sockjs-websocket.min.js) with a <script> tag:
+//   /// <reference types="@sockjs-ts/client/global" />
+//   const sock = new SockJS('/echo');   // also window.SockJS
+import { SockJS as BrowserSockJS } from './browser.js';
 
-(globalThis as unknown as { SockJS: typeof SockJS }).SockJS = SockJS;
+declare global {
+  /** The class that dist/sockjs.min.js puts on the page. */
+  var SockJS: typeof BrowserSockJS;
+  /** An instance of the global SockJS. */
+  type SockJS = BrowserSockJS;
+}
+
+globalThis.SockJS = BrowserSockJS;

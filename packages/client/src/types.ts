@@ -1,21 +1,29 @@
 // Shapes shared by the core, the transports and the environment files.
 
+import type { TransportName } from './events.js';
+
 /** Options of `new SockJS(url, _reserved, options)`. */
 export interface SockJSOptions {
   /** Server id in session URLs; a random three-digit number by default. */
   server?: string;
   /** Allow-list of transport names, e.g. ['websocket', 'xhr-streaming']. */
-  transports?: string | string[];
+  transports?: TransportName | readonly TransportName[];
   /** Session id length (default 8) or a function that makes one. */
   sessionId?: number | (() => string);
   /** Lower bound in ms for each transport attempt (and the /info request). */
   timeout?: number;
-  /** Per-transport options, keyed by transport name. */
-  transportOptions?: Record<string, Record<string, unknown> | undefined>;
+  /** Per-transport options, keyed by transport name (accepted; no transport reads them yet). */
+  transportOptions?: { [name in TransportName]?: Record<string, unknown> };
   /** Node only: extra headers on HTTP requests and the WebSocket handshake. */
   headers?: Record<string, string>;
   /** Node only: the cookie jar (one per SockJS object unless shared here). */
   cookieJar?: CookieJarLike;
+  /**
+   * Legacy (sockjs-node 0.1's README, for JSESSIONID stickiness): accepted and
+   * ignored. Cookies already go with every request: browsers send credentials,
+   * the Node client has its cookie jar. sockjs-client 1.x ignores it too.
+   */
+  cookie?: boolean;
 }
 
 /** What the Node client needs from a cookie jar. */
