@@ -1,4 +1,5 @@
 export { ReadyState } from '@sockjs-ts/protocol';
+export type { Broker, BrokerNode } from './channels.js';
 export { Connection, type ConnectionEvents } from './connection.js';
 export {
   CHANNELS,

@@ -1,0 +1,444 @@
+// A broker for @sockjs-ts/server over one Redis stream: every process
+// appends its publishes (XADD, trimmed to about `maxLength` entries) and
+// reads everyone else's (XREAD BLOCK on a connection of its own).
+//
+// Why a stream and not pub/sub: a reader that lost its connection goes on
+// from the last entry it read, so a Redis restart or a dropped connection
+// loses nothing that is still in the stream, and a publisher keeps what it
+// could not send in a bounded outbox until Redis is back. Every entry
+// carries its publisher's id and sequence number: a reader drops what it has
+// already seen (a resend after a dropped reply) and reports what it can
+// never see (trimmed before it read it, or dropped by a full outbox) as a
+// gap, instead of losing it silently.
+
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Broker, BrokerNode } from '@sockjs-ts/server';
+
+/**
+ * The part of a node-redis client (`createClient()`, `createCluster()`,
+ * `createSentinel()`) the broker uses. The app makes and connects it, with
+ * its own URL, TLS, ACL and reconnect strategy; the broker duplicates it for
+ * its blocking reads.
+ */
+export interface StreamClient {
+  readonly isReady: boolean;
+  xAdd(
+    key: string,
+    id: string,
+    message: Record<string, string>,
+    options?: {
+      TRIM?: { strategy: 'MAXLEN'; strategyModifier?: '~' | '='; threshold: number };
+    },
+  ): Promise<unknown>;
+  xRead(
+    streams: { key: string; id: string },
+    options?: { BLOCK?: number; COUNT?: number },
+  ): Promise<unknown>;
+  xRange(key: string, start: string, end: string): Promise<unknown>;
+  xRevRange(
+    key: string,
+    end: string,
+    start: string,
+    options?: { COUNT?: number },
+  ): Promise<unknown>;
+  duplicate(): StreamClient;
+  connect(): Promise<unknown>;
+  destroy(): void;
+  on(event: 'ready', listener: () => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  off(event: 'ready', listener: () => void): unknown;
+}
+
+export interface RedisBrokerOptions {
+  /** A connected node-redis client; the broker never closes it. */
+  client: StreamClient;
+  /** The stream's key; servers that share it share channels (default 'sockjs:channels'). */
+  key?: string;
+  /** Entries the stream keeps, about: how far a reader may fall behind (default 10,000). */
+  maxLength?: number;
+  /** Publishes kept while Redis cannot take them; past it the oldest go (default 10,000). */
+  maxPending?: number;
+  /** How long one blocking read waits, in ms (default 5,000). */
+  blockMs?: number;
+  /** Entries one read returns at most (default 512). */
+  readCount?: number;
+  /** How long sent publishes are kept for a replay after Redis lost them, in ms (default 10,000). */
+  replayMs?: number;
+}
+
+export interface RedisBrokerStats {
+  /** Local publishes handed to the broker. */
+  published: number;
+  /** Publishes Redis has taken. */
+  sent: number;
+  /** Publishes waiting for Redis now. */
+  pending: number;
+  /** Publishes dropped because the outbox was full (other processes see them as a gap). */
+  dropped: number;
+  /** Publishes from other processes delivered here. */
+  delivered: number;
+  /** Entries read twice (a resend) and not delivered again. */
+  duplicates: number;
+  /** Times a gap was seen in another process's publishes. */
+  gaps: number;
+  /** Publishes of other processes known to be lost to this one. */
+  missed: number;
+  /** Commands that failed (Redis down or unreachable); each is retried. */
+  errors: number;
+  /** Publishes appended again because Redis lost them (restarted empty). */
+  replayed: number;
+}
+
+export interface GapEvent {
+  /** The id of the publishing process. */
+  publisher: string;
+  /** How many of its publishes this process will never deliver. */
+  missed: number;
+}
+
+export interface RedisBrokerEvents {
+  /** Publishes of another process were lost to this one (trimmed, or dropped by their publisher). */
+  gap: [event: GapEvent];
+  /** The outbox was full: the oldest local publish was dropped. */
+  dropped: [count: number];
+  /** A command failed; the broker retries by itself. For logging, never thrown. */
+  warning: [err: Error];
+}
+
+interface Pending {
+  readonly seq: number;
+  readonly fields: Record<string, string>;
+  /** When Redis took it (Date.now()), and the id it got. */
+  sentAt?: number;
+  id?: string;
+}
+
+/** Fields of one stream entry, whatever the client's RESP version made of them. */
+interface Entry {
+  id: string;
+  message: Record<string, string>;
+}
+
+// How long to wait before retrying after a failed command when the client
+// reports itself ready (a refused write, a timeout): not a busy loop.
+const RETRY_MS = 250;
+// Publishers remembered for duplicate and gap checks; the ones not heard
+// from for longest are forgotten first.
+const MAX_PUBLISHERS = 4096;
+
+export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Broker {
+  /** This process's id in the stream. */
+  readonly id = randomUUID();
+  private readonly client: StreamClient;
+  private readonly key: string;
+  private readonly maxLength: number;
+  private readonly maxPending: number;
+  private readonly blockMs: number;
+  private readonly readCount: number;
+  private readonly replayMs: number;
+  /** Publishes Redis took in the last replayMs, oldest first. */
+  private recent: Pending[] = [];
+  /** A command failed since the last check that Redis still has our entries. */
+  private suspect = false;
+  private readonly counters: RedisBrokerStats = {
+    published: 0,
+    sent: 0,
+    pending: 0,
+    dropped: 0,
+    delivered: 0,
+    duplicates: 0,
+    gaps: 0,
+    missed: 0,
+    errors: 0,
+    replayed: 0,
+  };
+  private node: BrokerNode | null = null;
+  private reader: StreamClient | null = null;
+  private outbox: Pending[] = [];
+  private seq = 0;
+  private sending = false;
+  /** How many of the outbox's first entries were handed to the client and await its answer. */
+  private inFlight = 0;
+  private closed = false;
+  /** The last sequence number seen from each other publisher. */
+  private readonly seen = new Map<string, number>();
+  /** The last entry read; the next read goes on from it. */
+  private lastId = '$';
+  private reading: Promise<void> | null = null;
+  private readonly wakeups = new Set<() => void>();
+
+  constructor(options: RedisBrokerOptions) {
+    super();
+    this.client = options.client;
+    this.key = options.key ?? 'sockjs:channels';
+    this.maxLength = positive(options.maxLength, 10_000, 'maxLength');
+    this.maxPending = positive(options.maxPending, 10_000, 'maxPending');
+    this.blockMs = positive(options.blockMs, 5_000, 'blockMs');
+    this.readCount = positive(options.readCount, 512, 'readCount');
+    this.replayMs = positive(options.replayMs, 10_000, 'replayMs');
+  }
+
+  start(node: BrokerNode): void {
+    if (this.node !== null) throw new Error('This RedisBroker already serves a server');
+    this.node = node;
+    this.reading = this.readLoop();
+  }
+
+  publish(channel: string | null, message: string): void {
+    if (this.closed) return;
+    this.counters.published++;
+    const seq = ++this.seq;
+    const fields: Record<string, string> = { p: this.id, s: String(seq), m: message };
+    if (channel !== null) fields.c = channel;
+    this.outbox.push({ seq, fields });
+    if (this.outbox.length > this.maxPending) {
+      // The oldest that are not already on their way to Redis go.
+      const over = this.outbox.length - this.maxPending;
+      this.outbox.splice(this.inFlight, over);
+      this.counters.dropped += over;
+      this.emit('dropped', over);
+    }
+    if (!this.sending) void this.sendLoop();
+  }
+
+  /** Counters since the broker started. */
+  stats(): RedisBrokerStats {
+    return { ...this.counters, pending: this.outbox.length };
+  }
+
+  /**
+   * Stops reading and sending. What is still in the outbox is given up to
+   * `timeout` ms to reach Redis first.
+   */
+  async close(timeout = 2_000): Promise<void> {
+    if (this.closed) return;
+    const deadline = Date.now() + timeout;
+    while (this.outbox.length > 0 && Date.now() < deadline) await this.pause(20);
+    this.closed = true;
+    for (const wake of this.wakeups) wake();
+    this.reader?.destroy();
+    await this.reading;
+  }
+
+  // ------------------------------------------------------------- sending
+
+  private async sendLoop(): Promise<void> {
+    this.sending = true;
+    try {
+      while (this.outbox.length > 0 && !this.closed) {
+        if (!this.client.isReady) {
+          await this.ready(this.client);
+          continue;
+        }
+        if (this.suspect) {
+          await this.replayIfLost();
+          continue;
+        }
+        // Everything queued goes out at once: node-redis pipelines commands
+        // issued in the same tick, and Redis applies them in order.
+        const batch = this.outbox.slice(0, 256);
+        this.inFlight = batch.length;
+        const results = await Promise.allSettled(batch.map((p) => this.append(p)));
+        this.inFlight = 0;
+        let done = 0;
+        const now = Date.now();
+        for (const r of results) {
+          if (r.status === 'rejected') break;
+          const p = batch[done++]!;
+          p.sentAt = now;
+          p.id = String(r.value);
+          this.recent.push(p);
+        }
+        this.forgetOld(now);
+        this.counters.sent += done;
+        const sentUpTo = done > 0 ? batch[done - 1]!.seq : 0;
+        this.outbox = this.outbox.filter((p) => p.seq > sentUpTo);
+        if (done < batch.length) {
+          this.failed((results[done] as PromiseRejectedResult).reason);
+          this.suspect = true;
+          await this.pause(RETRY_MS);
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  /**
+   * After a failure: if the stream lost our last entry (Redis restarted
+   * empty), what we sent recently goes out again, ahead of what waits.
+   */
+  private async replayIfLost(): Promise<void> {
+    this.forgetOld(Date.now());
+    const last = this.recent.at(-1);
+    try {
+      const found =
+        last === undefined ? [1] : await this.client.xRange(this.key, last.id!, last.id!);
+      this.suspect = false;
+      if (Array.isArray(found) && found.length === 0) {
+        this.counters.replayed += this.recent.length;
+        this.outbox = [...this.recent, ...this.outbox];
+        this.recent = [];
+      }
+    } catch (err) {
+      this.failed(err);
+      await this.pause(RETRY_MS);
+    }
+  }
+
+  private forgetOld(now: number): void {
+    let old = 0;
+    while (old < this.recent.length && now - this.recent[old]!.sentAt! > this.replayMs) old++;
+    if (old > 0) this.recent.splice(0, old);
+    if (this.recent.length > this.maxPending) {
+      this.recent.splice(0, this.recent.length - this.maxPending);
+    }
+  }
+
+  private append(p: Pending): Promise<unknown> {
+    return this.client.xAdd(this.key, '*', p.fields, {
+      TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: this.maxLength },
+    });
+  }
+
+  // ------------------------------------------------------------- reading
+
+  private async readLoop(): Promise<void> {
+    while (!this.closed) {
+      try {
+        if (this.reader === null) {
+          this.reader = this.client.duplicate();
+          this.reader.on('error', ignore);
+          await this.reader.connect();
+        }
+        if (!this.reader.isReady) {
+          await this.ready(this.reader);
+          continue;
+        }
+        if (this.lastId === '$') this.lastId = await this.lastEntryId();
+        const reply = await this.reader.xRead(
+          { key: this.key, id: this.lastId },
+          { BLOCK: this.blockMs, COUNT: this.readCount },
+        );
+        for (const entry of entriesOf(reply)) {
+          this.lastId = entry.id;
+          this.take(entry.message);
+        }
+      } catch (err) {
+        if (this.closed) return;
+        this.failed(err);
+        await this.pause(RETRY_MS);
+      }
+    }
+  }
+
+  /** The id of the stream's newest entry: where a new reader starts. */
+  private async lastEntryId(): Promise<string> {
+    // XREAD with '$' would start again from "now" after every failed read;
+    // the newest id, read once, is a fixed place to go on from.
+    const reply = (await this.client.xRevRange(this.key, '+', '-', { COUNT: 1 })) as
+      | { id: string }[]
+      | null;
+    return reply?.[0]?.id ?? '0-0';
+  }
+
+  private take(fields: Record<string, string>): void {
+    const publisher = fields.p;
+    const seq = Number(fields.s);
+    if (publisher === undefined || !Number.isInteger(seq)) return;
+    if (publisher === this.id) return;
+    const last = this.seen.get(publisher);
+    if (last !== undefined && seq <= last) {
+      this.counters.duplicates++;
+      return;
+    }
+    // Most recently heard from goes last, so the first key is the one to forget.
+    this.seen.delete(publisher);
+    this.seen.set(publisher, seq);
+    if (this.seen.size > MAX_PUBLISHERS) this.seen.delete(this.seen.keys().next().value!);
+    if (last !== undefined && seq > last + 1) {
+      const missed = seq - last - 1;
+      this.counters.gaps++;
+      this.counters.missed += missed;
+      this.emit('gap', { publisher, missed });
+    }
+    this.counters.delivered++;
+    this.node!.deliver(fields.c ?? null, fields.m ?? '');
+  }
+
+  // ------------------------------------------------------------- helpers
+
+  private failed(err: unknown): void {
+    this.counters.errors++;
+    if (this.listenerCount('warning') > 0) {
+      this.emit('warning', err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /** Resolves when `client` is ready again, or the broker closes. */
+  private ready(client: StreamClient): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        client.off('ready', done);
+        this.wakeups.delete(done);
+        resolve();
+      };
+      this.wakeups.add(done);
+      client.on('ready', done);
+      // It may have become ready between the check and now.
+      if (client.isReady || this.closed) done();
+    });
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeups.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeups.add(done);
+    });
+  }
+}
+
+/** A broker over the app's node-redis client. */
+export function redisBroker(options: RedisBrokerOptions): RedisBroker {
+  return new RedisBroker(options);
+}
+
+function ignore(): void {}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`${name} must be a whole number ≥ 1, got ${value}`);
+  }
+  return value;
+}
+
+/** The entries of an XREAD reply, as RESP2 (an array) or RESP3 (a map) gives them. */
+function entriesOf(reply: unknown): Entry[] {
+  if (reply === null || reply === undefined) return [];
+  const streams: unknown[] = Array.isArray(reply)
+    ? reply
+    : reply instanceof Map
+      ? [...reply.values()]
+      : Object.values(reply as object);
+  const out: Entry[] = [];
+  for (const stream of streams) {
+    const messages = Array.isArray(stream)
+      ? stream
+      : ((stream as { messages?: unknown[] }).messages ?? []);
+    for (const m of messages as { id: string; message: unknown }[]) {
+      const message =
+        m.message instanceof Map
+          ? (Object.fromEntries(m.message) as Record<string, string>)
+          : (m.message as Record<string, string>);
+      out.push({ id: String(m.id), message });
+    }
+  }
+  return out;
+}
