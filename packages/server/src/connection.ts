@@ -30,6 +30,9 @@ export interface ConnectionEvents {
 }
 
 type Listener<E extends keyof ConnectionEvents> = (...args: ConnectionEvents[E]) => void;
+// Any other event, as every stream takes (so a Connection is a NodeJS.WritableStream for
+// pipe()); the events above keep their typed listeners.
+type OtherEvent<E> = E extends keyof ConnectionEvents ? never : E;
 // biome-ignore lint/suspicious/noExplicitAny: the catch-all overload of Node's EventEmitter
 type AnyListener = (...args: any[]) => void;
 
@@ -188,28 +191,34 @@ export class Connection extends Duplex {
   }
 
   override on<E extends keyof ConnectionEvents>(event: E, listener: Listener<E>): this;
-  override on(event: string | symbol, listener: AnyListener): this;
+  override on<E extends string | symbol>(event: OtherEvent<E>, listener: AnyListener): this;
   override on(event: string | symbol, listener: AnyListener): this {
     if (event === 'message') this.relayMessages();
     return super.on(event, listener);
   }
 
   override addListener<E extends keyof ConnectionEvents>(event: E, listener: Listener<E>): this;
-  override addListener(event: string | symbol, listener: AnyListener): this;
+  override addListener<E extends string | symbol>(
+    event: OtherEvent<E>,
+    listener: AnyListener,
+  ): this;
   override addListener(event: string | symbol, listener: AnyListener): this {
     if (event === 'message') this.relayMessages();
     return super.addListener(event, listener);
   }
 
   override once<E extends keyof ConnectionEvents>(event: E, listener: Listener<E>): this;
-  override once(event: string | symbol, listener: AnyListener): this;
+  override once<E extends string | symbol>(event: OtherEvent<E>, listener: AnyListener): this;
   override once(event: string | symbol, listener: AnyListener): this {
     if (event === 'message') this.relayMessages();
     return super.once(event, listener);
   }
 
   override prependListener<E extends keyof ConnectionEvents>(event: E, listener: Listener<E>): this;
-  override prependListener(event: string | symbol, listener: AnyListener): this;
+  override prependListener<E extends string | symbol>(
+    event: OtherEvent<E>,
+    listener: AnyListener,
+  ): this;
   override prependListener(event: string | symbol, listener: AnyListener): this {
     if (event === 'message') this.relayMessages();
     return super.prependListener(event, listener);
