@@ -18,9 +18,11 @@ let wsModule: WebSocketCtor | null | undefined;
 function loadWs(): WebSocketCtor | null {
   if (wsModule === undefined) {
     try {
-      // The CommonJS build (dist/node.cjs) has a require of its own, and no
-      // import.meta; the ESM build makes one.
-      const load = typeof require === 'function' ? require : createRequire(import.meta.url);
+      // The ESM build makes a require; the CommonJS build (dist/node.cjs),
+      // whose import.meta is empty, has its own. Not `typeof require`: in the
+      // ESM build esbuild turns require into a stub that is always a function
+      // and throws, which left ESM apps on Node 20 without ws.
+      const load = import.meta.url ? createRequire(import.meta.url) : require;
       wsModule = load('ws') as WebSocketCtor;
     } catch {
       wsModule = null;
