@@ -7,33 +7,33 @@ import { fileURLToPath } from 'node:url';
 
 const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
 
+/** Runs the repository's tsc with `args` in `cwd`; returns its status and output. */
+export function runTsc(cwd: string, args: string[]): { status: number | null; output: string } {
+  const result = spawnSync(process.execPath, [tsc, ...args], { cwd, encoding: 'utf8' });
+  return { status: result.status, output: result.stdout + result.stderr };
+}
+
 /** Runs tsc on `fixture` (relative to `packageDir`); returns its status and output. */
 export function typecheckFixture(
   packageDir: string,
   fixture: string,
   lib = 'ES2022',
 ): { status: number | null; output: string } {
-  const result = spawnSync(
-    process.execPath,
-    [
-      tsc,
-      '--noEmit',
-      '--strict',
-      '--noUncheckedIndexedAccess',
-      '--target',
-      'ES2022',
-      '--module',
-      'NodeNext',
-      '--moduleResolution',
-      'NodeNext',
-      '--lib',
-      lib,
-      '--types',
-      'node',
-      '--skipLibCheck',
-      fixture,
-    ],
-    { cwd: packageDir, encoding: 'utf8' },
-  );
-  return { status: result.status, output: result.stdout + result.stderr };
+  return runTsc(packageDir, [
+    '--noEmit',
+    '--strict',
+    '--noUncheckedIndexedAccess',
+    '--target',
+    'ES2022',
+    '--module',
+    'NodeNext',
+    '--moduleResolution',
+    'NodeNext',
+    '--lib',
+    lib,
+    '--types',
+    'node',
+    '--skipLibCheck',
+    fixture,
+  ]);
 }
