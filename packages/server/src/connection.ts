@@ -11,7 +11,7 @@
 // no inbound flow control, so pause() does not hold messages back.
 
 import type { IncomingHttpHeaders } from 'node:http';
-import { Duplex } from 'node:stream';
+import { Duplex, Writable } from 'node:stream';
 import { CloseCode, CloseReason, type ReadyState } from '@sockjs-ts/protocol';
 import type { HttpRequest } from './http-types.js';
 import type { Session } from './session.js';
@@ -64,9 +64,17 @@ function pickHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return out;
 }
 
-/** Emits 'end' ahead of every other 'close' listener, as sockjs-node does on close. */
+// Node's own end() for the Writable side: Connection's end() closes the session.
+const endWritable = Writable.prototype.end as (this: Writable) => Writable;
+
+/**
+ * Ahead of every other 'close' listener: emits 'end', as sockjs-node does on
+ * close, and ends the Writable side ('finish' follows), so that
+ * stream.finished() and pipeline() see a finished stream, not a premature close.
+ */
 function endBeforeClose(this: Connection): void {
   this.emit('end');
+  endWritable.call(this);
 }
 
 /** Turns 'data' into the legacy 'message' event; installed by the first 'message' listener. */
@@ -88,9 +96,36 @@ export class Connection extends Duplex {
   private relayingMessages = false;
   /** @internal */
   readonly session: Session;
-  // Stream flags: true until the session closes, which sets them false.
+  // Stream flags, as sockjs-node's connection has them: true until the
+  // session closes, which sets them false. Kept apart from Node's stream
+  // state (see the accessors below): its own flags set to false would make
+  // stream.finished() and pipeline() take a closed connection for no stream
+  // at all and report a premature close.
   declare readable: boolean;
   declare writable: boolean;
+  private readableFlag = true;
+  private writableFlag = true;
+
+  static {
+    Object.defineProperties(Connection.prototype, {
+      readable: {
+        get(this: Connection) {
+          return this.readableFlag;
+        },
+        set(this: Connection, value: boolean) {
+          this.readableFlag = value;
+        },
+      },
+      writable: {
+        get(this: Connection) {
+          return this.writableFlag;
+        },
+        set(this: Connection, value: boolean) {
+          this.writableFlag = value;
+        },
+      },
+    });
+  }
 
   /** @internal */
   constructor(session: Session, req: HttpRequest, prefix: string, protocol: string) {

@@ -7,8 +7,9 @@
 
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { Duplex, Readable, Writable } from 'node:stream';
+import { Duplex, finished, pipeline, Readable, Transform, Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { startSockjsServer } from '../../../test/helpers/sockjs-server.ts';
 import { eventually } from '../../../test/helpers/timing.ts';
 import type { Connection } from '../src/index.js';
@@ -239,6 +240,37 @@ describe('Connection as a stream', () => {
     conn.destroy();
     assert.equal(conn.listenerCount('data'), 0);
     await ws.closed();
+  });
+
+  test('stream.finished() and pipeline() see a closed session as a finished stream', async () => {
+    const path = sessionPath('/idle');
+    assert.equal((await post(s.port, `${path}/xhr`)).body, 'o\n');
+    const conn = last();
+    const got: string[] = [];
+    const done = promisify(pipeline)(
+      conn,
+      new Transform({
+        objectMode: true,
+        transform(chunk: string, _enc, callback) {
+          callback(null, chunk.toUpperCase());
+        },
+      }),
+      new Writable({
+        objectMode: true,
+        write(chunk: string, _enc, callback) {
+          got.push(chunk);
+          callback();
+        },
+      }),
+    );
+    const finishedOk = promisify(finished)(conn);
+    assert.equal((await post(s.port, `${path}/xhr_send`, '["a","b"]')).status, 204);
+    await eventually(() => got.length === 2, 'two messages through the pipeline');
+    conn.close();
+    await finishedOk;
+    await done;
+    assert.deepEqual(got, ['A', 'B']);
+    assert.equal(conn.writableEnded, true);
   });
 
   test('a connection piped into a Writable: the Writable is ended when the session closes', async () => {
