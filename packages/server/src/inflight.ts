@@ -2,19 +2,16 @@
 // them to finish and cut the ones that do not.
 
 import type { EventEmitter } from 'node:events';
+import { OwnerTag } from './owner-tag.js';
 
 export interface Cuttable {
   destroy(): void;
 }
 
-const OWNER = Symbol('sockjs-ts in flight');
-type Tracked = Cuttable & EventEmitter & { [OWNER]?: InFlight };
-
-// Module-level, so that tracking a response allocates no listener of its own
-// (once() would add a wrapper and a closure per request).
-function untrack(this: Tracked): void {
-  this[OWNER]?.delete(this);
-}
+// Shared by every item tracked (see owner-tag.ts): once() would add a
+// wrapper and a closure per request.
+const trackerOf = new OwnerTag<Cuttable & EventEmitter, InFlight>('sockjs-ts in flight');
+const untrack = trackerOf.listener((tracker, item) => tracker.delete(item));
 
 export class InFlight {
   private readonly items = new Set<Cuttable>();
@@ -27,7 +24,7 @@ export class InFlight {
   /** Tracks `item` (a response or a socket) until it emits 'close'. */
   track(item: Cuttable & EventEmitter): void {
     this.add(item);
-    (item as Tracked)[OWNER] = this;
+    trackerOf.set(item, this);
     item.on('close', untrack);
   }
 

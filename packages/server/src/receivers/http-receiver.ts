@@ -3,20 +3,16 @@
 // the client going away.
 
 import type { HttpResponse } from '../http-types.js';
+import { OwnerTag } from '../owner-tag.js';
 import { Receiver } from './receiver.js';
 
-/** Where a response's listeners find their receiver. */
-export const RECEIVER = Symbol('sockjs-ts receiver');
-export type TaggedResponse<R extends HttpReceiver = HttpReceiver> = HttpResponse & {
-  [RECEIVER]?: R;
-};
+/** Where a response's listeners find their receiver (see owner-tag.ts). */
+export const receiverOf = new OwnerTag<HttpResponse, HttpReceiver>('sockjs-ts http receiver');
 
-// Module-level listeners (the response is `this`): a poll request costs no
-// closures of its own.
-function onResponseClose(this: TaggedResponse): void {
+const onResponseClose = receiverOf.listener((r, res) => {
   // 'close' also follows a normal end; only an early one is a loss.
-  if (!this.writableFinished) this[RECEIVER]?.responseLost();
-}
+  if (!res.writableFinished) r.responseLost();
+});
 
 export abstract class HttpReceiver extends Receiver {
   readonly protocol: string;
@@ -28,7 +24,7 @@ export abstract class HttpReceiver extends Receiver {
     this.protocol = protocol;
     this.res = res;
     this.format = format;
-    (res as TaggedResponse)[RECEIVER] = this;
+    receiverOf.set(res, this);
     res.on('close', onResponseClose);
   }
 

@@ -3,6 +3,7 @@
 // the hixie-76 socket in transports/hixie76.ts.
 
 import { CloseCode, CloseReason, ReadyState } from '@sockjs-ts/protocol';
+import { OwnerTag } from '../owner-tag.js';
 import type { Session } from '../session.js';
 import { wireCache } from '../wire-cache.js';
 import { Receiver } from './receiver.js';
@@ -59,23 +60,15 @@ export const SOCKET_HIGH_WATER = 64 * 1024;
 
 const TEXT = { binary: false } as const;
 
-/** Where a socket's listeners find their receiver (see SocketReceiver). */
-const RECEIVER = Symbol('sockjs-ts receiver');
-type TaggedSocket = WebSocketLike & { [RECEIVER]?: SocketReceiver };
-
-// Module-level listeners: EventEmitter calls them with the socket as `this`,
-// and they find the receiver through it. Closures would cost every idle
-// session their own function objects and contexts.
-function onSocketGone(this: TaggedSocket): void {
-  this[RECEIVER]?.socketGone();
-}
-function onSocketMessage(this: TaggedSocket, data: Buffer | ArrayBuffer | Buffer[]): void {
-  this[RECEIVER]?.socketMessage(data);
-}
-function onSocketPong(this: TaggedSocket): void {
-  const r = this[RECEIVER];
-  if (r !== undefined) r.answered = true;
-}
+// One listener of each kind for every socket (see owner-tag.ts).
+const receiverOf = new OwnerTag<WebSocketLike, SocketReceiver>('sockjs-ts socket receiver');
+const onSocketGone = receiverOf.listener((r) => r.socketGone());
+const onSocketMessage = receiverOf.listener<Buffer | ArrayBuffer | Buffer[]>((r, _ws, data) =>
+  r.socketMessage(data),
+);
+const onSocketPong = receiverOf.listener((r) => {
+  r.answered = true;
+});
 
 /** What a socket receiver reports to its endpoint (for graceful shutdown). */
 export interface SocketTracker {
@@ -105,7 +98,7 @@ export abstract class SocketReceiver extends Receiver {
     this.ws = ws;
     this.target = target;
     this.tracker = tracker;
-    (ws as TaggedSocket)[RECEIVER] = this;
+    receiverOf.set(ws, this);
     tracker.add(this);
     ws.on('close', onSocketGone);
     ws.on('error', onSocketGone);

@@ -3,12 +3,10 @@
 // code units of framed output, when it ends and the client opens the next.
 
 import type { HttpResponse } from '../http-types.js';
-import { HttpReceiver, RECEIVER, type TaggedResponse } from './http-receiver.js';
+import { HttpReceiver, receiverOf } from './http-receiver.js';
 
-// Module-level listener (the response is `this`), as the close one.
-function onResponseDrain(this: TaggedResponse<StreamingReceiver>): void {
-  this[RECEIVER]?.drained();
-}
+// Shared by every response, as the close listener (see owner-tag.ts).
+const onResponseDrain = receiverOf.listener((r) => (r as StreamingReceiver).drained());
 
 export class StreamingReceiver extends HttpReceiver {
   /** UTF-16 code units left before the response ends. */
