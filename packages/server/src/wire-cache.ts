@@ -11,9 +11,10 @@
 // a few messages are kept alive. The protocol's decoders and encoders stay
 // pure; the server hands decoded messages here where it wants them reused.
 //
-// Each figure below is reproduced by a script in bench/micro/ (see its
-// README), and test/wire-cache.test.ts checks that every cached form is the
-// one the server would make without it.
+// Each trick has a script in bench/micro/ that measures it with and without
+// (the figures, machine, date and commit are in bench/micro/README.md), and
+// test/wire-cache.test.ts checks that every cached form is the one the
+// server would make without it.
 
 import { isUtf8 } from 'node:buffer';
 import { hasServerEscapable, serverQuote } from '@sockjs-ts/protocol';
@@ -27,9 +28,10 @@ const LETTER_A = 0x61;
 // Frames are carved from slabs, as Buffer.allocUnsafe does from its pool for
 // sizes below 4 KiB: a 4 KiB echo is above that, and a separate allocation
 // each (an ArrayBuffer of its own, then the copy) was 5 % of the server's time
-// in the 4 KiB websocket echo profile. A slab is never written twice: when
-// it is used up a new one starts, and the old one lives as long as a frame
-// cut from it waits in a socket.
+// in the 4 KiB websocket echo profile; a frame from the slab takes about a
+// third of the time of one of its own (bench/micro/sockets.js). A slab is
+// never written twice: when it is used up a new one starts, and the old one
+// lives as long as a frame cut from it waits in a socket.
 const SLAB_SIZE = 64 * 1024;
 const SLAB_MAX_FRAME = 16 * 1024;
 
@@ -61,19 +63,19 @@ export class Slab {
 export class WireCache {
   // The last message a client sent alone whose JSON literal is exactly what
   // the server would send for it (no escape, nothing in the server's table),
-  // and that literal. Reusing it saves JSON.stringify (~3 ns a character on
-  // Node 20) or the plain-ASCII scan (~1 ns a character).
+  // and that literal. Reusing it saves JSON.stringify or the plain-ASCII
+  // scan, a few nanoseconds a character (bench/micro/frames.js).
   private received: string | null = null;
   private receivedLiteral = '';
   // When it came over the SockJS websocket: its `["..."]` payload until the
   // first echo, then the frame `a["..."]` as bytes, one Buffer for every
-  // socket, with no string to flatten or encode again.
+  // socket, with no string to flatten or encode again (bench/micro/sockets.js).
   private receivedPayload: Buffer | null = null;
   private receivedFrame: Buffer | null = null;
 
   // The last single-message frame made. A broadcast writes the same message
   // to every session and each session frames it on its own: this makes that
-  // one encoding per broadcast.
+  // one encoding per broadcast (bench/micro/frames.js).
   private framed: string | null = null;
   private frame = '';
 
@@ -83,7 +85,7 @@ export class WireCache {
   // 4 KiB frame to 1,000 sockets is 4 MB of encoding). A raw websocket
   // message a client sent comes with its bytes already. Short texts used to
   // go as strings, "not worth the comparison"; measured, sharing them is no
-  // slower, so every length is shared.
+  // slower, so every length is shared (bench/micro/sockets.js).
   private socketText: string | null = null;
   private socketBytes: Buffer | null = null;
 
@@ -209,10 +211,11 @@ export const wireCache = new WireCache();
 // U+0020 (invalid JSON). Everything else, including any UTF-8 sequence, stands
 // for itself inside a JSON string.
 //
-// Measured on Node 20 for a 4 KiB message: JSON.parse of the decoded text
-// 1.7-1.9 us in a loop (2.8 us in the server's profile, with the copy it
-// allocates), this scan 1.1 us. Frames that fail the scan take the JSON.parse
-// path unchanged, so the two paths cannot disagree on anything but speed.
+// For a 4 KiB message the scan takes about two thirds of the time of
+// decoding the text and JSON.parse, and half for a short one
+// (bench/micro/plain-message.js). Frames that fail the scan take the
+// JSON.parse path unchanged, so the two paths cannot disagree on anything but
+// speed.
 
 // Below this many bytes a plain byte loop is as fast as setting up the
 // word-wise scan.
