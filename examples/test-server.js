@@ -3,9 +3,13 @@
 // client tests expect, under one base URL.
 //
 // usage: node examples/test-server.js [--port 8081] [--host 127.0.0.1] [--sockjs-url URL] [--http1]
+//                                     [--redis redis://127.0.0.1:6379]
 //
 // --http1 serves with the server's own HTTP/1.1 layer (createHttp1Server)
-// instead of node:http.
+// instead of node:http. --redis makes /broadcast one channel across every
+// test server on that Redis (through @sockjs-ts/redis); without it
+// /broadcast reaches this process's sessions only. GET /health answers 200
+// (503 while stopping), for load balancers.
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { createHttp1Server, createServer } from '@sockjs-ts/server';
@@ -16,8 +20,24 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     'sockjs-url': { type: 'string' },
     http1: { type: 'boolean', default: false },
+    redis: { type: 'string' },
   },
 });
+
+/** A broker on the given Redis, or none. */
+async function brokerFor(url) {
+  if (url === undefined) return undefined;
+  const [{ createClient }, { redisBroker }] = await Promise.all([
+    import('redis'),
+    import('@sockjs-ts/redis'),
+  ]);
+  const client = createClient({ url });
+  // node-redis reconnects by itself; the broker counts what failed meanwhile.
+  client.on('error', () => {});
+  await client.connect();
+  return { broker: redisBroker({ client, key: 'sockjs:test-server' }), client };
+}
+const redis = await brokerFor(values.redis);
 
 const common = values['sockjs-url'] ? { sockjs_url: values['sockjs-url'] } : {};
 const server = values.http1 ? createHttp1Server() : http.createServer();
@@ -57,14 +77,11 @@ amplify.on('connection', (conn) => {
 });
 amplify.installHandlers(server, { prefix: '/amplify' });
 
-const members = new Set();
-const broadcast = createServer(common);
+// Every message to every session of /broadcast: of this process, or with
+// --redis of every test server on that Redis.
+const broadcast = createServer({ ...common, broker: redis?.broker, health_path: '/health' });
 broadcast.on('connection', (conn) => {
-  members.add(conn);
-  conn.on('close', () => members.delete(conn));
-  conn.on('data', (m) => {
-    for (const member of members) member.write(m);
-  });
+  conn.on('data', (m) => broadcast.broadcast(m));
 });
 broadcast.installHandlers(server, { prefix: '/broadcast' });
 
@@ -84,6 +101,7 @@ server.on('connection', (socket) => {
 async function stop() {
   server.close();
   await Promise.all([echo, close, ticker, amplify, broadcast].map((s) => s.close()));
+  await redis?.client.close();
   if (values.http1) {
     for (const socket of sockets) socket.destroy();
   } else {

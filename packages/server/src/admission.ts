@@ -15,11 +15,10 @@ export interface Refusal {
 function refusalOf(result: AllowRequestResult): Refusal | null {
   if (result === true) return null;
   if (result === false) return { status: 403, reason: 'Forbidden', cause: 'allowRequest' };
-  return {
-    status: result.status ?? 403,
-    reason: result.reason ?? 'Forbidden',
-    cause: 'allowRequest',
-  };
+  const { status, reason } = result as { status?: number; reason?: string };
+  // { data } admits; a status or reason beside it still refuses.
+  if ('data' in result && status === undefined && reason === undefined) return null;
+  return { status: status ?? 403, reason: reason ?? 'Forbidden', cause: 'allowRequest' };
 }
 
 export class Admission {
@@ -65,16 +64,17 @@ export class Admission {
   /**
    * Decides whether a request may go on. Requests that would open a session
    * are refused while closing and go through allowRequest. Calls `proceed`
-   * (maybe later, when the hook is async) or `reject`.
+   * (maybe later, when the hook is async) with the `data` allowRequest gave,
+   * or `reject`.
    */
   admit(
     req: HttpRequest,
     opensSession: boolean,
-    proceed: () => void,
+    proceed: (data: unknown) => void,
     reject: (refusal: Refusal) => void,
   ): void {
     if (!this.decides(opensSession)) {
-      proceed();
+      proceed(undefined);
       return;
     }
     if (this.closing) {
@@ -85,8 +85,8 @@ export class Admission {
     const hook = this.options.allowRequest!;
     const decide = (result: AllowRequestResult) => {
       const refusal = refusalOf(result);
-      if (refusal === null) proceed();
-      else reject(this.refuse(req, refusal));
+      if (refusal !== null) reject(this.refuse(req, refusal));
+      else proceed(typeof result === 'object' && 'data' in result ? result.data : undefined);
     };
     const fail = (err: unknown) => {
       this.options.log('error', `allowRequest failed: ${(err as Error)?.message ?? String(err)}`);

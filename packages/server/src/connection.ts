@@ -82,8 +82,13 @@ function relayMessage(this: Connection, data: string): void {
   this.emit('message', { data });
 }
 
-export class Connection extends Duplex {
+export class Connection<Data = unknown> extends Duplex {
   readonly id: string;
+  /**
+   * What allowRequest gave as `{ data }` when it admitted the session (who
+   * authenticated, say); undefined without it. The app may set it too.
+   */
+  data: Data | undefined = undefined;
   /** The transport that opened the session, e.g. 'websocket' or 'xhr-streaming'. */
   protocol: string;
   readonly remoteAddress: string | undefined;
@@ -179,6 +184,23 @@ export class Connection extends Duplex {
     const ok = this.session.write(typeof message === 'string' ? message : String(message));
     if (encoding !== undefined || callback !== undefined) afterQueued(encoding, callback);
     return ok;
+  }
+
+  /** Joins `channel`: the server's publish(channel, ...) reaches this connection. */
+  join(channel: string): this {
+    this.session.channels.join(this, channel);
+    return this;
+  }
+
+  /** Leaves `channel` (closing leaves every channel). */
+  leave(channel: string): this {
+    this.session.channels.leave(this, channel);
+    return this;
+  }
+
+  /** The channels this connection is in. */
+  get channels(): ReadonlySet<string> {
+    return this.session.channels.of(this);
   }
 
   /** Legacy alias of write() (sockjs-node's early API). */

@@ -4,6 +4,7 @@
 import type { Duplex } from 'node:stream';
 import { ReadyState, routePath, type TransportName } from '@sockjs-ts/protocol';
 import { Admission } from './admission.js';
+import type { Channels } from './channels.js';
 import { type ClientBundle, loadClientBundle } from './client-bundle.js';
 import {
   type Counters,
@@ -22,7 +23,11 @@ import { SessionTable } from './sessions.js';
 import type { TimerWheel } from './timer-wheel.js';
 import { eventSource } from './transports/eventsource.js';
 import { htmlFile } from './transports/htmlfile.js';
-import type { HttpTransport, SessionEndpoint } from './transports/http-transport.js';
+import type {
+  HttpTransport,
+  SessionEndpoint,
+  TransportRequest,
+} from './transports/http-transport.js';
 import { jsonpPolling } from './transports/jsonp-polling.js';
 import { jsonpSend } from './transports/jsonp-send.js';
 import { xhrPolling } from './transports/xhr-polling.js';
@@ -46,6 +51,7 @@ const HTTP_TRANSPORTS: ReadonlyMap<TransportName, HttpTransport> = new Map(
 export interface EndpointOwner {
   readonly wheel: TimerWheel<Session>;
   readonly counters: Counters;
+  readonly channels: Channels;
   connection(session: Session): void;
 }
 
@@ -55,6 +61,7 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
   /** The sessions this endpoint hosts: found by id, counted, shut down. */
   readonly sessions = new SessionTable();
   readonly counters: Counters;
+  readonly channels: Channels;
   private readonly admission: Admission;
   /** Responses and sockets in flight, so that shutdown can wait for them. */
   private readonly inflight = new InFlight();
@@ -69,6 +76,7 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
     this.owner = owner;
     this.wheel = owner.wheel;
     this.counters = owner.counters;
+    this.channels = owner.channels;
     this.admission = new Admission(options, owner.counters);
     this.bundle = options.sockjsUrl === undefined ? loadClientBundle() : null;
     this.upgrades = new WebSocketUpgrades(options, this.admission, this.inflight, this);
@@ -83,10 +91,11 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
     return this.sessions.find(id);
   }
 
-  getOrCreateSession(id: string, req: HttpRequest, protocol: string): Session {
+  getOrCreateSession(request: TransportRequest, protocol: string): Session {
+    const id = request.sessionId;
     let session = this.sessions.find(id);
     if (session === undefined) {
-      session = new Session(id, this, req, protocol);
+      session = new Session(id, this, request.req, protocol, request.admitted);
       this.sessions.host(session, true);
     }
     return session;
@@ -94,8 +103,8 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
 
   // WebSocketSessionHost
 
-  openSocketSession(id: string, req: HttpRequest, protocol: string): Session {
-    const session = new Session(id, this, req, protocol);
+  openSocketSession(id: string, req: HttpRequest, protocol: string, admitted: unknown): Session {
+    const session = new Session(id, this, req, protocol, admitted);
     this.sessions.host(session, false);
     return session;
   }
@@ -187,6 +196,10 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
           answerWebSocketWithoutUpgrade(req, res, this.options);
           return true;
         }
+        if (this.options.disabledTransports.includes(transport.name)) {
+          answer404(res);
+          return true;
+        }
         if (!transport.methods.includes(method)) {
           answer405(res, transport.methods);
           return true;
@@ -207,13 +220,13 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
         this.inflight.track(res);
         // Most requests have nothing to decide: no closures for them.
         if (!this.admission.decides(opensSession)) {
-          this.startTransport(transport, req, res, sessionId);
+          this.startTransport(transport, req, res, sessionId, undefined);
           return true;
         }
         this.admission.admit(
           req,
           opensSession,
-          () => this.startTransport(transport, req, res, sessionId),
+          (admitted) => this.startTransport(transport, req, res, sessionId, admitted),
           (refusal) => answerText(res, refusal.status, refusal.reason),
         );
         return true;
@@ -231,13 +244,14 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
     req: HttpRequest,
     res: HttpResponse,
     sessionId: string,
+    admitted: unknown,
   ): void {
     if (res.destroyed) return;
     if (res.headersSent) {
       this.logError(`${transport.name} answered by someone else before it started`);
       return;
     }
-    transport.handle({ req, res, sessionId, endpoint: this });
+    transport.handle({ req, res, sessionId, endpoint: this, admitted });
   }
 
   /** Takes a websocket upgrade if it is under this prefix; returns whether it did. */

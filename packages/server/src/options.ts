@@ -1,13 +1,21 @@
 // Server options: sockjs-node's snake_case names, camelCase aliases, defaults.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Broker } from './channels.js';
 import type { OriginsOption } from './origins.js';
 
-/** What allowRequest may answer: true to accept, false or a refusal to reject. */
-export type AllowRequestResult = boolean | { status?: number; reason?: string };
-export type AllowRequest = (
+/**
+ * What allowRequest may answer: true to accept, `{ data }` to accept and hand
+ * `data` (who authenticated, say) to the connection as `conn.data`, false or
+ * a refusal `{ status?, reason? }` to reject.
+ */
+export type AllowRequestResult<Data = unknown> =
+  | boolean
+  | { data: Data }
+  | { status?: number; reason?: string };
+export type AllowRequest<Data = unknown> = (
   req: IncomingMessage,
-) => AllowRequestResult | Promise<AllowRequestResult>;
+) => AllowRequestResult<Data> | Promise<AllowRequestResult<Data>>;
 
 /** The names `disabled_transports` accepts. */
 export type LegacyTransportName = 'websocket' | 'websockets' | 'eventsource' | 'xhr-streaming';
@@ -15,8 +23,11 @@ export type LegacyTransportName = 'websocket' | 'websockets' | 'eventsource' | '
 export type LogSeverity = 'debug' | 'info' | 'error';
 export type LogFunction = (severity: LogSeverity, message: string) => void;
 
-/** Options accepted by createServer() and installHandlers(), as sockjs-node names them. */
-export interface ServerOptions {
+/**
+ * Options accepted by createServer() and installHandlers(), as sockjs-node
+ * names them. `Data` is what allowRequest hands to connections as `conn.data`.
+ */
+export interface ServerOptions<Data = unknown> {
   /** URL prefix the handlers serve, e.g. '/echo'. Default ''. */
   prefix?: string;
   /** Client script the iframe page loads. Default: this server's own client bundle. */
@@ -70,9 +81,23 @@ export interface ServerOptions {
   origins?: OriginsOption;
   /**
    * Called before a new session opens (first receiving request or WebSocket
-   * upgrade); may be async. Return false or { status, reason } to refuse it.
+   * upgrade); may be async. Return false or { status, reason } to refuse it,
+   * true or `{ data }` to accept it (`data` becomes the connection's `conn.data`).
    */
-  allowRequest?: AllowRequest;
+  allowRequest?: AllowRequest<Data>;
+  /**
+   * Server-wide (read from createServer's options): carries publish() and
+   * broadcast() to the other processes, e.g. @sockjs-ts/redis's
+   * redisBroker(). Default: none, channels reach this process only.
+   */
+  broker?: Broker;
+  /**
+   * Server-wide: a URL path outside the prefixes answered with 200
+   * `{"status":"ok","sessions":N}`, and 503 `{"status":"closing",...}` once
+   * close() began, for load balancers' health checks. Default: none.
+   */
+  health_path?: string;
+  healthPath?: string;
 }
 
 export interface ResolvedOptions {

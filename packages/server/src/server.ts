@@ -3,7 +3,8 @@
 import { EventEmitter } from 'node:events';
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CloseCode, CloseReason } from '@sockjs-ts/protocol';
+import { CloseCode, CloseReason, ReadyState } from '@sockjs-ts/protocol';
+import { Channels } from './channels.js';
 import type { Connection } from './connection.js';
 import { Counters, type ServerStats } from './diagnostics.js';
 import { Endpoint, type EndpointOwner } from './endpoint.js';
@@ -14,11 +15,12 @@ import { resolveOptions, type ServerOptions } from './options.js';
 import type { Session } from './session.js';
 import { TimerWheel } from './timer-wheel.js';
 
-export interface ServerEvents {
+/** The server's events; `Data` is what allowRequest hands to connections. */
+export interface ServerEvents<Data = unknown> {
   /** A session opened. */
-  connection: [conn: Connection];
+  connection: [conn: Connection<Data>];
   /** Legacy name of 'connection' (sockjs-node's early API); emitted after it. */
-  open: [conn: Connection];
+  open: [conn: Connection<Data>];
 }
 
 /** Client script the iframe page loads when no sockjs_url is given. */
@@ -27,26 +29,92 @@ export const DEFAULT_SOCKJS_URL = 'https://cdn.jsdelivr.net/npm/sockjs-client@1/
 type RequestListener = (req: HttpRequest, res: HttpResponse) => void;
 type UpgradeListener = (req: HttpRequest, socket: Duplex, head: Buffer) => void;
 
-export class SockJSServer extends EventEmitter<ServerEvents> implements EndpointOwner {
-  readonly options: ServerOptions;
+/**
+ * A SockJS server. `Data` types `conn.data`, what allowRequest gives as
+ * `{ data }` (e.g. the authenticated user).
+ */
+export class SockJSServer<Data = unknown>
+  extends EventEmitter<ServerEvents<Data>>
+  implements EndpointOwner
+{
+  readonly options: ServerOptions<Data>;
   readonly wheel = new TimerWheel<Session>();
   /** @internal */
   readonly counters = new Counters();
+  /** @internal Channel membership and the broker. */
+  readonly channels: Channels;
   private readonly endpoints: Endpoint[] = [];
+  private readonly healthPath: string | undefined;
+  private closing = false;
   private closePromise: Promise<void> | null = null;
 
-  constructor(options: ServerOptions = {}) {
+  constructor(options: ServerOptions<Data> = {}) {
     super();
     this.options = options;
     // Fail early on bad options rather than at the first request.
     resolveOptions(options);
+    this.healthPath = options.health_path ?? options.healthPath;
+    if (this.healthPath !== undefined && !this.healthPath.startsWith('/')) {
+      throw new TypeError(`health_path must start with '/', got '${this.healthPath}'`);
+    }
+    this.channels = new Channels(
+      { connections: () => this.openConnections() },
+      options.broker ?? null,
+    );
+  }
+
+  /**
+   * Sends `message` to every member of `channel`: the connections that
+   * joined it here (`conn.join(channel)`) and, with a broker, in every
+   * other process. Per publisher, members get messages in publish order.
+   */
+  publish(channel: string, message: string): void {
+    this.channels.publish(channel, message);
+  }
+
+  /** Sends `message` to every open connection, here and (with a broker) in every process. */
+  broadcast(message: string): void {
+    this.channels.broadcast(message);
+  }
+
+  /** The connections of this process that joined `channel`. */
+  members(channel: string): ReadonlySet<Connection<Data>> {
+    return this.channels.membersOf(channel) as ReadonlySet<Connection<Data>>;
+  }
+
+  private *openConnections(): Generator<Connection> {
+    for (const endpoint of this.endpoints) {
+      for (const session of endpoint.sessions) {
+        if (session.readyState === ReadyState.OPEN) yield session.connection;
+      }
+    }
+  }
+
+  /** Answers the health URL, if it is one: 200 while serving, 503 once close() began. */
+  private answerHealth(req: HttpRequest, res: HttpResponse): boolean {
+    if (this.healthPath === undefined) return false;
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    if ((q === -1 ? url : url.slice(0, q)) !== this.healthPath) return false;
+    const body = JSON.stringify({
+      status: this.closing ? 'closing' : 'ok',
+      sessions: this.stats().sessions.total,
+    });
+    res.writeHead(this.closing ? 503 : 200, {
+      'Content-Type': 'application/json; charset=UTF-8',
+      'Cache-Control': 'no-store',
+      'Content-Length': Buffer.byteLength(body),
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
   }
 
   /** @internal */
   connection(session: Session): void {
-    this.emit('connection', session.connection);
+    const conn = session.connection as Connection<Data>;
+    this.emit('connection', conn);
     // Free when nobody listens: emit() returns at once without listeners.
-    this.emit('open', session.connection);
+    this.emit('open', conn);
   }
 
   /**
@@ -68,7 +136,7 @@ export class SockJSServer extends EventEmitter<ServerEvents> implements Endpoint
     const requestListeners = fallbackListeners(server.listeners('request') as RequestListener[]);
     server.removeAllListeners('request');
     server.on('request', (req: HttpRequest, res: HttpResponse) => {
-      if (endpoint.handleRequest(req, res)) return;
+      if (endpoint.handleRequest(req, res) || this.answerHealth(req, res)) return;
       for (const listener of requestListeners) listener.call(server, req, res);
     });
     const upgradeListeners = fallbackListeners(server.listeners('upgrade') as UpgradeListener[]);
@@ -104,6 +172,7 @@ export class SockJSServer extends EventEmitter<ServerEvents> implements Endpoint
   }
 
   private route(req: HttpRequest, res: HttpResponse): boolean {
+    if (this.answerHealth(req, res)) return true;
     for (const endpoint of this.ownEndpoints()) {
       if (takesUnprefixed(req, endpoint.options.prefix) && endpoint.handleRequest(req, res)) {
         return true;
@@ -152,21 +221,24 @@ export class SockJSServer extends EventEmitter<ServerEvents> implements Endpoint
    * Graceful shutdown: new sessions are refused (503), every open session is
    * closed with `code` and `reason` on its transport, and the promise
    * resolves once in-flight responses and sockets have finished, or after
-   * `timeout` ms, when the rest are cut. The HTTP server is left to the caller.
+   * `timeout` ms, when the rest are cut. The health URL answers 503 from
+   * the start, and the broker (if any) closes last. The HTTP server is left
+   * to the caller.
    */
   close(
     code: number = CloseCode.GoingAway,
     reason: string = CloseReason.GoingAway,
     timeout = 5000,
   ): Promise<void> {
-    this.closePromise ??= Promise.all(
-      this.endpoints.map((e) => e.shutdown(code, reason, timeout)),
-    ).then(() => this.wheel.clear());
+    this.closing = true;
+    this.closePromise ??= Promise.all(this.endpoints.map((e) => e.shutdown(code, reason, timeout)))
+      .then(() => this.wheel.clear())
+      .then(() => this.channels.close());
     return this.closePromise;
   }
 }
 
 /** Creates a SockJS server (sockjs-node's `sockjs.createServer`). */
-export function createServer(options?: ServerOptions): SockJSServer {
-  return new SockJSServer(options);
+export function createServer<Data = unknown>(options?: ServerOptions<Data>): SockJSServer<Data> {
+  return new SockJSServer<Data>(options);
 }

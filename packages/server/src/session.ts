@@ -2,6 +2,7 @@
 // connection object and its deadline in the timer wheel.
 
 import { CloseCode, CloseReason, closeFrame, ReadyState, SessionState } from '@sockjs-ts/protocol';
+import type { Channels } from './channels.js';
 import { Connection } from './connection.js';
 import type { Counters } from './diagnostics.js';
 import type { HttpRequest } from './http-types.js';
@@ -50,6 +51,8 @@ export interface SessionHost {
   readonly options: ResolvedOptions;
   readonly wheel: TimerWheel<Session>;
   readonly counters: Counters;
+  /** The server's channels, which connections join and leave. */
+  readonly channels: Channels;
   /** A limit was hit (for diagnostics). */
   limitHit(limit: 'body' | 'message' | 'queue', size: number, max: number, id?: string): void;
   /** The session opened: hand its connection to the application. */
@@ -71,16 +74,22 @@ export class Session implements SessionLink, Scheduled {
   private flushPending = false;
   private closeEmitted = false;
 
-  constructor(id: string, host: SessionHost, req: HttpRequest, protocol: string) {
+  constructor(id: string, host: SessionHost, req: HttpRequest, protocol: string, data: unknown) {
     this.id = id;
     this.host = host;
     this.state = new SessionState(host.options, Date.now());
     this.connection = new Connection(this, req, host.options.prefix, protocol);
+    this.connection.data = data;
     this.reschedule();
   }
 
   get readyState(): ReadyState {
     return this.state.readyState;
+  }
+
+  /** @internal What connection.join()/leave() use. */
+  get channels(): Channels {
+    return this.host.channels;
   }
 
   attach(receiver: Receiver): void {

@@ -68,8 +68,11 @@ export interface WebSocketTransport {
 
 /** Where an upgraded socket gets its session: the endpoint that hosts them. */
 export interface WebSocketSessionHost {
-  /** A new session of its own for one socket (never shared, so never looked up by id). */
-  openSocketSession(id: string, req: HttpRequest, protocol: string): Session;
+  /**
+   * A new session of its own for one socket (never shared, so never looked
+   * up by id), with what allowRequest gave as its connection's data.
+   */
+  openSocketSession(id: string, req: HttpRequest, protocol: string, admitted: unknown): Session;
   limitHit(limit: 'body', size: number, max: number): void;
 }
 
@@ -121,18 +124,25 @@ export class WebSocketUpgrades {
     this.admission.admit(
       req,
       true,
-      () => this.upgrade(req, socket, head, route),
+      (admitted) => this.upgrade(req, socket, head, route, admitted),
       (refusal) => rejectUpgrade(socket, refusal.status, refusal.reason),
     );
   }
 
-  private upgrade(req: HttpRequest, socket: Duplex, head: Buffer, route: Route): void {
+  private upgrade(
+    req: HttpRequest,
+    socket: Duplex,
+    head: Buffer,
+    route: Route,
+    admitted: unknown,
+  ): void {
     if (socket.destroyed) return;
     const transport = route.kind === 'raw-websocket' ? rawWebSocket : sockjsWebSocket;
     const sessionId = route.kind === 'session' ? route.sessionId : '';
     const start = (ws: WebSocketLike) => {
       const id = sessionId || randomUUID();
-      transport.start(ws, this.host.openSocketSession(id, req, transport.protocol), this.inflight);
+      const session = this.host.openSocketSession(id, req, transport.protocol, admitted);
+      transport.start(ws, session, this.inflight);
     };
     if (transport.acceptsHixie76 && isHixie76(req)) {
       const hixie = new Hixie76Socket(socket, this.options.maxBodySize);

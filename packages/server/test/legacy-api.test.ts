@@ -66,6 +66,19 @@ test("disabled_transports: ['websockets'] (the early README's spelling) turns we
   }
 });
 
+test("disabled_transports: ['eventsource', 'xhr-streaming'] answer 404 on those URLs only", async () => {
+  const sockjs = new Server({ disabled_transports: ['eventsource', 'xhr-streaming'] });
+  const server = await serve(sockjs, '/echo');
+  try {
+    const path = sessionPath('/echo');
+    assert.equal((await request(portOf(server), `${path}/eventsource`)).status, 404);
+    assert.equal((await post(portOf(server), `${path}/xhr_streaming`)).status, 404);
+    assert.equal((await post(portOf(server), `${path}/xhr`)).body, 'o\n');
+  } finally {
+    await stopHttp(server, [sockjs]);
+  }
+});
+
 test('disabled_transports resolves each name sockjs-node took, and refuses others', () => {
   assert.equal(resolveOptions({ disabled_transports: ['websocket'] }).websocket, false);
   assert.equal(resolveOptions({ disabled_transports: [] }).websocket, true);

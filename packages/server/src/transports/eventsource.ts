@@ -15,13 +15,14 @@ export function escapeEventSourceData(frame: string): string {
 
 const asEvent = (frame: string) => 'data: ' + escapeEventSourceData(frame) + '\r\n\r\n';
 
-function serve({ req, res, sessionId, endpoint }: TransportRequest): void {
+function serve(request: TransportRequest): void {
+  const { req, res, endpoint } = request;
   keepOpen(req);
   setSessionHeaders(req, res, endpoint.options, 'text/event-stream');
   res.writeHead(200);
   // Some browsers need bytes before they fire the open event.
   res.write('\r\n');
-  const session = endpoint.getOrCreateSession(sessionId, req, 'eventsource');
+  const session = endpoint.getOrCreateSession(request, 'eventsource');
   session.attach(
     new StreamingReceiver('eventsource', res, endpoint.options.responseLimit, asEvent),
   );

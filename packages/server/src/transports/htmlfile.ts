@@ -28,14 +28,15 @@ function head(callback: string): string {
 const asScript = (frame: string) =>
   '<script>\np(' + JSON.stringify(frame).replace(/</g, '\\u003c') + ');\n</script>\r\n';
 
-function serve({ req, res, sessionId, endpoint }: TransportRequest): void {
+function serve(request: TransportRequest): void {
+  const { req, res, endpoint } = request;
   const callback = readCallback(req, res);
   if (callback === null) return;
   keepOpen(req);
   setSessionHeaders(req, res, endpoint.options, 'text/html; charset=UTF-8');
   res.writeHead(200);
   res.write(head(callback));
-  const session = endpoint.getOrCreateSession(sessionId, req, 'htmlfile');
+  const session = endpoint.getOrCreateSession(request, 'htmlfile');
   session.attach(new StreamingReceiver('htmlfile', res, endpoint.options.responseLimit, asScript));
 }
 

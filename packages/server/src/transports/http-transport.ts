@@ -10,8 +10,11 @@ export interface SessionEndpoint {
   readonly options: ResolvedOptions;
   /** The session with this id, if it exists. */
   getSession(id: string): Session | undefined;
-  /** The session with this id, made (not yet attached) if it does not exist. */
-  getOrCreateSession(id: string, req: HttpRequest, protocol: string): Session;
+  /**
+   * The session of this request, made (not yet attached) if it does not
+   * exist, with what allowRequest gave as its connection's data.
+   */
+  getOrCreateSession(request: TransportRequest, protocol: string): Session;
   /** A limit was hit (for diagnostics). */
   limitHit(limit: 'body' | 'message' | 'queue', size: number, max: number, id?: string): void;
   /** Reports a failure to the log without throwing. */
@@ -23,6 +26,8 @@ export interface TransportRequest {
   readonly res: HttpResponse;
   readonly sessionId: string;
   readonly endpoint: SessionEndpoint;
+  /** What allowRequest gave when it admitted a request that opens a session. */
+  readonly admitted: unknown;
 }
 
 /** Everything the endpoint needs to know about one HTTP transport. */

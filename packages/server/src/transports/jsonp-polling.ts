@@ -5,7 +5,8 @@ import { PollingReceiver } from '../receivers/polling-receiver.js';
 import type { HttpTransport, TransportRequest } from './http-transport.js';
 import { keepOpen, readCallback, setSessionHeaders } from './session-response.js';
 
-function serve({ req, res, sessionId, endpoint }: TransportRequest): void {
+function serve(request: TransportRequest): void {
+  const { req, res, endpoint } = request;
   const callback = readCallback(req, res);
   if (callback === null) return;
   keepOpen(req);
@@ -15,7 +16,7 @@ function serve({ req, res, sessionId, endpoint }: TransportRequest): void {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   // No writeHead: the headers go out with the frame, which then gets a
   // Content-Length instead of chunked framing.
-  const session = endpoint.getOrCreateSession(sessionId, req, 'jsonp-polling');
+  const session = endpoint.getOrCreateSession(request, 'jsonp-polling');
   session.attach(
     new PollingReceiver(
       'jsonp-polling',

@@ -8,11 +8,12 @@ import { keepOpen } from './session-response.js';
 const JS = 'application/javascript; charset=UTF-8';
 const withNewline = (frame: string) => frame + '\n';
 
-function serve({ req, res, sessionId, endpoint }: TransportRequest): void {
+function serve(request: TransportRequest): void {
+  const { req, res, endpoint } = request;
   keepOpen(req);
   // The headers go out with the frame, in one writeHead with a Content-Length.
   const headers = sessionHeaderList(req, res, endpoint.options, JS);
-  const session = endpoint.getOrCreateSession(sessionId, req, 'xhr-polling');
+  const session = endpoint.getOrCreateSession(request, 'xhr-polling');
   session.attach(new PollingReceiver('xhr-polling', res, withNewline, headers));
 }
 

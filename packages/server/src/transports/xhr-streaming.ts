@@ -10,12 +10,13 @@ import { keepOpen, setSessionHeaders } from './session-response.js';
 const PRELUDE = 'h'.repeat(2048) + '\n';
 const withNewline = (frame: string) => frame + '\n';
 
-function serve({ req, res, sessionId, endpoint }: TransportRequest): void {
+function serve(request: TransportRequest): void {
+  const { req, res, endpoint } = request;
   keepOpen(req);
   setSessionHeaders(req, res, endpoint.options, 'application/javascript; charset=UTF-8');
   res.writeHead(200);
   res.write(PRELUDE);
-  const session = endpoint.getOrCreateSession(sessionId, req, 'xhr-streaming');
+  const session = endpoint.getOrCreateSession(request, 'xhr-streaming');
   session.attach(
     new StreamingReceiver('xhr-streaming', res, endpoint.options.responseLimit, withNewline),
   );
