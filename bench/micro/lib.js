@@ -28,6 +28,8 @@ export function compare(title, cases, calls) {
   const times = cases.map(([, fn]) => nsPerCall(fn, calls));
   const parts = cases.map(([name], i) => `${name} ${format(times[i])}`);
   const ratio = times[1] / times[0];
+  // Reading the sum is what keeps it (it is never -1).
+  if (sink === -1) console.log('sink');
   console.log(`${title}: ${parts.join(', ')} (${ratio.toFixed(1)}x)`);
   return times;
 }
