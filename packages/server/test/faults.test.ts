@@ -120,6 +120,131 @@ describe('max_message_size', () => {
   });
 });
 
+/**
+ * A JSON array of messages none longer than MAX_MESSAGE whose text is exactly
+ * `size` characters (ASCII, so bytes too).
+ */
+function arrayOfLength(size: number): string {
+  const messages: string[] = [];
+  for (;;) {
+    const comma = messages.length > 0 ? 1 : 0;
+    const room = size - JSON.stringify(messages).length - comma - 2;
+    if (room <= MAX_MESSAGE) {
+      messages.push('b'.repeat(room));
+      break;
+    }
+    messages.push('b'.repeat(MAX_MESSAGE - 100));
+  }
+  const text = JSON.stringify(messages);
+  assert.equal(text.length, size);
+  return text;
+}
+
+const JSONP_TEXT = { 'Content-Type': 'text/plain' };
+
+describe('limit boundaries: exactly the limit passes, one more is refused', () => {
+  test('xhr_send body: MAX_BODY bytes is 204 and delivered, MAX_BODY + 1 is 413', async () => {
+    const path = await openPolling();
+    const exact = arrayOfLength(MAX_BODY);
+    assert.equal((await post(s.port, `${path}/xhr_send`, exact)).status, 204);
+    assert.equal((await post(s.port, `${path}/xhr`)).body, `a${exact}\n`);
+    const over = await post(s.port, `${path}/xhr_send`, arrayOfLength(MAX_BODY + 1));
+    assert.equal(over.status, 413);
+    assert.equal(over.body, 'Payload too large.');
+  });
+
+  test('xhr_send chunked body (no Content-Length): MAX_BODY bytes is 204', async () => {
+    const path = await openPolling();
+    const exact = arrayOfLength(MAX_BODY);
+    const sock = new RawSocket(s.port);
+    sock.socket.write(
+      `POST ${path}/xhr_send HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n`,
+    );
+    const half = exact.length / 2;
+    for (const part of [exact.slice(0, half), exact.slice(half)]) {
+      sock.socket.write(`${part.length.toString(16)}\r\n${part}\r\n`);
+    }
+    sock.socket.write('0\r\n\r\n');
+    await sock.waitText('\r\n\r\n');
+    assert.match(sock.text, /^HTTP\/1\.1 204 /);
+    sock.socket.destroy();
+    assert.equal((await post(s.port, `${path}/xhr`)).body, `a${exact}\n`);
+  });
+
+  test('jsonp_send body: MAX_BODY bytes is 200 "ok", MAX_BODY + 1 is 413', async () => {
+    const path = await openPolling();
+    const exact = arrayOfLength(MAX_BODY);
+    const ok = await post(s.port, `${path}/jsonp_send`, exact, JSONP_TEXT);
+    assert.deepEqual([ok.status, ok.body], [200, 'ok']);
+    assert.equal((await post(s.port, `${path}/xhr`)).body, `a${exact}\n`);
+    const form = 'd=' + 'q'.repeat(MAX_BODY - 1);
+    const over = await post(s.port, `${path}/jsonp_send`, form, {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
+    assert.deepEqual([over.status, over.body], [413, 'Payload too large.']);
+    const overText = await post(
+      s.port,
+      `${path}/jsonp_send`,
+      arrayOfLength(MAX_BODY + 1),
+      JSONP_TEXT,
+    );
+    assert.equal(overText.status, 413);
+  });
+
+  test('jsonp_send message: MAX_MESSAGE passes, MAX_MESSAGE + 1 is 413 and closes with 1009', async () => {
+    const path = await openPolling();
+    const exact = 'j'.repeat(MAX_MESSAGE);
+    const ok = await post(s.port, `${path}/jsonp_send`, JSON.stringify([exact]), JSONP_TEXT);
+    assert.equal(ok.status, 200);
+    assert.equal((await post(s.port, `${path}/xhr`)).body, `a["${exact}"]\n`);
+    const over = await post(
+      s.port,
+      `${path}/jsonp_send`,
+      JSON.stringify(['j'.repeat(MAX_MESSAGE + 1)]),
+      JSONP_TEXT,
+    );
+    assert.deepEqual([over.status, over.body], [413, 'Message too big.']);
+    assert.equal((await post(s.port, `${path}/xhr`)).body, 'c[1009,"Message too big"]\n');
+  });
+
+  test('SockJS websocket frame: MAX_BODY bytes is echoed, MAX_BODY + 1 closes with 1009', async () => {
+    const ws = new WsClient(`ws://127.0.0.1:${s.port}${sessionPath()}/websocket`);
+    assert.equal(await ws.message(1), 'o');
+    const exact = arrayOfLength(MAX_BODY);
+    ws.ws.send(exact);
+    assert.equal(await ws.message(2), `a${exact}`);
+    ws.ws.send(arrayOfLength(MAX_BODY + 1));
+    assert.equal((await ws.closed()).code, 1009);
+  });
+
+  for (const [what, framed] of [
+    ['a lone JSON string', (m: string) => JSON.stringify(m)],
+    ['an array of one', (m: string) => JSON.stringify([m])],
+  ] as const) {
+    test(`SockJS websocket message as ${what}: MAX_MESSAGE is echoed, MAX_MESSAGE + 1 closes with 1009`, async () => {
+      const ws = new WsClient(`ws://127.0.0.1:${s.port}${sessionPath()}/websocket`);
+      assert.equal(await ws.message(1), 'o');
+      const exact = 'e'.repeat(MAX_MESSAGE);
+      ws.ws.send(framed(exact));
+      assert.equal(await ws.message(2), `a["${exact}"]`);
+      ws.ws.send(framed('e'.repeat(MAX_MESSAGE + 1)));
+      assert.equal(await ws.message(3), 'c[1009,"Message too big"]');
+      assert.deepEqual(await ws.closed(), { code: 1009, reason: 'Message too big' });
+    });
+  }
+
+  test('raw websocket message: MAX_MESSAGE is echoed, MAX_MESSAGE + 1 closes with 1009', async () => {
+    const ws = new WsClient(`ws://127.0.0.1:${s.port}/echo/websocket`);
+    await ws.opened;
+    const exact = 'r'.repeat(MAX_MESSAGE);
+    ws.ws.send(exact);
+    assert.equal(await ws.message(1), exact);
+    ws.ws.send('r'.repeat(MAX_MESSAGE + 1));
+    assert.deepEqual(await ws.closed(), { code: 1009, reason: 'Message too big' });
+    assert.equal(ws.messages.length, 1);
+  });
+});
+
 describe('malformed input', () => {
   test('bodies that are not SockJS payloads get 500 and the session survives', async () => {
     const path = await openPolling();
