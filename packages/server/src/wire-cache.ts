@@ -1,7 +1,7 @@
 // The server's wire fast paths, in one place: the last message a client sent
 // and the forms it travels in, so that echoing or relaying it (what SockJS
 // applications do most) skips encoding it again; the last frame made and the
-// last long text handed to a socket, so that a broadcast is encoded once
+// last text handed to a socket, so that a broadcast is encoded once
 // rather than once per session; the slab its websocket frames are cut from;
 // and the reading of the commonest websocket payload from its bytes.
 //
@@ -28,8 +28,8 @@ const LETTER_A = 0x61;
 // Frames are carved from slabs, as Buffer.allocUnsafe does from its pool for
 // sizes below 4 KiB: a 4 KiB echo is above that, and a separate allocation
 // each (an ArrayBuffer of its own, then the copy) was 5 % of the server's time
-// in the 4 KiB websocket echo profile; a frame from the slab takes about a
-// third of the time of one of its own (bench/micro/sockets.js). A slab is
+// in the 4 KiB websocket echo profile; a frame from the slab takes a third
+// to a half of the time of one of its own (bench/micro/sockets.js). A slab is
 // never written twice: when it is used up a new one starts, and the old one
 // lives as long as a frame cut from it waits in a socket.
 const SLAB_SIZE = 64 * 1024;
