@@ -1,5 +1,6 @@
 // SockJS frames: `o`, `h`, `a[...]` and `c[code,"reason"]`.
 
+import { CloseReason } from './close-codes.js';
 import { serverQuote, serverStringify } from './escape.js';
 
 export const OPEN_FRAME = 'o';
@@ -105,8 +106,8 @@ function items(array: unknown[]): string[] {
 export function parseWebSocketPayload(text: string): string[] {
   if (text.length === 0) return [];
   const value = safeParse(text);
-  if (value === undefined) throw new FrameError('SOCKJS_ERR_BAD_JSON', 'Broken framing.');
+  if (value === undefined) throw new FrameError('SOCKJS_ERR_BAD_JSON', CloseReason.BrokenFraming);
   if (typeof value === 'string') return [value];
-  if (!Array.isArray(value)) throw new FrameError('SOCKJS_ERR_BAD_JSON', 'Broken framing.');
+  if (!Array.isArray(value)) throw new FrameError('SOCKJS_ERR_BAD_JSON', CloseReason.BrokenFraming);
   return items(value);
 }
