@@ -142,6 +142,87 @@ describe('a client that stops reading', () => {
   }
 });
 
+describe('a streaming response that does not drain for a whole heartbeat is cut', () => {
+  let h: Harness;
+  before(async () => {
+    // Streams stay open however much goes through, and the queue never
+    // reaches max_queue_size: only the heartbeat can end the stuck stream.
+    h = await startHarness({
+      heartbeat_delay: 200,
+      disconnect_delay: 5000,
+      response_limit: 1 << 30,
+    });
+  });
+  after(() => h.stop());
+
+  const streams: Record<string, [open: (id: string) => string, openFrame: string]> = {
+    'xhr-streaming': [
+      (id) =>
+        `POST /echo/000/${id}/xhr_streaming HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n`,
+      'o\n',
+    ],
+    eventsource: [
+      (id) => `GET /echo/000/${id}/eventsource HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
+      'data: o\r\n',
+    ],
+    htmlfile: [
+      (id) => `GET /echo/000/${id}/htmlfile?c=cb HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
+      'p("o");',
+    ],
+  };
+
+  for (const [transport, [open, openFrame]] of Object.entries(streams)) {
+    test(`${transport}: the session closes with 1002 "Connection interrupted"`, async () => {
+      const id = newSessionId();
+      const client = new RawSocket(h.port);
+      client.socket.write(open(id));
+      const conn = await h.connection(id);
+      await client.waitText(openFrame);
+      client.socket.pause();
+      let closed = false;
+      conn.on('close', () => {
+        closed = true;
+      });
+      // Fill the socket until no drain comes: the response is stuck.
+      const chunk = 'x'.repeat(16 * 1024);
+      let stuck = false;
+      for (let round = 0; round < 4000 && !closed && !stuck; round++) {
+        while (conn.write(chunk)) {}
+        stuck = !(await drainWithin(conn, 100));
+      }
+      // Heartbeats are 200 ms apart; a stuck stream is cut at the second one
+      // without a drain. Without the cut nothing else would close it: the
+      // queue stays far below max_queue_size and the client never goes.
+      await eventually(() => closed, 'the stuck stream cut', 5000);
+      const message = closes.find((m) => m.id === id);
+      assert.deepEqual(message && { code: message.code, reason: message.reason }, {
+        code: 1002,
+        reason: 'Connection interrupted',
+      });
+      // The server destroyed the socket: reading again, the client sees it go.
+      client.socket.resume();
+      await client.waitClose();
+      await echoWorks(h.port);
+    });
+  }
+
+  test('a stream that keeps draining is not cut across many heartbeats', async () => {
+    const id = newSessionId();
+    const stream = new Stream(h.port, `/echo/000/${id}/xhr_streaming`, { method: 'POST' });
+    await stream.waitFor('o\n');
+    const conn = await h.connection(id);
+    let closed = false;
+    conn.on('close', () => {
+      closed = true;
+    });
+    // Five heartbeats of 200 ms each reach the reading client.
+    const heartbeats = () => stream.text.split('\n').filter((line) => line === 'h').length;
+    await eventually(() => heartbeats() >= 5, 'five heartbeats', 5000);
+    assert.equal(closed, false);
+    stream.abort();
+  });
+});
+
 describe('a client that vanishes without a FIN', () => {
   let h: Harness;
   let relay: Relay;
