@@ -40,6 +40,14 @@ module.exports = Object.assign(entry.SockJS, entry);`,
   });
 }
 
+/**
+ * Property names that only our own modules read (the transport interface
+ * and the environment): the script-tag bundles, where nothing else can see
+ * them, shorten them (about 40 bytes gzip on the WebSocket-only bundle).
+ */
+const INTERNAL_PROPS =
+  /^(sockOptions|roundTrips|baseUrl|onFrame|onClose|hasWebSocket|pageUrl|webSocket|eventSource|enabled|flushed|discover|messages)$/;
+
 const ENTRIES = ['browser', 'node', 'websocket.browser', 'websocket.node'];
 
 /**
@@ -112,6 +120,7 @@ export async function bundle() {
       format: 'iife',
       platform: 'browser',
       minify: true,
+      mangleProps: INTERNAL_PROPS,
     }),
     build({
       ...common,
@@ -125,6 +134,7 @@ export async function bundle() {
       format: 'iife',
       platform: 'browser',
       minify: true,
+      mangleProps: INTERNAL_PROPS,
     }),
     commonJs(common, 'browser.ts', 'dist/browser.cjs', 'browser'),
     commonJs(common, 'websocket.browser.ts', 'dist/websocket.browser.cjs', 'browser'),

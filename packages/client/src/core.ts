@@ -45,11 +45,29 @@ export type {
 } from './events.js';
 export type { CookieJarLike, SockJSOptions } from './types.js';
 
+// ReadyState's values as literals: the bundler inlines a const enum, not an object.
+enum State {
+  Connecting,
+  Open,
+  Closing,
+  Closed,
+}
+
 type Handler<E> = ((this: SockJS, ev: E) => unknown) | null;
 
 // The version that the iframe handshake announces. sockjs-client's iframe
 // page refuses any other value, so it stays the one of the client we replace.
 export const PROTOCOL_COMPAT_VERSION = '1.6.1';
+
+/**
+ * The close code when nothing (message or heartbeat) came for
+ * `heartbeatTimeout` ms. In sockjs-client's internal 2xxx range, which no
+ * server can send and no app can pass to close(), so that apps tell a silent
+ * network from a dropped connection (1006).
+ */
+export const HEARTBEAT_TIMEOUT = 2011;
+/** Default of `heartbeatTimeout`: 2.5 times the servers' 25 s heartbeat. */
+export const HEARTBEAT_TIMEOUT_MS = 62_500;
 
 function domError(name: string, message: string): DOMException {
   return new DOMException(name + ': ' + message, name);
@@ -80,7 +98,7 @@ export class SockJS extends (EventTarget as unknown as new () => SockJSEventTarg
   declare readonly CLOSING: 2;
   declare readonly CLOSED: 3;
 
-  readyState: SockJSReadyState = ReadyState.CONNECTING;
+  readyState: SockJSReadyState = State.Connecting;
   /** The URL, without a trailing slash. */
   readonly url: string;
   readonly protocol = '';
@@ -161,9 +179,8 @@ export class SockJS extends (EventTarget as unknown as new () => SockJSEventTarg
 
   /** Sends one message; throws while CONNECTING, ignores it once closing. */
   send(data: unknown): void {
-    if (this.readyState === ReadyState.CONNECTING)
-      throw domError('InvalidStateError', 'Not open yet');
-    if (this.readyState === ReadyState.OPEN) this.#current?.send(String(data));
+    if (this.readyState === State.Connecting) throw domError('InvalidStateError', 'Not open yet');
+    if (this.readyState === State.Open) this.#current?.send(String(data));
   }
 
   /** Closes with 1000 or an application code (3000-4999). */
@@ -171,7 +188,7 @@ export class SockJS extends (EventTarget as unknown as new () => SockJSEventTarg
     if (code && !isApplicationCloseCode(code)) throw domError('InvalidAccessError', 'Invalid code');
     if (reason && new TextEncoder().encode(reason).length > 123)
       throw domError('SyntaxError', 'Reason too long');
-    if (this.readyState >= ReadyState.CLOSING) return;
+    if (this.readyState >= State.Closing) return;
     this.#close(code || CloseCode.Normal, reason || CloseReason.Normal, true);
   }
 
@@ -243,7 +260,7 @@ export class SockJS extends (EventTarget as unknown as new () => SockJSEventTarg
   /** The current transport failed or was closed underneath us. */
   #failed(code: number, reason: string): void {
     if (
-      this.readyState === ReadyState.CONNECTING &&
+      this.readyState === State.Connecting &&
       !isApplicationCloseCode(code) &&
       code !== CloseCode.AllTransportsFailed
     )
@@ -253,33 +270,52 @@ export class SockJS extends (EventTarget as unknown as new () => SockJSEventTarg
 
   #frame(text: string, name: string): void {
     const frame = parseFrame(text);
-    if (frame?.type === 'open') {
+    if (!frame) return;
+    if (frame.type === 'open') {
       // A second one: the server lost our session and opened a new one.
-      if (this.readyState !== ReadyState.CONNECTING) {
+      if (this.readyState !== State.Connecting) {
         this.#close(CloseCode.Abnormal, 'Server lost session', false);
         return;
       }
       clearTimeout(this.#timer);
-      this.readyState = ReadyState.OPEN;
+      // Once open, #timer is the liveness timer, unset until it runs.
+      this.#timer = undefined;
+      this.readyState = State.Open;
       this.transport = name as TransportName;
-      this.#emit('open');
-    } else if (frame?.type === 'message') {
+    }
+    // Liveness: once it runs, every frame restarts the clock. It runs from the
+    // open frame, except on websocket, where sockjs-node 0.3 heartbeats with
+    // WebSocket pings that browsers never show: there the first `h` starts it.
+    // Before the events, so that a close() in a listener stops it.
+    if (
+      this.readyState === State.Open &&
+      (this.#timer || frame.type === 'heartbeat' || name !== 'websocket')
+    ) {
+      clearTimeout(this.#timer);
+      const ms = this.#options.heartbeatTimeout ?? HEARTBEAT_TIMEOUT_MS;
+      if (ms > 0)
+        this.#timer = setTimeout(
+          () => this.#close(HEARTBEAT_TIMEOUT, 'Heartbeat timeout', false),
+          ms,
+        );
+    }
+    if (frame.type === 'message') {
       for (const data of frame.messages) {
-        if (this.readyState !== ReadyState.OPEN) return;
+        if (this.readyState !== State.Open) return;
         this.#emit('message', { data });
       }
-    } else if (frame?.type === 'close') this.#close(frame.code, frame.reason, true);
-    else if (frame) this.#emit(frame.type); // heartbeat
+    } else if (frame.type === 'close') this.#close(frame.code, frame.reason, true);
+    else this.#emit(frame.type); // open, heartbeat
   }
 
   #close(code: number, reason: string, wasClean: boolean): void {
     this.#abortInfo?.();
     this.#stopAttempt();
     this.transport = null;
-    if (this.readyState >= ReadyState.CLOSING) return;
-    this.readyState = ReadyState.CLOSING;
+    if (this.readyState >= State.Closing) return;
+    this.readyState = State.Closing;
     setTimeout(() => {
-      this.readyState = ReadyState.CLOSED;
+      this.readyState = State.Closed;
       if (!wasClean) this.#emit('error');
       this.#emit('close', { code, reason, wasClean });
     });

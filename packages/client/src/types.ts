@@ -12,6 +12,15 @@ export interface SockJSOptions {
   sessionId?: number | (() => string);
   /** Lower bound in ms for each transport attempt (and the /info request). */
   timeout?: number;
+  /**
+   * Liveness: once open, a session that receives nothing (no message, no
+   * heartbeat `h`) for this many ms closes with 2011 "Heartbeat timeout"
+   * (not clean, so `error` comes first). Default 62500, 2.5 times the
+   * servers' 25 s heartbeat: raise it with a server's `heartbeat_delay`.
+   * 0 turns it off. On websocket the clock starts at the first `h`, since
+   * sockjs-node 0.3 heartbeats websockets with pings a browser cannot see.
+   */
+  heartbeatTimeout?: number;
   /** Per-transport options, keyed by transport name (accepted; no transport reads them yet). */
   transportOptions?: { [name in TransportName]?: Record<string, unknown> };
   /** Node only: extra headers on HTTP requests and the WebSocket handshake. */
