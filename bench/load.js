@@ -3,8 +3,12 @@
 // the load core with a JSON config as argv[2], then drives it with one
 // command per stdin line; it answers with one JSON object per stdout line.
 //
-//   config: { wire, transport, host, port, prefix, sessions, size, mode,
-//             localAddresses, openConcurrency, openTimeoutMs, rate }
+//   config: { wire, transport, host, port, ports, prefix, sessions, size,
+//             mode, localAddresses, openConcurrency, openTimeoutMs, rate }
+//   `ports` (optional, the cluster rows): the servers' ports; session i
+//   goes to ports[i % ports.length], broadcasts are sent by a session of the
+//   first, and delivery latencies are also kept per server (near = the
+//   first, far = the others).
 //   modes:  echo    every session keeps one message in flight, round trips timed
 //           open    open loop: `rate` messages a second across the sessions,
 //                   sent on schedule whatever the answers, each timed from
@@ -27,7 +31,8 @@ import { Reservoir } from './lib/stats.js';
 
 const config = JSON.parse(process.argv[2]);
 const Session = sessionClass(config.wire, config.transport);
-const target = { host: config.host, port: config.port, prefix: config.prefix };
+const ports = config.ports ?? [config.port];
+const targets = ports.map((port) => ({ host: config.host, port, prefix: config.prefix }));
 const addresses = config.localAddresses;
 // Every message is this payload with a base-36 tag or a time stamp in front:
 // printable ASCII without quotes or backslashes, which the SockJS session
@@ -48,6 +53,7 @@ let counted = 0;
 let errors = 0;
 let firstError = null;
 let latencies = new Reservoir(20_000);
+let latenciesByServer = ports.map(() => new Reservoir(20_000));
 let cpuAtMark = process.cpuUsage();
 let timeAtMark = now();
 
@@ -67,7 +73,9 @@ async function openSessions(count) {
   async function worker() {
     while (next < count && consecutiveFailures < 50 && Date.now() < deadline) {
       const i = next++;
-      const s = new Session(target, addresses[i % addresses.length]);
+      const server = i % targets.length;
+      const s = new Session(targets[server], addresses[i % addresses.length]);
+      s.server = server;
       try {
         await s.open();
         sessions.push(s);
@@ -125,7 +133,7 @@ function startEcho() {
 async function setupLoop() {
   while (running) {
     const started = now();
-    const s = new Session(target, addresses[Math.floor(Math.random() * addresses.length)]);
+    const s = new Session(targets[0], addresses[Math.floor(Math.random() * addresses.length)]);
     try {
       await s.open();
       await new Promise((resolve, reject) => {
@@ -160,11 +168,18 @@ function stampedPayload(at = now()) {
   return stamp + payload.slice(stamp.length);
 }
 
+/** The session that sends broadcasts: the first one open on the first server. */
+function publisher() {
+  return sessions.find((s) => s.server === 0);
+}
+
 function listenForBroadcasts(onDelivery) {
   for (const s of sessions) {
     s.onmessage = (text) => {
       counted += 1;
-      latencies.add(now() - Number(text.slice(0, text.indexOf(' '))));
+      const latency = now() - Number(text.slice(0, text.indexOf(' ')));
+      latencies.add(latency);
+      latenciesByServer[s.server].add(latency);
       onDelivery?.();
     };
     s.onclose = (reason) => noteError(new Error(reason));
@@ -174,13 +189,14 @@ function listenForBroadcasts(onDelivery) {
 function startFanout() {
   let pending = 0;
   let roundTimer = null;
+  const from = publisher();
   const round = () => {
     clearTimeout(roundTimer);
-    if (!running || sessions.length === 0) return;
+    if (!running || from === undefined || from.closed) return;
     pending = sessions.length;
     // A lost delivery must not stall the run.
     roundTimer = setTimeout(round, 5_000);
-    sessions[0].send(stampedPayload());
+    from.send(stampedPayload());
   };
   listenForBroadcasts(() => {
     pending -= 1;
@@ -230,9 +246,10 @@ function startOpenEcho() {
 }
 
 function startOpenFanout() {
-  if (sessions.length === 0) return;
+  const from = publisher();
+  if (from === undefined) return;
   listenForBroadcasts(null);
-  paced(config.rate, (dueAt) => sessions[0].send(stampedPayload(dueAt)));
+  paced(config.rate, (dueAt) => from.send(stampedPayload(dueAt)));
 }
 
 // ---------------------------------------------------------------- commands
@@ -247,6 +264,7 @@ function result() {
     windowMs: now() - timeAtMark,
     cpuUs: cpu.user + cpu.system,
     latencies: latencies.values(),
+    latenciesByServer: latenciesByServer.map((r) => r.values()),
     sessions: sessions.length,
   };
 }
@@ -270,11 +288,12 @@ lines.on('line', (line) => {
       errors = 0;
       firstError = null;
       latencies = new Reservoir(20_000);
+      latenciesByServer = ports.map(() => new Reservoir(20_000));
       cpuAtMark = process.cpuUsage();
       timeAtMark = now();
       return;
     case 'broadcast':
-      sessions[0]?.send(stampedPayload());
+      publisher()?.send(stampedPayload());
       return;
     case 'stop':
       running = false;

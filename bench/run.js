@@ -6,11 +6,14 @@
 //
 // usage: node bench/run.js [--quick] [--json FILE] [--only REGEX]
 //                          [--contenders a,b] [--rounds N] [--measure-ms N]
-//                          [--max] [--cpu-prof DIR]
+//                          [--max] [--cpu-prof DIR] [--baseline DIR]
+//                          [--members N] [--ceiling N]
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { cpuTimeUs, fdLimits, memory, openFds } from './lib/proc.js';
@@ -19,7 +22,7 @@ import { median, percentile } from './lib/stats.js';
 const here = dirname(new URL(import.meta.url).pathname);
 const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--only REGEX] [--contenders a,b]
                         [--rounds N] [--measure-ms N] [--max] [--cpu-prof DIR]
-                        [--baseline DIR]
+                        [--baseline DIR] [--members N] [--ceiling N]
 (see bench/README.md)`;
 /** Stops with the usage for an option value the run cannot use. */
 function badOption(message) {
@@ -39,6 +42,8 @@ try {
       max: { type: 'boolean' },
       'cpu-prof': { type: 'string' },
       baseline: { type: 'string' },
+      members: { type: 'string' },
+      ceiling: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -54,6 +59,8 @@ const SERVER_CORE = '0';
 const LOAD_CORE = '1';
 // The load generator counts as the bottleneck above this share of its core.
 const LOAD_BOUND = 0.9;
+// Debian's Redis, for the cluster rows; it runs on the load core.
+const REDIS_SERVER = '/usr/bin/redis-server';
 
 // ---------------------------------------------------------------- contenders
 
@@ -96,6 +103,26 @@ const CONTENDERS = {
 };
 // Our server on its own HTTP/1.1 layer (createHttp1Server) instead of node:http.
 CONTENDERS['sockjs-ts/http1'] = { ...CONTENDERS['sockjs-ts'], args: ['--http1'] };
+// The cluster rows: two server processes and one Redis. `room` is the
+// prefix where every session joins one room that each message is published
+// to; `sockjs-ts` serves it too, as one process without Redis.
+CONTENDERS['sockjs-ts'].room = '/room';
+CONTENDERS['sockjs-ts+redis'] = {
+  script: 'servers/sockjs-ts.js',
+  wire: 'sockjs',
+  room: '/room',
+  processes: 2,
+  redis: true,
+  transports: ['websocket'],
+};
+CONTENDERS['socket.io+redis'] = {
+  script: 'servers/socket-io.js',
+  wire: 'socket.io',
+  room: '/socket.io',
+  processes: 2,
+  redis: true,
+  transports: ['websocket'],
+};
 // --baseline DIR: the same two servers built from another checkout (another
 // commit, after `npm ci && npm run build` there), measured in the same run.
 if (args.baseline !== undefined) {
@@ -113,6 +140,8 @@ const CONTENDER_ORDER = [
   'engine.io',
   'plain-ws',
   'plain-http',
+  'sockjs-ts+redis',
+  'socket.io+redis',
 ];
 /** Our contenders: targets are checked for each. */
 const OURS = ['sockjs-ts', 'sockjs-ts/http1'];
@@ -128,6 +157,13 @@ const timing = {
 const rounds = Number(args.rounds ?? (quick ? 1 : 2));
 if (!Number.isInteger(rounds) || rounds < 1) badOption(`--rounds wants a whole number ≥ 1`);
 if (!(timing.measureMs >= 100)) badOption(`--measure-ms wants a number of milliseconds ≥ 100`);
+// The cluster rows' sizes: members of the fan-out, sessions of the ceiling.
+const clusterMembers = Number(args.members ?? 1000);
+const ceilingSessions = Number(args.ceiling ?? 39_000);
+if (!Number.isInteger(clusterMembers) || clusterMembers < 2)
+  badOption(`--members wants a whole number ≥ 2`);
+if (!Number.isInteger(ceilingSessions) || ceilingSessions < 8)
+  badOption(`--ceiling wants a whole number ≥ 8`);
 for (const id of args.contenders?.split(',') ?? []) {
   if (!CONTENDER_ORDER.includes(id))
     badOption(`unknown contender '${id}' (known: ${CONTENDER_ORDER.join(', ')})`);
@@ -206,6 +242,20 @@ scenarios.all = () => {
     generators: 1,
     unit: 'deliv/s',
   });
+  // The same broadcast with its members spread evenly over two processes
+  // that share one Redis, sent on the first; beside it, our one process
+  // (channel API, no broker) for the cost of going through Redis.
+  list.push({
+    name: `cluster fan-out 4 KiB × ${clusterMembers}`,
+    mode: 'fanout',
+    cluster: true,
+    transport: 'websocket',
+    sessions: clusterMembers,
+    size: 4096,
+    generators: 1,
+    unit: 'deliv/s',
+    only: ['sockjs-ts+redis', 'socket.io+redis', 'sockjs-ts'],
+  });
   if (args.max ?? !quick) {
     list.push({
       name: 'max websocket sessions',
@@ -217,6 +267,19 @@ scenarios.all = () => {
       generators: 4,
       unit: 'sess',
       only: ['sockjs-ts'],
+    });
+    // Two processes hold what one cannot (each has 20,000 descriptors), and
+    // one publish reaches them all.
+    list.push({
+      name: `cluster ceiling websocket sessions × ${ceilingSessions}`,
+      mode: 'hold',
+      cluster: true,
+      transport: 'websocket',
+      sessions: ceilingSessions,
+      size: 32,
+      generators: 4,
+      unit: 'sess',
+      only: ['sockjs-ts+redis'],
     });
   }
   // Open loop: the same rows at a fixed offered rate, a share of the rate
@@ -283,13 +346,15 @@ function sizeLabel(size) {
   return size >= 1024 ? `${size / 1024} KiB` : `${size} B`;
 }
 
+/** The contenders of a scenario, in the order of its `only` list if it has one. */
 function contendersFor(scenario) {
   const picked = args.contenders?.split(',') ?? CONTENDER_ORDER;
-  return CONTENDER_ORDER.filter(
+  return (scenario.only ?? CONTENDER_ORDER).filter(
     (id) =>
       picked.includes(id) &&
       CONTENDERS[id].transports.includes(scenario.transport) &&
-      (scenario.only === undefined || scenario.only.includes(id)),
+      // Two-process contenders run the cluster rows only.
+      (scenario.cluster === true || CONTENDERS[id].processes === undefined),
   );
 }
 
@@ -376,8 +441,12 @@ async function stop(child, graceMs = 3000) {
   clearTimeout(timer);
 }
 
+/** Redis's directories, removed when its measurement ends or the run does. */
+const redisDirs = new Set();
+
 function killAll() {
   for (const child of children) child.kill('SIGKILL');
+  for (const dir of redisDirs) rmSync(dir, { recursive: true, force: true });
 }
 process.on('exit', killAll);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -398,7 +467,7 @@ function sourceAddresses(g) {
   return list;
 }
 
-async function startServer(id) {
+async function startServer(id, extraArgs = []) {
   const nodeArgs = ['--expose-gc'];
   if (args['cpu-prof'] !== undefined) {
     // One folder per contender (sockjs-ts/http1 in sockjs-ts-http1), so the
@@ -413,6 +482,7 @@ async function startServer(id) {
     '--port',
     '0',
     ...(CONTENDERS[id].args ?? []),
+    ...extraArgs,
   ]);
   const ready = await nextMessage(server, 'ready', 10_000);
   return { child: server, pid: server.pid, port: ready.port };
@@ -514,6 +584,204 @@ async function measure(scenario, id, rate) {
   }
 }
 
+// ---------------------------------------------------------------- the cluster rows
+
+/** A free TCP port on 127.0.0.1 (free when asked: Redis is told to take it next). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts Debian's redis-server on a free loopback port, pinned to the load
+ * core, without persistence, in a directory of its own; resolves once it
+ * accepts connections. Three tries, should another process take the port first.
+ */
+async function startRedis() {
+  let lastError = null;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'bench-redis-'));
+    redisDirs.add(dir);
+    const child = spawn(
+      'taskset',
+      [
+        '-c',
+        LOAD_CORE,
+        REDIS_SERVER,
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    children.add(child);
+    child.exited = new Promise((resolve) => child.on('exit', resolve));
+    child.on('exit', () => children.delete(child));
+    const redis = { child, pid: child.pid, port, dir };
+    try {
+      await new Promise((resolve, reject) => {
+        let output = '';
+        const timer = setTimeout(() => reject(new Error('redis-server not ready in 10 s')), 10_000);
+        const onData = (chunk) => {
+          output += chunk;
+          if (output.includes('Ready to accept connections')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        child.stdout.on('data', onData);
+        child.stderr.on('data', onData);
+        child.on('error', (err) => {
+          clearTimeout(timer);
+          reject(err);
+        });
+        child.on('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`redis-server exited (${code}): ${output.trim().split('\n').at(-1)}`));
+        });
+      });
+      // Nothing reads its log from here on.
+      child.stdout.resume();
+      child.stderr.resume();
+      return redis;
+    } catch (err) {
+      lastError = err;
+      await stopRedis(redis);
+    }
+  }
+  throw lastError;
+}
+
+/** Stops Redis by its pid (SIGTERM, then SIGKILL after 3 s) and removes its directory. */
+async function stopRedis(redis) {
+  const { child } = redis;
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await child.exited;
+    clearTimeout(timer);
+  }
+  rmSync(redis.dir, { recursive: true, force: true });
+  redisDirs.delete(redis.dir);
+}
+
+const sumOf = (values) => values.reduce((sum, v) => sum + v, 0);
+
+/**
+ * One measurement of a cluster row: Redis (if the contender uses it), the
+ * contender's processes, all on the server core, and load generators whose
+ * sessions alternate between the processes. Broadcasts are sent on the
+ * first process; server CPU is summed over the processes, Redis's is kept
+ * apart, and latencies are split into near (members on the first process)
+ * and far (on the second).
+ */
+async function measureCluster(scenario, id) {
+  const contender = CONTENDERS[id];
+  const servers = [];
+  const generators = [];
+  let redis = null;
+  try {
+    if (contender.redis) redis = await startRedis();
+    const extraArgs = ['--room'];
+    if (redis !== null) extraArgs.push('--redis', `redis://127.0.0.1:${redis.port}`);
+    for (let p = 0; p < (contender.processes ?? 1); p++) {
+      servers.push(await startServer(id, extraArgs));
+    }
+    const holds = scenario.mode === 'hold';
+    const perGenerator = Math.ceil(scenario.sessions / scenario.generators);
+    // Two processes take longer to fill than one (max run: 90 s for 22,000).
+    const openTimeoutMs = holds ? 180_000 : 45_000;
+    for (let g = 0; g < scenario.generators; g++) {
+      const config = {
+        wire: contender.wire,
+        transport: scenario.transport,
+        host: '127.0.0.1',
+        port: servers[0].port,
+        ports: servers.map((s) => s.port),
+        prefix: contender.room,
+        sessions: perGenerator,
+        size: scenario.size,
+        mode: scenario.mode,
+        localAddresses: sourceAddresses(g),
+        openConcurrency: holds ? 100 : 200,
+        openTimeoutMs,
+      };
+      generators.push(spawnPinned(LOAD_CORE, ['load.js', JSON.stringify(config)]));
+    }
+    const ready = await Promise.all(
+      generators.map((g) => nextMessage(g, 'ready', openTimeoutMs + 15_000)),
+    );
+    const opened = sumOf(ready.map((r) => r.opened));
+    const openFailure = ready.find((r) => r.stopReason !== null);
+    const row = { scenario: scenario.name, server: id, opened, processes: servers.length };
+    if (openFailure !== undefined) row.stopReason = openFailure.stopReason;
+    if (holds) {
+      row.serverFds = servers.map((s) => openFds(s.pid));
+      row.serverFdLimit = fdLimits(servers[0].pid);
+    }
+    const serverCpu = () => sumOf(servers.map((s) => cpuTimeUs(s.pid)));
+    for (const g of generators) command(g, 'start');
+    await sleep(holds ? 200 : timing.warmupMs);
+    for (const g of generators) command(g, 'mark');
+    const cpu0 = serverCpu();
+    const redis0 = redis === null ? 0 : cpuTimeUs(redis.pid);
+    const t0 = performance.now();
+    if (holds) {
+      command(generators[0], 'broadcast');
+      await sleep(5000);
+    } else {
+      await sleep(timing.measureMs);
+    }
+    const cpu1 = serverCpu();
+    const redis1 = redis === null ? 0 : cpuTimeUs(redis.pid);
+    const t1 = performance.now();
+    for (const g of generators) command(g, 'stop');
+    const results = await Promise.all(generators.map((g) => nextMessage(g, 'result', 10_000)));
+    const count = sumOf(results.map((r) => r.count));
+    const windowUs = (t1 - t0) * 1000;
+    const near = results.flatMap((r) => r.latenciesByServer[0] ?? []);
+    const far = results.flatMap((r) => r.latenciesByServer[1] ?? []);
+    const latencies = [...near, ...far];
+    row.count = count;
+    row.rate = holds ? count : count / ((t1 - t0) / 1000);
+    row.p50 = percentile(latencies, 50);
+    row.p99 = percentile(latencies, 99);
+    row.p999 = percentile(latencies, 99.9);
+    row.p99Near = percentile(near, 99);
+    row.p99Far = percentile(far, 99);
+    row.cpuPerOp = count > 0 ? (cpu1 - cpu0) / count : null;
+    row.serverCpuShare = (cpu1 - cpu0) / windowUs;
+    if (redis !== null) {
+      row.redisCpuPerOp = count > 0 ? (redis1 - redis0) / count : null;
+      row.redisCpuShare = (redis1 - redis0) / windowUs;
+    }
+    row.loadCpuShare = sumOf(results.map((r) => r.cpuUs)) / windowUs;
+    row.errors = sumOf(results.map((r) => r.errors));
+    row.firstError = results.find((r) => r.firstError !== null)?.firstError ?? null;
+    row.peakRss = Math.max(...servers.map((s) => memory(s.pid).hwm));
+    return row;
+  } finally {
+    for (const g of generators) command(g, 'exit');
+    await Promise.all(generators.map((g) => stop(g, 2000)));
+    await Promise.all(servers.map((s) => stop(s.child, 5000)));
+    if (redis !== null) await stopRedis(redis);
+  }
+}
+
 // ---------------------------------------------------------------- aggregation and output
 
 /** Combines the rounds of one contender: medians of the figures, the largest peak RSS. */
@@ -533,6 +801,14 @@ function combine(rows) {
     loadCpuShare: pick('loadCpuShare'),
     serverCpuShare: pick('serverCpuShare'),
     peakRss: Math.max(...rows.map((r) => r.peakRss ?? 0)),
+    ...(first.processes === undefined
+      ? {}
+      : {
+          p99Near: pick('p99Near'),
+          p99Far: pick('p99Far'),
+          redisCpuPerOp: pick('redisCpuPerOp'),
+          redisCpuShare: pick('redisCpuShare'),
+        }),
     errors: rows.reduce((sum, r) => sum + (r.errors ?? 0), 0),
     raw: rows,
   };
@@ -543,12 +819,23 @@ const fmtRate = (v) => (v === null || v === undefined ? '–' : Math.round(v).to
 
 function notes(row) {
   const out = [];
+  if (row.processes !== undefined) {
+    out.push(`${row.processes} process${row.processes === 1 ? '' : 'es'}`);
+    if (row.p99Near !== null) out.push(`p99 near ${fmt(row.p99Near, 2)} ms`);
+    if (row.p99Far !== null) out.push(`p99 far ${fmt(row.p99Far, 2)} ms`);
+    if (row.redisCpuPerOp != null) {
+      out.push(
+        `Redis apart: ${fmt(row.redisCpuPerOp, 2)} µs/op, ${Math.round(row.redisCpuShare * 100)}% of its core`,
+      );
+    }
+  }
   if (row.heapPerSession !== undefined && row.heapPerSession !== null)
     out.push(`JS heap ${fmt(row.heapPerSession / 1024, 2)} KiB/session`);
   if (row.loadCpuShare !== undefined && row.loadCpuShare !== null && row.loadCpuShare > LOAD_BOUND)
     out.push(`load generator bound (${Math.round(row.loadCpuShare * 100)}% of its core)`);
   if (row.stopReason) out.push(`opened ${row.opened}: ${row.stopReason}`);
-  if (row.serverFds) out.push(`server fds ${row.serverFds}/${row.serverFdLimit?.soft}`);
+  if (row.serverFds)
+    out.push(`server fds ${[row.serverFds].flat().join(' + ')}/${row.serverFdLimit?.soft}`);
   if (row.offered !== undefined) {
     out.push(`offered ${fmtRate(row.offered)}/s`);
     // Answers short of what was offered: the server (or the generator) fell behind.
@@ -637,7 +924,9 @@ function targetLines(results) {
         `| ${group.name}${who}: RSS per session | ${fmt(kib, 2)} KiB | | | ≤ 8 KiB | ${kib <= 8 ? 'yes' : 'no'} |`,
       );
     }
-    const max = results.find((g) => g.mode === 'hold')?.rows.find((r) => r.server === id);
+    const max = results
+      .find((g) => g.mode === 'hold' && !g.cluster)
+      ?.rows.find((r) => r.server === id);
     if (max !== undefined) {
       const met = max.p99 !== null && max.p99 <= 1000 && max.count >= max.opened;
       lines.push(
@@ -651,7 +940,76 @@ function targetLines(results) {
       }
     }
   }
+  lines.push(...clusterTargetLines(results, find));
   return lines.join('\n');
+}
+
+// The cluster targets (issue 14), for sockjs-ts+redis.
+const CLUSTER = 'sockjs-ts+redis';
+const CLUSTER_TARGETS = {
+  /** CPU per delivery, both processes, against Socket.IO's with its Redis adapter. */
+  vsSocketIo: 0.5,
+  /** CPU per delivery against our one process broadcasting to as many members. */
+  vsOneProcess: 1.3,
+  /** p99 on the far process minus p99 on the near one, in ms. */
+  farMinusNearMs: 2,
+};
+
+function clusterTargetLines(results, find) {
+  const lines = [];
+  const cpuLine = (what, ours, other, limit) => {
+    const ratio = ours.cpuPerOp / other.cpuPerOp;
+    lines.push(
+      `| ${what} | ${fmt(ours.cpuPerOp)} µs | ${fmt(other.cpuPerOp)} µs | ${fmt(ratio, 2)}× | ≤ ${limit}× | ${ratio <= limit ? 'yes' : 'no'} |`,
+    );
+  };
+  const fanout = results.find((g) => g.cluster && g.mode === 'fanout');
+  const ours = fanout?.rows.find((r) => r.server === CLUSTER);
+  if (ours?.cpuPerOp != null) {
+    const name = fanout.name;
+    const socketIo = fanout.rows.find((r) => r.server === 'socket.io+redis');
+    if (socketIo?.cpuPerOp != null)
+      cpuLine(
+        `${name}: CPU/delivery of both processes vs socket.io+redis`,
+        ours,
+        socketIo,
+        CLUSTER_TARGETS.vsSocketIo,
+      );
+    const single = fanout.rows.find((r) => r.server === 'sockjs-ts');
+    if (single?.cpuPerOp != null)
+      cpuLine(
+        `${name}: CPU/delivery vs our one process (sockjs-ts, same row)`,
+        ours,
+        single,
+        CLUSTER_TARGETS.vsOneProcess,
+      );
+    // The plain fan-out row, when the run has it: the same size sent by a
+    // loop over the members in the bench server instead of the channel API.
+    const plain = find(`fan-out websocket 4 KiB × ${fanout.sessions}`, 'sockjs-ts');
+    if (plain?.cpuPerOp != null)
+      cpuLine(
+        `${name}: CPU/delivery vs fan-out websocket 4 KiB × ${fanout.sessions} (sockjs-ts)`,
+        ours,
+        plain,
+        CLUSTER_TARGETS.vsOneProcess,
+      );
+    if (ours.p99Near !== null && ours.p99Far !== null) {
+      const gap = ours.p99Far - ours.p99Near;
+      const limit = CLUSTER_TARGETS.farMinusNearMs;
+      lines.push(
+        `| ${name}: p99 far minus p99 near | ${fmt(ours.p99Far, 2)} ms | ${fmt(ours.p99Near, 2)} ms | +${fmt(gap, 2)} ms | ≤ +${limit} ms | ${gap <= limit ? 'yes' : 'no'} |`,
+      );
+    }
+  }
+  const ceiling = results.find((g) => g.cluster && g.mode === 'hold');
+  const held = ceiling?.rows.find((r) => r.server === CLUSTER);
+  if (held !== undefined) {
+    const met = held.opened >= ceiling.sessions && held.count >= held.opened;
+    lines.push(
+      `| ${ceiling.name}: ${held.opened} held by two processes, one publish, ${held.count} delivered | p99 ${fmt(held.p99, 0)} ms (near ${fmt(held.p99Near, 0)}, far ${fmt(held.p99Far, 0)}) | | | all ${ceiling.sessions} held and reached | ${met ? 'yes' : 'no'} |`,
+    );
+  }
+  return lines;
 }
 
 // ---------------------------------------------------------------- main
@@ -680,7 +1038,9 @@ async function main() {
     for (let round = 0; round < rounds; round++) {
       for (const id of ids) {
         try {
-          const row = await measure(scenario, id, rate);
+          const row = scenario.cluster
+            ? await measureCluster(scenario, id)
+            : await measure(scenario, id, rate);
           perContender.get(id).push(row);
           console.error(
             `  ${scenario.name} | ${id} | ${fmtRate(row.rate)} ${scenario.unit} | cpu/op ${fmt(row.cpuPerOp)} µs${row.rssPerSession !== undefined ? ` | ${fmt(row.rssPerSession / 1024, 2)} KiB/session` : ''} ${notes(row)}`,

@@ -1,6 +1,6 @@
 // Client sessions that speak the wire protocols themselves: SockJS websocket,
-// raw websocket, xhr-streaming, eventsource and xhr-polling, and engine.io's
-// websocket and polling. No client library: the point is to measure servers,
+// raw websocket, xhr-streaming, eventsource and xhr-polling, engine.io's
+// websocket and polling, and Socket.IO's events over engine.io's websocket. No client library: the point is to measure servers,
 // so the client side does as little as a browser would.
 //
 // Every session has the same shape: `open()` resolves once the server said
@@ -207,6 +207,49 @@ export class EngineWebSocket extends WebSocketSession {
   }
 }
 
+/**
+ * Socket.IO 4 over engine.io v4's websocket, main namespace: after engine.io's
+ * `0{...}` the client sends CONNECT (`40`) and is open at the server's
+ * `40{...}`. It sends `42["pub",message]` and hands over the data of every
+ * EVENT it gets (`42["m",message]`); the server's rooms decide who gets what.
+ */
+export class SocketIoWebSocket extends EngineWebSocket {
+  frame(text) {
+    if (text.charCodeAt(0) === 0x34 /* engine.io message */) this.socketPacket(text);
+    else enginePacket(this, text);
+  }
+  engineOpen() {
+    this.ws.send('40');
+  }
+  socketPacket(text) {
+    switch (text.charCodeAt(1)) {
+      case 0x30 /* 0 CONNECT */:
+        this.markOpen();
+        return;
+      case 0x32 /* 2 EVENT */:
+        this.deliver(eventData(text));
+        return;
+      case 0x31 /* 1 DISCONNECT */:
+      case 0x34 /* 4 CONNECT_ERROR */:
+        this.fail(new Error(`socket.io closed ${text}`));
+        return;
+    }
+  }
+  send(message) {
+    // The driver's messages need no escaping (see jsonArray above).
+    this.ws.send('42["pub","' + message + '"]');
+  }
+}
+
+/** The first argument of a Socket.IO EVENT packet `42["name",data]`. */
+function eventData(text) {
+  if (text.indexOf('\\') === -1 && text.endsWith('"]')) {
+    const start = text.indexOf('","');
+    if (start !== -1) return text.slice(start + 3, -2);
+  }
+  return JSON.parse(text.slice(2))[1];
+}
+
 // ---------------------------------------------------------------- HTTP
 
 /** One HTTP request; calls back with (err, status, body) or streams chunks. */
@@ -393,6 +436,8 @@ export function sessionClass(wire, transport) {
   if (wire === 'engine.io') {
     if (transport === 'websocket') return EngineWebSocket;
     if (transport === 'xhr-polling') return EnginePolling;
+  } else if (wire === 'socket.io') {
+    if (transport === 'websocket') return SocketIoWebSocket;
   } else {
     switch (transport) {
       case 'websocket':
