@@ -14,16 +14,20 @@ export interface InfoOptions {
   websocket: boolean;
   cookieNeeded: boolean;
   origins?: readonly string[];
+  /** Where the client sends the session's requests instead of its own URL. */
+  baseUrl?: string;
 }
 
 /** Builds /info; `entropy` must be a random unsigned 32-bit integer. */
 export function makeInfo(options: InfoOptions, entropy: number): Info {
-  return {
+  const info: Info = {
     websocket: options.websocket,
     cookie_needed: options.cookieNeeded,
     origins: options.origins ? [...options.origins] : ['*:*'],
     entropy: entropy >>> 0,
   };
+  if (options.baseUrl !== undefined) info.base_url = options.baseUrl;
+  return info;
 }
 
 /** Reads an /info answer leniently (other servers add or omit fields). */
@@ -37,6 +41,7 @@ export function parseInfo(text: string): Info {
     origins: Array.isArray(v.origins) ? v.origins.map(messageText) : ['*:*'],
     entropy: typeof v.entropy === 'number' ? v.entropy : 0,
   };
-  if (typeof v.base_url === 'string') info.base_url = v.base_url;
+  // As sockjs-client: an empty base_url means the client's own URL.
+  if (typeof v.base_url === 'string' && v.base_url) info.base_url = v.base_url;
   return info;
 }

@@ -29,6 +29,13 @@ describe('makeInfo', () => {
     assert.deepEqual(info.origins, ['example.com:443']);
     assert.notEqual(info.origins, origins);
   });
+
+  test('base_url only when given', () => {
+    const info = makeInfo({ websocket: true, cookieNeeded: false, baseUrl: 'http://n2:8002/x' }, 1);
+    assert.equal(info.base_url, 'http://n2:8002/x');
+    assert.deepEqual(parseInfo(JSON.stringify(info)), info);
+    assert.equal('base_url' in makeInfo({ websocket: true, cookieNeeded: false }, 1), false);
+  });
 });
 
 describe('parseInfo', () => {
@@ -45,6 +52,12 @@ describe('parseInfo', () => {
       entropy: 0,
       base_url: 'http://x/y',
     });
+  });
+
+  test('an empty or non-string base_url is none, as sockjs-client reads it', () => {
+    assert.equal('base_url' in parseInfo('{"base_url":""}'), false);
+    assert.equal('base_url' in parseInfo('{"base_url":null}'), false);
+    assert.equal('base_url' in parseInfo('{"base_url":3}'), false);
   });
 
   test('throws on what is not an object', () => {

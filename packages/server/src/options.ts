@@ -98,7 +98,18 @@ export interface ServerOptions<Data = unknown> {
    */
   health_path?: string;
   healthPath?: string;
+  /**
+   * Where clients send a session's requests, advertised in /info: an absolute
+   * http(s) URL such as 'https://node2.example.com/echo', or a function of
+   * the /info request that picks one per client (sharding by host name, no
+   * balancer). sockjs-client and ours take it as is. Default: none, the
+   * client's own URL.
+   */
+  base_url?: BaseUrlOption;
+  baseUrl?: BaseUrlOption;
 }
+
+export type BaseUrlOption = string | ((req: IncomingMessage) => string);
 
 export interface ResolvedOptions {
   prefix: string;
@@ -118,6 +129,8 @@ export interface ResolvedOptions {
   maxQueueSize: number;
   origins: OriginsOption | undefined;
   allowRequest: AllowRequest | undefined;
+  /** Checked already when a string; a function's answers are checked per /info. */
+  baseUrl: BaseUrlOption | undefined;
 }
 
 const silent: LogFunction = () => {};
@@ -163,6 +176,32 @@ function legacyDisabled(names: readonly string[] | undefined): {
   return out;
 }
 
+/**
+ * A base_url value as /info advertises it: an absolute http(s) URL without
+ * credentials or fragment, its trailing slashes dropped (clients append
+ * '/server/session'). A bare path would not do: sockjs-client turns the
+ * scheme of base_url into ws: or wss: by position, and uses it unresolved.
+ */
+export function checkBaseUrl(value: unknown): string {
+  let url: URL | null = null;
+  // URL() would trim or percent-encode what a typo leaves behind.
+  if (typeof value === 'string' && !/[\s\u0000-\u001f\u007f#]/.test(value)) {
+    try {
+      url = new URL(value);
+    } catch {}
+  }
+  if (url === null || !/^https?:$/.test(url.protocol) || url.username || url.password) {
+    throw new TypeError(
+      `SockJS option base_url must be an absolute http(s) URL without credentials or fragment, got ${JSON.stringify(value)}`,
+    );
+  }
+  return url.origin + url.pathname.replace(/\/+$/, '') + url.search;
+}
+
+function resolveBaseUrl(value: BaseUrlOption | undefined): BaseUrlOption | undefined {
+  return value === undefined || typeof value === 'function' ? value : checkBaseUrl(value);
+}
+
 /** Merges option layers (later wins) and fills in defaults. */
 export function resolveOptions(...layers: (ServerOptions | undefined)[]): ResolvedOptions {
   const o: ServerOptions = {};
@@ -189,5 +228,6 @@ export function resolveOptions(...layers: (ServerOptions | undefined)[]): Resolv
     maxQueueSize: positive('max_queue_size', o.max_queue_size ?? o.maxQueueSize, 16 << 20),
     origins: o.origins,
     allowRequest: o.allowRequest,
+    baseUrl: resolveBaseUrl(o.base_url ?? o.baseUrl),
   };
 }

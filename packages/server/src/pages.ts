@@ -4,8 +4,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { makeInfo } from '@sockjs-ts/protocol';
 import type { ClientBundle } from './client-bundle.js';
 import type { HttpRequest, HttpResponse } from './http-types.js';
-import { answerOptions, setCacheForYear, setCors, setNoCache } from './http-util.js';
-import type { ResolvedOptions } from './options.js';
+import { nodeRequest } from './http-types.js';
+import { answerOptions, answerText, setCacheForYear, setCors, setNoCache } from './http-util.js';
+import { checkBaseUrl, type ResolvedOptions } from './options.js';
 
 const GREETING = 'Welcome to SockJS!\n';
 
@@ -27,9 +28,25 @@ export function info(
     answerOptions(req, res, options, 'OPTIONS, GET');
     return;
   }
+  let baseUrl = options.baseUrl;
+  if (typeof baseUrl === 'function') {
+    try {
+      baseUrl = checkBaseUrl(baseUrl(nodeRequest(req)));
+    } catch (err) {
+      // Without the URL it picked, the client would open its session here.
+      options.log('error', `base_url failed: ${(err as Error)?.message ?? String(err)}`);
+      answerText(res, 500, 'Internal Server Error');
+      return;
+    }
+  }
   const body = JSON.stringify(
     makeInfo(
-      { websocket: options.websocket, cookieNeeded: options.jsessionid !== false, origins },
+      {
+        websocket: options.websocket,
+        cookieNeeded: options.jsessionid !== false,
+        origins,
+        baseUrl,
+      },
       randomBytes(4).readUInt32BE(0),
     ),
   );
