@@ -21,6 +21,7 @@ export {
 export type {
   AllowRequest,
   AllowRequestResult,
+  BaseUrlOption,
   LegacyTransportName,
   LogFunction,
   LogSeverity,
