@@ -3,13 +3,14 @@
 // client tests expect, under one base URL.
 //
 // usage: node examples/test-server.js [--port 8081] [--host 127.0.0.1] [--sockjs-url URL] [--http1]
-//                                     [--redis redis://127.0.0.1:6379]
+//                                     [--redis redis://127.0.0.1:6379] [--heartbeat MS]
 //
 // --http1 serves with the server's own HTTP/1.1 layer (createHttp1Server)
 // instead of node:http. --redis makes /broadcast one channel across every
 // test server on that Redis (through @sockjs-ts/redis); without it
 // /broadcast reaches this process's sessions only. GET /health answers 200
-// (503 while stopping), for load balancers.
+// (503 while stopping), for load balancers. --heartbeat sets heartbeat_delay
+// (default 25,000 ms), so that tests see a dead server sooner.
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { createHttp1Server, createServer } from '@sockjs-ts/server';
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     'sockjs-url': { type: 'string' },
     http1: { type: 'boolean', default: false },
     redis: { type: 'string' },
+    heartbeat: { type: 'string' },
   },
 });
 
@@ -39,7 +41,10 @@ async function brokerFor(url) {
 }
 const redis = await brokerFor(values.redis);
 
-const common = values['sockjs-url'] ? { sockjs_url: values['sockjs-url'] } : {};
+const common = {
+  ...(values['sockjs-url'] ? { sockjs_url: values['sockjs-url'] } : {}),
+  ...(values.heartbeat ? { heartbeat_delay: Number(values.heartbeat) } : {}),
+};
 const server = values.http1 ? createHttp1Server() : http.createServer();
 // A request under none of the prefixes ends here (the listeners that
 // installHandlers finds are its fallback).
@@ -97,10 +102,13 @@ server.on('connection', (socket) => {
 });
 
 // Graceful stop: every session gets 1001 on its transport, in-flight
-// responses finish, then the HTTP server closes.
+// responses finish, then the HTTP server closes. It keeps accepting until
+// then: a polling client's next request, behind a proxy often on a new
+// connection, must still reach this process to get its close frame (new
+// sessions meanwhile get 503, which a proxy retries elsewhere).
 async function stop() {
-  server.close();
   await Promise.all([echo, close, ticker, amplify, broadcast].map((s) => s.close()));
+  server.close();
   await redis?.client.close();
   if (values.http1) {
     for (const socket of sockets) socket.destroy();

@@ -4,7 +4,14 @@
 // HAProxy, which can refuse or swallow upgrades and balance with a cookie.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +19,8 @@ import { join } from 'node:path';
 export interface Proxy {
   /** The proxy's base URL, http://127.0.0.1:P. */
   readonly origin: string;
+  readonly port: number;
+  readonly pid: number;
   close(): Promise<void>;
 }
 
@@ -23,23 +32,63 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
-  const end = Date.now() + 5000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`proxy exited with ${child.exitCode}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = createServer().listen(port, '127.0.0.1');
-      socket.on('listening', () => socket.close(() => resolve(false)));
-      socket.on('error', () => resolve(true));
-    });
-    if (ok) return;
-    if (Date.now() > end) throw new Error('proxy did not start');
-    await new Promise((r) => setTimeout(r, 50));
+/**
+ * Runs `start` on a port that was free when picked. Another process may
+ * take it before `start` binds it (seen in CI as "Address already in use"),
+ * so a failed start gets a new port, up to `attempts` times.
+ */
+export async function onFreePort<T>(start: (port: number) => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return await start(port);
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+    }
   }
 }
 
-/** Starts a proxy process that listens on `port` once ready; kills it on close. */
-async function spawnProxy(
+/**
+ * Whether process `pid` holds a socket listening on 127.0.0.1:`port`
+ * (Linux: /proc/net/tcp for the socket, /proc/PID/fd for its owner). Unlike
+ * a probe of the port, this cannot mistake someone else's socket for the
+ * proxy's.
+ */
+export function listensOn(pid: number, port: number): boolean {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const inodes = new Set<string>();
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    // local_address, state 0A (LISTEN), inode
+    if (fields[1] === local && fields[3] === '0A' && fields[9] !== undefined) inodes.add(fields[9]);
+  }
+  if (inodes.size === 0) return false;
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
+  return fds.some((fd) => {
+    try {
+      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      return target.startsWith('socket:[') && inodes.has(target.slice(8, -1));
+    } catch {
+      return false;
+    }
+  });
+}
+
+// What HAProxy and nginx print when the port is taken: no point waiting
+// (nginx would retry the bind for 2.5 s), try another port.
+const PORT_TAKEN = /Address already in use|cannot bind/i;
+
+/**
+ * Starts a proxy process that is to listen on 127.0.0.1:`port`; resolves
+ * once it does, rejects when it exits or cannot bind first. Kills it on
+ * close and removes `dir`.
+ */
+export async function spawnProxy(
   dir: string,
   port: number,
   command: string,
@@ -50,23 +99,40 @@ async function spawnProxy(
   child.stderr?.on('data', (d) => {
     stderr += d;
   });
+  const end = Date.now() + 5000;
   try {
-    await waitForPort(port, child);
+    for (;;) {
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`${command} exited with ${child.exitCode ?? child.signalCode}`);
+      }
+      if (PORT_TAKEN.test(stderr)) throw new Error(`${command} could not bind ${port}`);
+      if (listensOn(child.pid, port)) break;
+      if (Date.now() > end) throw new Error(`${command} did not start`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   } catch (err) {
-    child.kill('SIGKILL');
+    await stopChild(child, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
     throw new Error(`${(err as Error).message}: ${stderr}`);
   }
+  const pid = child.pid;
   return {
     origin: `http://127.0.0.1:${port}`,
+    port,
+    pid,
     async close() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await stopChild(child, 'SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Stops a child by its pid; resolves once it exited (at once if it has). */
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  return exited;
 }
 
 export interface HaproxyConfig {
@@ -88,10 +154,34 @@ export const NGINX_SESSION_MAP = `map $uri $sockjs_session {
     "~/[^/.]+/([^/.]+)/(xhr|xhr_send|xhr_streaming|eventsource|htmlfile|jsonp|jsonp_send|websocket)$" $1;
   }`;
 
+/**
+ * HAProxy 2.6 (foreground, -db) on a free port with the config
+ * `render(port)` gives; on another port if that one was taken meanwhile.
+ */
+export function runHaproxy(render: (port: number) => string): Promise<Proxy> {
+  return onFreePort((port) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sockjs-haproxy-'));
+    writeFileSync(join(dir, 'haproxy.cfg'), render(port));
+    return spawnProxy(dir, port, '/usr/sbin/haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')]);
+  });
+}
+
+/**
+ * nginx 1.22 (foreground) on a free port with the config `render(port, dir)`
+ * gives, `dir` being its own directory for the pid and temporary files; on
+ * another port if that one was taken meanwhile.
+ */
+export function runNginx(render: (port: number, dir: string) => string): Promise<Proxy> {
+  return onFreePort((port) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sockjs-nginx-'));
+    const config = join(dir, 'nginx.conf');
+    writeFileSync(config, render(port, dir));
+    return spawnProxy(dir, port, '/usr/sbin/nginx', ['-p', dir, '-c', config, '-g', 'daemon off;']);
+  });
+}
+
 /** HAProxy 2.6 (foreground, -db) in front of 127.0.0.1:backendPorts[i] (servers s0, s1, ...). */
-export async function startHaproxy(backendPorts: number[], config: HaproxyConfig): Promise<Proxy> {
-  const dir = mkdtempSync(join(tmpdir(), 'sockjs-haproxy-'));
-  const port = await freePort();
+export function startHaproxy(backendPorts: number[], config: HaproxyConfig): Promise<Proxy> {
   const isUpgrade = 'if { hdr(upgrade) -i websocket }';
   const rule = {
     pass: '',
@@ -101,9 +191,8 @@ export async function startHaproxy(backendPorts: number[], config: HaproxyConfig
   const servers = backendPorts
     .map((p, i) => `  server s${i} 127.0.0.1:${p}${config.stickyCookie ? ` cookie s${i}` : ''}`)
     .join('\n');
-  writeFileSync(
-    join(dir, 'haproxy.cfg'),
-    `global
+  return runHaproxy(
+    (port) => `global
   maxconn 256
 defaults
   mode http
@@ -122,7 +211,6 @@ backend be
 ${servers}
 `,
   );
-  return spawnProxy(dir, port, '/usr/sbin/haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')]);
 }
 
 /**
@@ -131,16 +219,13 @@ ${servers}
  * session id in the URL (NGINX_SESSION_MAP and `hash $sockjs_session
  * consistent`).
  */
-export async function startNginx(
+export function startNginx(
   backendPorts: number | readonly number[],
   { stickySession = false }: { stickySession?: boolean } = {},
 ): Promise<Proxy> {
   const ports = typeof backendPorts === 'number' ? [backendPorts] : backendPorts;
-  const dir = mkdtempSync(join(tmpdir(), 'sockjs-nginx-'));
-  const port = await freePort();
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `worker_processes 1;
+  return runNginx(
+    (port, dir) => `worker_processes 1;
 error_log stderr error;
 pid ${dir}/nginx.pid;
 events { worker_connections 128; }
@@ -166,12 +251,4 @@ http {
 }
 `,
   );
-  return spawnProxy(dir, port, '/usr/sbin/nginx', [
-    '-p',
-    dir,
-    '-c',
-    join(dir, 'nginx.conf'),
-    '-g',
-    'daemon off;',
-  ]);
 }

@@ -3,7 +3,7 @@
 // stage an outage on the same port.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { freePort } from './proxies.ts';
+import { onFreePort, stopChild } from './proxies.ts';
 
 export interface TestRedis {
   readonly port: number;
@@ -43,26 +43,14 @@ function spawnRedis(port: number): Promise<ChildProcess> {
   });
 }
 
-function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill(signal);
-  return exited;
-}
-
 export async function startRedis(): Promise<TestRedis> {
   // The port is free when picked and taken by redis-server a moment later:
   // another process may take it in between, so a failed start picks again.
   let port = 0;
-  let child: ChildProcess | null = null;
-  for (let attempt = 1; child === null; attempt++) {
-    port = await freePort();
-    try {
-      child = await spawnRedis(port);
-    } catch (err) {
-      if (attempt === 3) throw err;
-    }
-  }
+  const child = await onFreePort((p) => {
+    port = p;
+    return spawnRedis(p);
+  });
   let current: ChildProcess = child;
   return {
     port,

@@ -1,0 +1,306 @@
+// The deployments of examples/deploy/, run: Redis, three test servers
+// (examples/test-server.js --redis) and HAProxy or nginx in front with the
+// very config files the docs show (test/helpers/cluster.ts). Through the
+// proxy, the official sockjs-client and ours, 30 sessions of each on every
+// transport they run in Node:
+// - echo;
+// - get every /broadcast message published on each node (by a client
+//   connected straight to that node), in order per publisher, none twice;
+// - Redis killed (SIGKILL) and started again 5 s later during a steady
+//   stream: every member still counts every publish;
+// - a rolling restart (SIGTERM: the test server's sockjs.close()): that
+//   node's sessions close with 1001, new sessions open on the others, the
+//   others' sessions miss nothing;
+// - a node killed (SIGKILL): its sessions close with a code other than 1000
+//   within the heartbeat, the others' sessions miss nothing.
+// Which node holds a session is not visible to a client; each node's health
+// URL counts its sessions, which tells how many must close.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { SockJS as OurSockJS } from '../../packages/client/src/node.ts';
+import {
+  type Cluster,
+  type ClusterNode,
+  type ProxyKind,
+  startCluster,
+} from '../helpers/cluster.ts';
+import { eventually, sleep, withDeadline } from '../helpers/timing.ts';
+import { SockJS as OfficialSockJS } from '../server-interop/sockjs-client.ts';
+
+const TRANSPORTS = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling'] as const;
+const PER_KIND = 30;
+// The test servers' heartbeat_delay: a dead node must be noticed within it.
+const HEARTBEAT_MS = 5000;
+// One forced transport has nothing to fall back to: a generous attempt timeout.
+const ATTEMPT_MS = 15_000;
+
+interface CloseInfo {
+  code: number;
+  reason: string;
+  /** Date.now() when it came. */
+  at: number;
+}
+
+/** The WebSocket-like surface both clients share. */
+interface Socket {
+  readonly readyState: number;
+  onopen: (() => void) | null;
+  onmessage: ((event: { data: string }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  send(data: string): void;
+  close(): void;
+}
+type SocketConstructor = new (
+  url: string,
+  reserved: null,
+  options: { transports: string[]; timeout: number },
+) => Socket;
+
+const LIBRARIES: [string, SocketConstructor][] = [
+  ['sockjs-client', OfficialSockJS as unknown as SocketConstructor],
+  ['@sockjs-ts/client', OurSockJS as unknown as SocketConstructor],
+];
+
+/** One session that records what it gets: `round|publisher|seq` messages, and its close. */
+class Member {
+  readonly sock: Socket;
+  readonly opened: Promise<void>;
+  closed: CloseInfo | null = null;
+  /** Sequence numbers per `round|publisher`, in arrival order. */
+  private readonly got = new Map<string, number[]>();
+  /** The `round|publisher` whose end marker came. */
+  readonly ends = new Set<string>();
+  /** Anything else that came. */
+  readonly other: string[] = [];
+
+  constructor(
+    readonly label: string,
+    url: string,
+    Socket: SocketConstructor,
+    transport: string,
+  ) {
+    this.sock = new Socket(url, null, { transports: [transport], timeout: ATTEMPT_MS });
+    this.opened = new Promise((resolve, reject) => {
+      this.sock.onopen = () => resolve();
+      this.sock.onclose = (e) => {
+        this.closed = { code: e.code, reason: e.reason, at: Date.now() };
+        reject(new Error(`${label}: closed before open: ${e.code} ${e.reason}`));
+      };
+    });
+    this.sock.onmessage = ({ data }) => {
+      const [round, publisher, seq] = data.split('|');
+      if (seq === undefined) {
+        this.other.push(data);
+      } else if (seq === 'end') {
+        this.ends.add(`${round}|${publisher}`);
+      } else {
+        const key = `${round}|${publisher}`;
+        const list = this.got.get(key) ?? [];
+        list.push(Number(seq));
+        this.got.set(key, list);
+      }
+    };
+  }
+
+  seqs(round: string, publisher: string): readonly number[] {
+    return this.got.get(`${round}|${publisher}`) ?? [];
+  }
+
+  get open(): boolean {
+    return this.closed === null;
+  }
+}
+
+/** A client connected straight to one node's /broadcast: what it sends is published there. */
+interface Publisher {
+  readonly name: string;
+  readonly node: ClusterNode;
+  readonly member: Member;
+}
+
+const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+/** Opens `perKind` sessions of each library on each transport at `url`, all at once. */
+async function openMembers(url: string, perKind: number): Promise<Member[]> {
+  const members: Member[] = [];
+  for (const [library, Socket] of LIBRARIES) {
+    for (const transport of TRANSPORTS) {
+      for (let i = 0; i < perKind; i++) {
+        members.push(new Member(`${library} ${transport} #${i}`, url, Socket, transport));
+      }
+    }
+  }
+  await withDeadline(
+    Promise.all(members.map((m) => m.opened)),
+    30_000,
+    `${members.length} sessions open`,
+  );
+  return members;
+}
+
+/** The node's open /broadcast sessions, from its health URL; null once it does not answer 200. */
+async function sessionsOn(node: ClusterNode): Promise<number | null> {
+  try {
+    const res = await fetch(`${node.origin}/health`);
+    const body = (await res.json()) as { sessions: number };
+    return res.status === 200 ? body.sessions : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Publishes `round|name|seq` from each open publisher every `everyMs` ms
+ * until stop(), which sends each one's end marker and returns how many
+ * each sent.
+ */
+function startStream(round: string, publishers: readonly Publisher[], everyMs: number) {
+  const sent = new Map(publishers.map((p) => [p.name, 0]));
+  const tick = () => {
+    for (const p of publishers) {
+      if (p.member.sock.readyState !== 1) continue;
+      const seq = sent.get(p.name)! + 1;
+      sent.set(p.name, seq);
+      p.member.sock.send(`${round}|${p.name}|${seq}`);
+    }
+  };
+  const timer = setInterval(tick, everyMs);
+  return {
+    sent,
+    stop(): Map<string, number> {
+      clearInterval(timer);
+      for (const p of publishers) {
+        if (p.member.sock.readyState === 1) p.member.sock.send(`${round}|${p.name}|end`);
+      }
+      return sent;
+    },
+  };
+}
+
+/** Waits until every member has the end marker of `round` from every publisher in `from`. */
+function untilEnds(
+  members: readonly Member[],
+  round: string,
+  from: readonly Publisher[],
+  ms: number,
+) {
+  return eventually(
+    () => members.every((m) => from.every((p) => m.ends.has(`${round}|${p.name}`))),
+    `every end marker of ${round} (${members.filter((m) => !from.every((p) => m.ends.has(`${round}|${p.name}`))).length} members short)`,
+    ms,
+  );
+}
+
+/** Every member has publisher p's messages 1..count of `round`, in order, none twice. */
+function assertComplete(members: readonly Member[], round: string, p: Publisher, count: number) {
+  const want = upTo(count);
+  for (const m of members) {
+    const got = m.seqs(round, p.name);
+    if (got.length !== count || got.some((s, i) => s !== want[i])) {
+      assert.fail(
+        `${m.label}: ${round} from ${p.name}: ${got.length} of ${count}, first wrong at ${got.findIndex((s, i) => s !== want[i])}`,
+      );
+    }
+  }
+}
+
+/** What a member got from a publisher that died mid-stream: 1..k in order for some k. */
+function assertPrefix(members: readonly Member[], round: string, p: Publisher) {
+  for (const m of members) {
+    const got = m.seqs(round, p.name);
+    assert.deepEqual(got, upTo(got.length), `${m.label}: ${round} from ${p.name}`);
+  }
+}
+
+const sum = (counts: readonly (number | null)[]) =>
+  counts.reduce((a: number, b) => a + (b ?? 0), 0);
+
+/** Polls the nodes' health URLs until `ok(counts)` holds; fails after `ms`. */
+async function sessionCounts(
+  nodes: readonly ClusterNode[],
+  ok: (counts: (number | null)[]) => boolean,
+  ms = 10_000,
+): Promise<(number | null)[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const counts = await Promise.all(nodes.map(sessionsOn));
+    if (ok(counts)) return counts;
+    if (Date.now() > deadline) assert.fail(`sessions per node: ${counts.join(', ')}`);
+    await sleep(50);
+  }
+}
+
+function closeAll(members: readonly Member[]) {
+  for (const m of members) if (m.open) m.sock.close();
+}
+
+function scenario(kind: ProxyKind) {
+  describe(`${kind} (examples/deploy) in front of three nodes and Redis`, () => {
+    let cluster: Cluster;
+    let publishers: Publisher[] = [];
+    let members: Member[] = [];
+    const opened: Member[] = [];
+
+    before(async () => {
+      cluster = await startCluster({ proxy: kind, nodes: 3, heartbeatMs: HEARTBEAT_MS });
+      publishers = cluster.nodes.map((node, i) => {
+        const name = `node${i + 1}`;
+        const member = new Member(
+          `publisher on ${name}`,
+          `${node.origin}/broadcast`,
+          OurSockJS as unknown as SocketConstructor,
+          'websocket',
+        );
+        opened.push(member);
+        return { name, node, member };
+      });
+      await Promise.all(publishers.map((p) => p.member.opened));
+      members = await openMembers(`${cluster.url}/broadcast`, PER_KIND);
+      opened.push(...members);
+    });
+    after(async () => {
+      closeAll(opened);
+      await cluster?.stop();
+    });
+
+    test('echo: 30 sessions of each client on each transport, all at once', async () => {
+      const echoers = await openMembers(`${cluster.url}/echo`, PER_KIND);
+      try {
+        const sent = ['1|echo|1', '1|echo|2', '1|echo|3'];
+        for (const m of echoers) for (const s of sent) m.sock.send(s);
+        await eventually(
+          () => echoers.every((m) => m.seqs('1', 'echo').length === sent.length),
+          'every echo',
+          20_000,
+        );
+        for (const m of echoers) assert.deepEqual(m.seqs('1', 'echo'), [1, 2, 3], m.label);
+      } finally {
+        closeAll(echoers);
+      }
+    });
+
+    test('every member gets every broadcast of each node, in order, none twice', async () => {
+      // Sessions are spread over all three nodes.
+      const expected = members.length + publishers.length;
+      const counts = await sessionCounts(cluster.nodes, (c) => sum(c) === expected);
+      for (const c of counts) assert.ok(c !== null && c > 1, `sessions per node: ${counts}`);
+
+      const COUNT = 50;
+      for (const p of publishers) {
+        for (const seq of upTo(COUNT)) p.member.sock.send(`burst|${p.name}|${seq}`);
+        p.member.sock.send(`burst|${p.name}|end`);
+      }
+      const everyone = [...members, ...publishers.map((p) => p.member)];
+      await untilEnds(everyone, 'burst', publishers, 20_000);
+      for (const p of publishers) assertComplete(everyone, 'burst', p, COUNT);
+      assert.deepEqual(
+        everyone.filter((m) => m.other.length > 0 || !m.open).map((m) => m.label),
+        [],
+      );
+    });
+  });
+}
+
+scenario('haproxy');
+scenario('nginx');
