@@ -3,6 +3,9 @@
 //   dist/{browser,node,websocket.browser,websocket.node}.js  ESM, protocol inlined
 //   dist/sockjs.min.js            IIFE for a script tag, global SockJS
 //   dist/sockjs-websocket.min.js  IIFE, WebSocket-only (for the size budget)
+//   dist/reconnecting.{browser,node}.js  ESM, ReconnectingSockJS (no CommonJS
+//       twin: Node 20.19+ can require() it)
+//   dist/sockjs-reconnecting.min.js  IIFE, globals SockJS and ReconnectingSockJS
 //   dist/{browser,node,websocket.browser,websocket.node}.cjs  CommonJS, whose
 //       module.exports is the SockJS constructor (as sockjs-client's is), with
 //       `SockJS`, `default` and the entry's other names on it
@@ -98,7 +101,7 @@ export async function bundle() {
   await Promise.all([
     build({
       ...common,
-      entryPoints: ['src/browser.ts', 'src/websocket.browser.ts'],
+      entryPoints: ['src/browser.ts', 'src/websocket.browser.ts', 'src/reconnecting.browser.ts'],
       outdir: 'dist',
       format: 'esm',
       platform: 'browser',
@@ -106,7 +109,7 @@ export async function bundle() {
     }),
     build({
       ...common,
-      entryPoints: ['src/node.ts', 'src/websocket.node.ts'],
+      entryPoints: ['src/node.ts', 'src/websocket.node.ts', 'src/reconnecting.node.ts'],
       outdir: 'dist',
       format: 'esm',
       platform: 'node',
@@ -131,6 +134,20 @@ export async function bundle() {
         loader: 'ts',
       },
       outfile: 'dist/sockjs-websocket.min.js',
+      format: 'iife',
+      platform: 'browser',
+      minify: true,
+      mangleProps: INTERNAL_PROPS,
+    }),
+    build({
+      ...common,
+      stdin: {
+        contents:
+          "import { ReconnectingSockJS, SockJS } from './src/reconnecting.browser.ts'; globalThis.SockJS = SockJS; globalThis.ReconnectingSockJS = ReconnectingSockJS;",
+        resolveDir: pkg,
+        loader: 'ts',
+      },
+      outfile: 'dist/sockjs-reconnecting.min.js',
       format: 'iife',
       platform: 'browser',
       minify: true,

@@ -1,4 +1,5 @@
-// The size budget: full client ≤ 6 KB gzip, WebSocket-only ≤ 2 KB gzip.
+// The size budget: full client ≤ 6 KB gzip, WebSocket-only ≤ 2 KB gzip,
+// full client with ReconnectingSockJS ≤ 7 KB gzip.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
