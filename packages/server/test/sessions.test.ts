@@ -1,5 +1,6 @@
 // Session lifetime over real sockets: open and close frames, one receiver
-// per session, heartbeats, disconnect_delay, aborted receivers, expiry.
+// per session, aborted receivers, expiry. Heartbeats and disconnect_delay,
+// to the millisecond on a mocked clock, are in timers.test.ts.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -71,93 +72,6 @@ describe('one receiver per session', () => {
     assert.equal(busy.body, 'c[2010,"Another connection still open"]\n');
     await post(quiet.port, `${path}/xhr_send`, '["x"]');
     assert.equal(await waiting.waitEnd(), 'a["x"]\n');
-  });
-});
-
-describe('heartbeats', () => {
-  test('h\\n on xhr_streaming after heartbeat_delay without traffic', async () => {
-    const stream = new Stream(s.port, `${sessionPath()}/xhr_streaming`, { method: 'POST' });
-    await stream.waitFor('o\n');
-    const opened = Date.now();
-    await stream.waitFor('o\nh\n', 1000);
-    const took = Date.now() - opened;
-    assert.ok(took >= 150 && took < 1500, `heartbeat after ${took} ms`);
-    await stream.waitFor('o\nh\nh\n', 1000);
-    stream.abort();
-  });
-
-  test('a message resets the heartbeat clock', async () => {
-    const path = sessionPath();
-    const stream = new Stream(s.port, `${path}/xhr_streaming`, { method: 'POST' });
-    await stream.waitFor('o\n');
-    await sleep(120);
-    await post(s.port, `${path}/xhr_send`, '["m"]');
-    await stream.waitFor('a["m"]\n');
-    const sentAt = Date.now();
-    await stream.waitFor('a["m"]\nh\n', 1000);
-    assert.ok(Date.now() - sentAt >= 150, 'heartbeat counted from the last frame');
-    stream.abort();
-  });
-
-  test('h on a polling request ends it', async () => {
-    const path = sessionPath();
-    await post(s.port, `${path}/xhr`);
-    const started = Date.now();
-    assert.equal((await post(s.port, `${path}/xhr`)).body, 'h\n');
-    assert.ok(Date.now() - started >= 150);
-  });
-
-  test('h text frames on the SockJS websocket, each with a WebSocket ping', async () => {
-    const ws = new WsClient(`ws://127.0.0.1:${s.port}${sessionPath()}/websocket`);
-    assert.equal(await ws.message(1), 'o');
-    const opened = Date.now();
-    assert.equal(await ws.message(2, 1000), 'h');
-    assert.ok(Date.now() - opened >= 150);
-    assert.equal(await ws.message(3, 1000), 'h');
-    // The ping (answered by ws with a pong) detects peers that vanished.
-    assert.ok(ws.pings >= 1, `pings: ${ws.pings}`);
-    assert.ok(ws.messages.every((m, i) => i === 0 || m === 'h'));
-    ws.ws.close();
-  });
-
-  test('no heartbeat on the raw websocket', async () => {
-    const ws = new WsClient(`ws://127.0.0.1:${s.port}/echo/websocket`);
-    await ws.opened;
-    await sleep(500);
-    assert.deepEqual(ws.messages, []);
-    ws.ws.send('ping?');
-    assert.equal(await ws.message(1), 'ping?');
-    ws.ws.close();
-  });
-});
-
-describe('disconnect_delay', () => {
-  test('xhr_send before expiry is 204, after it 404; the next receiver opens a new session', async () => {
-    const path = sessionPath();
-    assert.equal((await post(s.port, `${path}/xhr`)).body, 'o\n');
-    await sleep(150);
-    assert.equal((await post(s.port, `${path}/xhr_send`, '["x"]')).status, 204);
-    await sleep(500);
-    assert.equal((await post(s.port, `${path}/xhr_send`, '["y"]')).status, 404);
-    assert.equal((await post(s.port, `${path}/xhr`)).body, 'o\n');
-  });
-
-  test('a receiver keeps the session alive past the delay', async () => {
-    const path = sessionPath();
-    const stream = new Stream(s.port, `${path}/xhr_streaming`, { method: 'POST' });
-    await stream.waitFor('o\n');
-    await sleep(600);
-    assert.equal((await post(s.port, `${path}/xhr_send`, '["alive"]')).status, 204);
-    await stream.waitFor('a["alive"]\n');
-    stream.abort();
-  });
-
-  test('a closed session is forgotten after the delay', async () => {
-    const path = sessionPath('/close');
-    assert.equal((await post(s.port, `${path}/xhr`)).body, 'o\n');
-    assert.equal((await post(s.port, `${path}/xhr`)).body, 'c[3000,"Go away!"]\n');
-    await sleep(500);
-    assert.equal((await post(s.port, `${path}/xhr`)).body, 'o\n');
   });
 });
 

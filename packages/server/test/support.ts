@@ -102,6 +102,7 @@ export class WsClient {
     this.ws.on('error', () => {});
     this.ws.on('ping', () => {
       this.pings++;
+      this.wakeup.wake();
     });
     this.ws.on('message', (data) => {
       this.messages.push(data.toString());
