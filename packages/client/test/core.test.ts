@@ -200,18 +200,35 @@ test('the allow-list filters transports; none left gives 2000', async () => {
   assert.equal(a.runs.length, 0);
 });
 
-test('an attempt that never opens times out after max(timeout, rto * roundTrips)', async () => {
-  const slow = fakeTransport('slow', 2);
-  const fast = fakeTransport('fast');
-  const S = makeClass([slow.factory, fast.factory]);
-  const started = Date.now();
-  const s = new S('http://h/echo', null, { timeout: 700 });
-  await until(() => fast.runs.length === 1, 5000);
-  const waited = Date.now() - started;
-  // RTT is ~1 ms, so rto * 2 is ~600 ms; the timeout option raises it to 700.
-  assert.ok(waited >= 690 && waited < 2000, `waited ${waited} ms`);
-  assert.equal(slow.runs[0]!.closed, true);
-  s.close();
+test('an attempt that never opens times out after max(timeout, rto * roundTrips)', async (t) => {
+  // On a mocked clock: /info answers 1 ms after it is asked (fakeHttp), so
+  // the RTT is 1 ms and the rto 300 + 1 = 301 ms.
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  const settle = async () => {
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+  };
+  for (const [timeout, roundTrips, waits] of [
+    [700, 2, 700], // rto * 2 = 602 < timeout
+    [100, 2, 602], // rto * 2 wins
+    [100, 3, 903],
+  ] as const) {
+    const slow = fakeTransport('slow', roundTrips);
+    const fast = fakeTransport('fast');
+    const S = makeClass([slow.factory, fast.factory]);
+    const s = new S('http://h/echo', null, { timeout });
+    t.mock.timers.tick(1);
+    await settle();
+    assert.equal(slow.runs.length, 1, 'the first attempt starts once /info answered');
+    t.mock.timers.tick(waits - 1);
+    await settle();
+    assert.equal(fast.runs.length, 0, `still waiting at ${waits - 1} ms (timeout ${timeout})`);
+    assert.equal(slow.runs[0]!.closed, false);
+    t.mock.timers.tick(1);
+    await settle();
+    assert.equal(fast.runs.length, 1, `the next attempt at ${waits} ms (timeout ${timeout})`);
+    assert.equal(slow.runs[0]!.closed, true);
+    s.close();
+  }
 });
 
 test('close() while /info is pending aborts it and opens nothing', async () => {
