@@ -141,14 +141,14 @@ test(`${CLIENTS} clients through a SIGKILL and a restart 2 s later: every one is
   console.log(
     histogram(backAfter, 500)
       .split('\n')
-      .map((l) => `# ${l}`)
+      .map((l) => `  ${l}`)
       .join('\n'),
   );
   console.log(
     `# backoff delays drawn (${delays.length}):\n` +
       histogram(delays, 250)
         .split('\n')
-        .map((l) => `# ${l}`)
+        .map((l) => `  ${l}`)
         .join('\n'),
   );
   // The jitter spread them: not one burst at the restart.

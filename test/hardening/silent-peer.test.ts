@@ -1,0 +1,107 @@
+// The server's side of liveness: a SockJS websocket whose peer went silent
+// (no pong, no message; the network drops bytes, no FIN, no RST) is cut
+// within a bounded time. Each heartbeat pings; a socket that answered
+// nothing since the previous heartbeat is terminated. So an idle session is
+// cut between 1 and 2 heartbeat_delay after the peer's last answer
+// (25-50 s by default), and its connection's close follows.
+//
+// A session that keeps writing never reaches a heartbeat (the heartbeat
+// clock restarts on every frame), so nothing pings it: its silent peer is
+// not cut by the heartbeat, only by TCP or the queue limits. The second test
+// shows it, and is marked todo until the server pings busy sockets too.
+
+import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
+import { after, before, test } from 'node:test';
+import { type Connection, createServer } from '@sockjs-ts/server';
+import { WebSocket } from 'ws';
+import { listen, stopHttp, trackSockets } from '../helpers/http-server.ts';
+import { type Relay, startRelay } from '../helpers/relay.ts';
+
+const HEARTBEAT_MS = 300;
+
+let http: ReturnType<typeof createHttpServer>;
+let relay: Relay;
+const connections: Connection[] = [];
+before(async () => {
+  http = createHttpServer();
+  trackSockets(http);
+  const sockjs = createServer({
+    heartbeat_delay: HEARTBEAT_MS,
+    disconnect_delay: 300,
+    log: () => {},
+  });
+  sockjs.on('connection', (conn) => {
+    connections.push(conn);
+    conn.on('data', (m: string) => {
+      // 'busy': the server writes every 50 ms from now on.
+      if (m !== 'busy') return;
+      const timer = setInterval(() => conn.write('tick'), 50);
+      conn.on('close', () => clearInterval(timer));
+    });
+  });
+  sockjs.installHandlers(http, { prefix: '/echo' });
+  relay = await startRelay(await listen(http));
+});
+after(async () => {
+  await relay.close();
+  await stopHttp(http);
+});
+
+let n = 0;
+/** A SockJS websocket through the relay; resolves with its server connection once open. */
+async function openThroughRelay(): Promise<{ ws: WebSocket; conn: Connection }> {
+  const known = connections.length;
+  const ws = new WebSocket(
+    relay.url(`/echo/000/s${++n}${Date.now()}/websocket`).replace('http', 'ws'),
+  );
+  ws.on('error', () => {});
+  await new Promise<void>((resolve) => ws.once('message', () => resolve()));
+  while (connections.length === known) await new Promise((r) => setTimeout(r, 5));
+  return { ws, conn: connections.at(-1)! };
+}
+
+function closedWithin(conn: Connection, ms: number): Promise<number | null> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), ms);
+    conn.on('close', () => {
+      clearTimeout(timer);
+      resolve(Date.now() - started);
+    });
+  });
+}
+
+test('an idle session whose peer went silent is cut within 2 heartbeat_delay', {
+  timeout: 10_000,
+}, async () => {
+  relay.mode = 'forward';
+  const { ws, conn } = await openThroughRelay();
+  // Let the heartbeat/pong cycle run once through the relay.
+  await new Promise((r) => setTimeout(r, HEARTBEAT_MS * 1.5));
+  relay.mode = 'silent';
+  const took = await closedWithin(conn, 4 * HEARTBEAT_MS);
+  relay.mode = 'forward';
+  ws.terminate();
+  assert.notEqual(took, null, 'the server kept the silent session');
+  assert.ok(took! <= 2 * HEARTBEAT_MS + 150, `cut after ${took} ms`);
+  console.log(`idle silent peer cut after ${took} ms (heartbeat_delay ${HEARTBEAT_MS})`);
+});
+
+test('a busy session whose peer went silent is cut too', {
+  timeout: 10_000,
+  todo: 'no heartbeat, so no ping, while the session writes: reported, not fixed here',
+}, async () => {
+  relay.mode = 'forward';
+  const { ws, conn } = await openThroughRelay();
+  ws.send('["busy"]');
+  await new Promise((r) => setTimeout(r, HEARTBEAT_MS));
+  relay.mode = 'silent';
+  const took = await closedWithin(conn, 10 * HEARTBEAT_MS);
+  relay.mode = 'forward';
+  ws.terminate();
+  console.log(
+    `busy silent peer: ${took === null ? `still open after ${10 * HEARTBEAT_MS} ms` : `cut after ${took} ms`}`,
+  );
+  assert.notEqual(took, null, `still open after ${10 * HEARTBEAT_MS} ms`);
+});
