@@ -133,7 +133,7 @@ test(`${CLIENTS} clients through a SIGKILL and a restart 2 s later: every one is
   const sorted = [...backAfter].sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
   console.log(
-    `# server down ${restartedAt - killedAt} ms; reconnect time (drop -> reconnected) of ${CLIENTS} clients, ` +
+    `server down ${restartedAt - killedAt} ms; reconnect time (drop -> reconnected) of ${CLIENTS} clients, ` +
       `min ${sorted[0]} p50 ${pct(0.5)} p90 ${pct(0.9)} max ${sorted.at(-1)} ms; ` +
       `attempts per client: max ${Math.max(...attempts)}, mean ${(attempts.reduce((a, b) => a + b, 0) / attempts.length).toFixed(1)}; ` +
       `drop codes: ${[...new Set(drops)].join(', ')}`,
@@ -145,7 +145,7 @@ test(`${CLIENTS} clients through a SIGKILL and a restart 2 s later: every one is
       .join('\n'),
   );
   console.log(
-    `# backoff delays drawn (${delays.length}):\n` +
+    `backoff delays drawn (${delays.length}):\n` +
       histogram(delays, 250)
         .split('\n')
         .map((l) => `  ${l}`)
