@@ -280,9 +280,19 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
    * to `timeout` ms for in-flight responses and sockets before cutting them.
    */
   async shutdown(code: number, reason: string, timeout: number): Promise<void> {
+    const deadline = Date.now() + timeout;
     this.admission.closing = true;
     for (const session of this.sessions.snapshot()) session.close(code, reason);
-    await this.inflight.drain(timeout);
+    // A polling client between two requests gets the close frame with its
+    // next one, sent at once: wait for it (until the session expires, its
+    // client gone, or the timeout), or it would find no session and, behind
+    // a proxy that retries elsewhere, a new one ('o': 1006 instead of 1001).
+    let awaited = this.sessions.snapshot().filter((s) => s.awaitsCloseFrame);
+    while (awaited.length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      awaited = awaited.filter((s) => s.awaitsCloseFrame && this.sessions.find(s.id) === s);
+    }
+    await this.inflight.drain(Math.max(0, deadline - Date.now()));
     for (const session of this.sessions.snapshot()) session.destroy();
     this.upgrades.close();
   }

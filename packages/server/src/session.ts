@@ -73,6 +73,10 @@ export class Session implements SessionLink, Scheduled {
   private needsDrain = false;
   private flushPending = false;
   private closeEmitted = false;
+  /** The close frame went to a receiver. */
+  private closeSent = false;
+  /** The last receiver went away with its client (an aborted request), not by finishing. */
+  private lastDetachAborted = false;
 
   constructor(id: string, host: SessionHost, req: HttpRequest, protocol: string, data: unknown) {
     this.id = id;
@@ -128,6 +132,7 @@ export class Session implements SessionLink, Scheduled {
   detach(receiver: Receiver, aborted: boolean): void {
     if (this.receiver !== receiver) return;
     this.receiver = null;
+    this.lastDetachAborted = aborted;
     const closedNow = this.state.detach(Date.now(), aborted);
     this.reschedule();
     if (closedNow) this.emitClose();
@@ -209,6 +214,19 @@ export class Session implements SessionLink, Scheduled {
     return true;
   }
 
+  /**
+   * Closed, and its client is still to come for the close frame: a polling
+   * client between two requests (its last one finished, not aborted).
+   */
+  get awaitsCloseFrame(): boolean {
+    return (
+      this.state.readyState === ReadyState.CLOSING &&
+      !this.closeSent &&
+      this.receiver === null &&
+      !this.lastDetachAborted
+    );
+  }
+
   /** Ends the session at once, without waiting for the disconnect delay. */
   destroy(): void {
     this.close(CloseCode.Normal, CloseReason.Normal);
@@ -255,6 +273,7 @@ export class Session implements SessionLink, Scheduled {
     }
     if (!receiver.ended) {
       receiver.close(this.state.closeCode, this.state.closeReason, this.state.closeFrame!);
+      this.closeSent = true;
     }
     receiver.end();
   }

@@ -1,0 +1,41 @@
+// Regression: sockjs.close() while a polling client is between two requests
+// (its last poll answered, the next not yet sent). The session used to be
+// destroyed as soon as nothing was in flight, so the next poll found no
+// session: 503 here, and behind a proxy that retries elsewhere a fresh 'o',
+// which clients report as 1006 "Server lost session" instead of 1001. Now
+// close() waits for that poll and answers it with the close frame.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { request } from '../../../test/helpers/http-client.ts';
+import { stopHttp } from '../../../test/helpers/http-server.ts';
+import { ECHO_SERVICE, startSockjsServer } from '../../../test/helpers/sockjs-server.ts';
+import { withDeadline } from '../../../test/helpers/timing.ts';
+
+test('close(): a polling client between two requests gets c[1001] on its next poll', async () => {
+  const h = await startSockjsServer({}, [ECHO_SERVICE]);
+  try {
+    const url = '/echo/000/between-polls/xhr';
+    assert.equal((await request(h.port, url, { method: 'POST' })).body, 'o\n');
+    const closing = h.sockjs[0]!.close();
+    const next = await request(h.port, url, { method: 'POST', timeout: 5000 });
+    assert.equal(next.status, 200);
+    assert.equal(next.body, 'c[1001,"Server shutting down"]\n');
+    await withDeadline(closing, 5000, 'close');
+  } finally {
+    await stopHttp(h.http, h.sockjs);
+  }
+});
+
+test('close(): a polling client that went away (aborted its poll) is not waited for', async () => {
+  const h = await startSockjsServer({ disconnect_delay: 60_000 }, [ECHO_SERVICE]);
+  try {
+    const url = '/echo/000/gone/xhr';
+    assert.equal((await request(h.port, url, { method: 'POST' })).body, 'o\n');
+    // A poll left pending, then aborted by the client.
+    await request(h.port, url, { method: 'POST', timeout: 100 }).catch(() => {});
+    await withDeadline(h.sockjs[0]!.close(), 1000, 'close without waiting for the client');
+  } finally {
+    await stopHttp(h.http, h.sockjs);
+  }
+});
