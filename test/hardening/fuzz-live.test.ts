@@ -2,11 +2,15 @@
 // prefix, headers and bodies over raw TCP (random bytes, huge bodies,
 // requests cut short), and random WebSocket frames. Every request must be
 // answered or closed within a deadline, with a valid status (no 5xx but the
-// documented ones), and a normal echo must still work at the end.
+// documented ones), and a normal echo must still work at the end. A request
+// that is valid HTTP (complete, a method the server knows, no upgrade) must
+// be answered, never just closed, and the fixed routes must get their
+// documented status; only broken requests may be closed without an answer.
 //
-// `npm test` runs a bounded slice. `npm run fuzz` sets FUZZ_SECONDS or
-// FUZZ_RUNS and this file prints the cases run; a failing case is printed
-// whole, with the seed that generated it.
+// `npm test` runs a bounded slice on the fixed seeds of test/helpers/seeds.ts.
+// `npm run fuzz` sets FUZZ_SEED and FUZZ_SECONDS or FUZZ_RUNS and this file
+// prints the cases run; a failing case is printed whole, with the seed that
+// generated it and the command that replays it.
 
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -14,12 +18,12 @@ import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { WebSocket } from 'ws';
 import { clientStringify } from '../../packages/protocol/src/index.js';
+import { replayCommand, seeds } from '../helpers/seeds.ts';
 import { inParallel } from '../helpers/timing.ts';
 import { clientFrame, type Harness, newSessionId, request, startHarness } from './helpers.js';
 
 const FUZZ_SECONDS = Number(process.env.FUZZ_SECONDS ?? 0);
 const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 0);
-const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 const CONCURRENCY = 6;
 /** Time a case has to be answered or closed. Generous: the machine may be busy. */
 const DEADLINE_MS = 4000;
@@ -271,7 +275,57 @@ function runHttp(c: HttpCase): Promise<Outcome> {
   });
 }
 
+/** Transports whose request waits for frames: a client that half-closes it has left. */
+const RECEIVING = /\/(xhr|xhr_streaming|eventsource|htmlfile|jsonp)$/;
+
+/**
+ * Valid HTTP: a complete request (a Content-Length that matches, chunked, or
+ * no body) and nothing after it, with a method the server serves and no upgrade asked for, whose
+ * client stays to read the answer (a FIN after a receiving request is the
+ * client going away: the receiver is aborted, as SockJS does). Such a
+ * request is always answered; a broken one may be closed without an answer.
+ */
+function isValidHttp(c: HttpCase): boolean {
+  const pathname = c.path.split('?', 1)[0]!;
+  return (
+    (c.framing === 'length' ||
+      c.framing === 'chunked' ||
+      // Without framing, body bytes would be a broken second request.
+      (c.framing === 'none' && c.body.length === 0)) &&
+    HTTP1_METHODS.has(c.method) &&
+    !c.headers.some(([name]) => name.toLowerCase() === 'upgrade') &&
+    !(c.fin && RECEIVING.test(pathname))
+  );
+}
+
+/** The documented status of the fixed routes (docs/api.md), or null where the case decides. */
+function documentedStatus(c: HttpCase): number | null {
+  const pathname = c.path.split('?', 1)[0]!;
+  // Raw bytes outside the URL grammar are refused (400) before routing.
+  if (!/^[\w/.~!$?=%&-]*$/.test(c.path)) return null;
+  if (c.method === 'GET') {
+    if (pathname === '/echo' || pathname === '/echo/') return 200;
+    if (pathname === '/echo/info' || pathname === '/echo/iframe.html') return 200;
+  }
+  if (c.method === 'OPTIONS' && pathname === '/echo/info') return 204;
+  if (pathname === '/echo/x' || /^\/echo\/[^/]+\/[^/]+\/bogus$/.test(pathname)) return 404;
+  return null;
+}
+
+/** How many cases the oracle held to an answer, and to a documented status. */
+const oracle = { cases: 0, valid: 0, documented: 0 };
+
 function checkOutcome(c: HttpCase, o: Outcome): void {
+  oracle.cases++;
+  if (isValidHttp(c)) {
+    oracle.valid++;
+    assert.notEqual(o.status, null, 'a valid request was closed without an answer');
+    const documented = documentedStatus(c);
+    if (documented !== null) {
+      oracle.documented++;
+      assert.equal(o.status, documented, `status of ${c.method} ${c.path}`);
+    }
+  }
   if (o.status === null) return; // closed without an answer: allowed for broken requests
   assert.ok(o.status >= 100 && o.status <= 599, `status ${o.status}`);
   if (o.status === 501 && !HTTP1_METHODS.has(c.method)) {
@@ -387,32 +441,40 @@ async function fuzz<T>(
   budget: { runs: number; seconds: number },
 ): Promise<void> {
   const started = Date.now();
+  const bases = seeds();
   let cases = 0;
-  for (let batch = 0; ; batch++) {
-    const left = budget.seconds > 0 ? Infinity : budget.runs - cases;
-    if (left <= 0 || (budget.seconds > 0 && Date.now() - started > budget.seconds * 1000)) break;
-    const seed = SEED + batch;
-    const batchCases = fc.sample(arb, { numRuns: Math.min(200, left), seed });
-    await inParallel(batchCases.length, CONCURRENCY, async (i) => {
-      const c = batchCases[i]!;
-      try {
-        await run(c);
-      } catch (err) {
-        const shown = JSON.stringify(c, (_k, v) =>
-          v?.type === 'Buffer' ? Buffer.from(v.data).toString('latin1').slice(0, 300) : v,
-        );
-        assert.fail(
-          `${name} case failed (seed ${seed}): ${(err as Error).message}\ncase: ${shown}`,
-        );
-      }
-      cases++;
-      return true;
-    });
+  for (const base of bases) {
+    // Each seed gets its share of the cases: batches of 200 from seed + batch.
+    const runs = Math.ceil(budget.runs / bases.length);
+    let ran = 0;
+    for (let batch = 0; ; batch++) {
+      const left = budget.seconds > 0 ? Infinity : runs - ran;
+      if (left <= 0 || (budget.seconds > 0 && Date.now() - started > budget.seconds * 1000)) break;
+      const seed = base + batch;
+      const batchCases = fc.sample(arb, { numRuns: Math.min(200, left), seed });
+      await inParallel(batchCases.length, CONCURRENCY, async (i) => {
+        const c = batchCases[i]!;
+        try {
+          await run(c);
+        } catch (err) {
+          const shown = JSON.stringify(c, (_k, v) =>
+            v?.type === 'Buffer' ? Buffer.from(v.data).toString('latin1').slice(0, 300) : v,
+          );
+          const replay = replayCommand('test/hardening/fuzz-live.test.ts', base, (batch + 1) * 200);
+          assert.fail(
+            `${name} case ${i} of batch seed ${seed} failed (replay: ${replay}): ${(err as Error).message}\ncase: ${shown}`,
+          );
+        }
+        cases++;
+        ran++;
+        return true;
+      });
+    }
   }
   if (FUZZ_SECONDS > 0 || FUZZ_RUNS > 0) {
     const seconds = (Date.now() - started) / 1000;
     console.log(
-      `fuzz live ${name}: ${cases} cases, ${Math.round(cases / seconds)}/s (seed ${SEED})`,
+      `fuzz live ${name}: ${cases} cases, ${Math.round(cases / seconds)}/s (seeds ${bases.join(', ')})`,
     );
   }
 }
@@ -442,6 +504,12 @@ test('random HTTP requests: answered or closed in time, no undocumented 5xx', as
     seconds: FUZZ_SECONDS * 0.8,
   };
   await fuzz('http', httpCase, async (c) => checkOutcome(c, await runHttp(c)), budget);
+  // The oracle saw enough valid requests to mean something.
+  assert.ok(oracle.valid >= oracle.cases / 10, `only ${oracle.valid} valid requests`);
+  assert.ok(oracle.documented >= oracle.cases / 100, `only ${oracle.documented} fixed routes`);
+  if (FUZZ_SECONDS > 0 || FUZZ_RUNS > 0) {
+    console.log(`fuzz live http: ${oracle.valid} valid, ${oracle.documented} on fixed routes`);
+  }
   await echoStillWorks();
 });
 

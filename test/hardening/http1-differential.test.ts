@@ -1,11 +1,13 @@
 // The HTTP/1.1 layer against node:http, input by input (see
 // http1-differential.ts): the hand-written smuggling corpus in full, then
-// mutated valid requests. `npm test` runs a bounded slice of mutations;
-// `npm run fuzz` sets FUZZ_SECONDS or FUZZ_RUNS and this file prints how many
-// it ran. A finding prints the input and its seed.
+// mutated valid requests. `npm test` runs a bounded slice of mutations, from
+// the fixed seeds of test/helpers/seeds.ts; `npm run fuzz` sets FUZZ_SEED and
+// FUZZ_SECONDS or FUZZ_RUNS and this file prints how many it ran. A finding
+// prints the input, its seed and the command that replays it.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { replayCommand, seeds } from '../helpers/seeds.ts';
 import { inParallel } from '../helpers/timing.ts';
 import { Differential, show } from './http1-differential.js';
 import { mutatedInput } from './http1-mutations.js';
@@ -13,7 +15,6 @@ import { VECTORS } from './http1-vectors.js';
 
 const FUZZ_SECONDS = Number(process.env.FUZZ_SECONDS ?? 0);
 const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 0);
-const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 /** Inputs in flight at once. */
 const CONCURRENCY = 24;
 
@@ -79,25 +80,32 @@ describe('the hand-written corpus', () => {
 describe('mutated valid requests', () => {
   test('the layer is never more lenient than node:http, never throws, answers what it runs', async () => {
     const long = FUZZ_SECONDS > 0 || FUZZ_RUNS > 0;
-    const runs = FUZZ_RUNS > 0 ? FUZZ_RUNS : long ? Number.POSITIVE_INFINITY : 3000;
+    const bases = seeds();
+    const runs =
+      FUZZ_RUNS > 0 ? FUZZ_RUNS : long ? Number.POSITIVE_INFINITY : Math.ceil(3000 / bases.length);
     const until = FUZZ_SECONDS > 0 ? Date.now() + FUZZ_SECONDS * 1000 : Number.POSITIVE_INFINITY;
     const findings: string[] = [];
     let ran = 0;
     let layerRan = 0;
     let refusedMore = 0;
-    await inParallel(runs, CONCURRENCY, async (i) => {
-      if (Date.now() > until || findings.length >= 10) return false;
-      const seed = (SEED + i) >>> 0;
-      const pieces = mutatedInput(seed);
-      const r = await d.check(pieces);
-      ran++;
-      if (r.layer.requests.length > 0) layerRan++;
-      if (r.layer.requests.length < r.node.requests.length) refusedMore++;
-      if (r.finding !== null) findings.push(`seed ${seed}: ${r.finding}\n  input: ${show(pieces)}`);
-      return true;
-    });
+    for (const base of bases) {
+      await inParallel(runs, CONCURRENCY, async (i) => {
+        if (Date.now() > until || findings.length >= 10) return false;
+        const seed = (base + i) >>> 0;
+        const pieces = mutatedInput(seed);
+        const r = await d.check(pieces);
+        ran++;
+        if (r.layer.requests.length > 0) layerRan++;
+        if (r.layer.requests.length < r.node.requests.length) refusedMore++;
+        if (r.finding !== null) {
+          const replay = replayCommand('test/hardening/http1-differential.test.ts', seed, 1);
+          findings.push(`seed ${seed} (replay: ${replay}): ${r.finding}\n  input: ${show(pieces)}`);
+        }
+        return true;
+      });
+    }
     console.log(
-      `# mutations: ${ran} inputs from seed ${SEED}; the layer ran requests of ${layerRan}, refused more than node:http in ${refusedMore}; ${findings.length} findings`,
+      `# mutations: ${ran} inputs from seeds ${bases.join(', ')}; the layer ran requests of ${layerRan}, refused more than node:http in ${refusedMore}; ${findings.length} findings`,
     );
     assert.deepEqual(findings, []);
     assert.deepEqual(uncaught, []);

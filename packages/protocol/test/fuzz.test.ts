@@ -3,13 +3,16 @@
 // or throw FrameError; encoders round-trip through JSON.parse, and escaped
 // output holds only characters that survive every transport.
 //
-// `npm test` runs a bounded number of cases. `npm run fuzz` runs this file
-// with FUZZ_SECONDS (time per property) or FUZZ_RUNS (cases per property),
-// and each property prints how many cases it ran.
+// `npm test` runs a bounded number of cases on the fixed seeds of
+// test/helpers/seeds.ts, the same every run. `npm run fuzz` runs this file
+// with FUZZ_SEED (a random draw) and FUZZ_SECONDS (time per property) or
+// FUZZ_RUNS (cases per property), and each property prints how many cases
+// it ran.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { EXPLORING, replayCommand, seeds } from '../../../test/helpers/seeds.ts';
 import {
   clientStringify,
   closeFrame,
@@ -27,29 +30,43 @@ import {
 
 const FUZZ_SECONDS = Number(process.env.FUZZ_SECONDS ?? 0);
 const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 0);
+/** Cases per property in `npm test`, spread over the fixed seeds. */
 const DEFAULT_RUNS = 1000;
+const FILE = 'packages/protocol/test/fuzz.test.ts';
 
 /**
- * Runs a property within the budget and reports the number of cases. A
- * failure shows fast-check's shrunk counterexample and its seed.
+ * Runs a property on each seed (test/helpers/seeds.ts: the fixed list in
+ * `npm test`, FUZZ_SEED under `npm run fuzz`) within the budget and reports
+ * the number of cases. A failure shows fast-check's shrunk counterexample,
+ * its seed and the command that replays it.
  */
 function check<T>(name: string, property: fc.IProperty<T>): void {
-  const started = performance.now();
-  const params: fc.Parameters<T> =
-    FUZZ_SECONDS > 0
-      ? {
-          numRuns: Number.MAX_SAFE_INTEGER,
-          interruptAfterTimeLimit: FUZZ_SECONDS * 1000,
-          markInterruptAsFailure: false,
-        }
-      : { numRuns: FUZZ_RUNS > 0 ? FUZZ_RUNS : DEFAULT_RUNS };
-  const details = fc.check(property, params);
-  const seconds = (performance.now() - started) / 1000;
-  if (FUZZ_SECONDS > 0 || FUZZ_RUNS > 0) {
-    const rate = Math.round(details.numRuns / Math.max(seconds, 1e-3));
-    console.log(`fuzz protocol ${name}: ${details.numRuns} cases, ${rate}/s`);
+  const all = seeds();
+  for (const seed of all) {
+    const started = performance.now();
+    const numRuns = FUZZ_RUNS > 0 ? FUZZ_RUNS : Math.ceil(DEFAULT_RUNS / all.length);
+    const params: fc.Parameters<T> =
+      FUZZ_SECONDS > 0
+        ? {
+            seed,
+            numRuns: Number.MAX_SAFE_INTEGER,
+            interruptAfterTimeLimit: FUZZ_SECONDS * 1000,
+            markInterruptAsFailure: false,
+          }
+        : { seed, numRuns };
+    const details = fc.check(property, params);
+    const seconds = (performance.now() - started) / 1000;
+    if (EXPLORING) {
+      const rate = Math.round(details.numRuns / Math.max(seconds, 1e-3));
+      console.log(`fuzz protocol ${name}: ${details.numRuns} cases, ${rate}/s (seed ${seed})`);
+    }
+    if (details.failed) {
+      assert.fail(
+        `${name} failed on seed ${seed}; replay: ${replayCommand(FILE, seed, details.numRuns)}\n` +
+          (fc.defaultReportMessage(details) ?? ''),
+      );
+    }
   }
-  if (details.failed) assert.fail(fc.defaultReportMessage(details) ?? `${name} failed`);
 }
 
 // Characters that matter to SockJS, mixed with any UTF-16 code unit (lone
