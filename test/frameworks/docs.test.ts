@@ -2,7 +2,8 @@
 // the README is that file, byte for byte; the bundle path the README gives is
 // the one the server serves; docs/proxies.md's sticky recipes are the
 // directives test/client/sticky.test.ts runs (compared line by line without
-// indentation, since the test's configuration nests them).
+// indentation, since the test's configuration nests them), and its
+// deployment files are examples/deploy's, which test/scale runs, byte for byte.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -50,4 +51,21 @@ test('docs/proxies.md’s sticky recipes are the tested directives', () => {
   assert.deepEqual(lines.slice(0, map.length), map);
   assert.ok(lines.includes('hash $sockjs_session consistent;'));
   assert.ok(helpers.includes("'hash $sockjs_session consistent;'"));
+});
+
+test('docs/proxies.md shows examples/deploy’s HAProxy and nginx files byte for byte', () => {
+  const blocks = codeBlocks(read('docs/proxies.md'));
+  for (const file of ['examples/deploy/haproxy.cfg', 'examples/deploy/nginx.conf']) {
+    assert.ok(blocks.includes(read(file)), `docs/proxies.md has no code block equal to ${file}`);
+  }
+  // The short sticky recipes above them are the same directives.
+  const haproxy = trimmedLines(read('examples/deploy/haproxy.cfg'));
+  for (const directive of ['balance hash path,field(-2,/)', 'hash-type consistent']) {
+    assert.ok(haproxy.includes(directive), directive);
+  }
+  const nginx = trimmedLines(read('examples/deploy/nginx.conf'));
+  const map = trimmedLines(NGINX_SESSION_MAP);
+  const at = nginx.indexOf(map[0]!);
+  assert.deepEqual(nginx.slice(at, at + map.length), map);
+  assert.ok(nginx.includes('hash $sockjs_session consistent;'));
 });
