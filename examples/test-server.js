@@ -3,14 +3,16 @@
 // client tests expect, under one base URL.
 //
 // usage: node examples/test-server.js [--port 8081] [--host 127.0.0.1] [--sockjs-url URL] [--http1]
-//                                     [--redis redis://127.0.0.1:6379] [--heartbeat MS]
+//                                     [--redis redis://127.0.0.1:6379] [--heartbeat MS] [--any-node]
 //
 // --http1 serves with the server's own HTTP/1.1 layer (createHttp1Server)
 // instead of node:http. --redis makes /broadcast one channel across every
 // test server on that Redis (through @sockjs-ts/redis); without it
 // /broadcast reaches this process's sessions only. GET /health answers 200
 // (503 while stopping), for load balancers. --heartbeat sets heartbeat_delay
-// (default 25,000 ms), so that tests see a dead server sooner.
+// (default 25,000 ms), so that tests see a dead server sooner. --any-node
+// (with --redis) runs every service in any-node mode: several test servers
+// behind a balancer without stickiness serve the sessions of each other.
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { createHttp1Server, createServer } from '@sockjs-ts/server';
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     http1: { type: 'boolean', default: false },
     redis: { type: 'string' },
     heartbeat: { type: 'string' },
+    'any-node': { type: 'boolean', default: false },
   },
 });
 
@@ -40,6 +43,17 @@ async function brokerFor(url) {
   return { broker: redisBroker({ client, key: 'sockjs:test-server' }), client };
 }
 const redis = await brokerFor(values.redis);
+if (values['any-node'] && redis === undefined) {
+  console.error('--any-node needs --redis URL');
+  process.exit(2);
+}
+const { redisSessions } = values['any-node'] ? await import('@sockjs-ts/redis') : {};
+
+/** Any-node mode for one service (the same service on every test server shares a prefix), or none. */
+const anyNode = (service) =>
+  redisSessions
+    ? { cluster: redisSessions({ client: redis.client, prefix: `sockjs:test-server:${service}:` }) }
+    : {};
 
 const common = {
   ...(values['sockjs-url'] ? { sockjs_url: values['sockjs-url'] } : {}),
@@ -54,7 +68,7 @@ server.on('request', (_req, res) => {
   res.end('404 - not a SockJS prefix\n');
 });
 
-const echo = createServer(common);
+const echo = createServer({ ...common, ...anyNode('echo') });
 echo.on('connection', (conn) => {
   conn.on('data', (m) => conn.write(m));
 });
@@ -62,18 +76,18 @@ echo.installHandlers(server, { prefix: '/echo', response_limit: 4096 });
 echo.installHandlers(server, { prefix: '/disabled_websocket_echo', websocket: false });
 echo.installHandlers(server, { prefix: '/cookie_needed_echo', jsessionid: true });
 
-const close = createServer(common);
+const close = createServer({ ...common, ...anyNode('close') });
 close.on('connection', (conn) => conn.close(3000, 'Go away!'));
 close.installHandlers(server, { prefix: '/close' });
 
-const ticker = createServer(common);
+const ticker = createServer({ ...common, ...anyNode('ticker') });
 ticker.on('connection', (conn) => {
   const timer = setInterval(() => conn.write('tick!'), 1000);
   conn.on('close', () => clearInterval(timer));
 });
 ticker.installHandlers(server, { prefix: '/ticker' });
 
-const amplify = createServer(common);
+const amplify = createServer({ ...common, ...anyNode('amplify') });
 amplify.on('connection', (conn) => {
   conn.on('data', (m) => {
     const n = Math.floor(Number(m));
@@ -84,7 +98,12 @@ amplify.installHandlers(server, { prefix: '/amplify' });
 
 // Every message to every session of /broadcast: of this process, or with
 // --redis of every test server on that Redis.
-const broadcast = createServer({ ...common, broker: redis?.broker, health_path: '/health' });
+const broadcast = createServer({
+  ...common,
+  ...anyNode('broadcast'),
+  broker: redis?.broker,
+  health_path: '/health',
+});
 broadcast.on('connection', (conn) => {
   conn.on('data', (m) => broadcast.broadcast(m));
 });

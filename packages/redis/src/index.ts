@@ -442,3 +442,11 @@ function entriesOf(reply: unknown): Entry[] {
   }
   return out;
 }
+
+export {
+  RedisSessions,
+  type RedisSessionsOptions,
+  type RedisSessionsStats,
+  redisSessions,
+  type SessionsClient,
+} from './sessions.js';

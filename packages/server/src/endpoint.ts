@@ -12,6 +12,14 @@ import {
   sessionCloseChannel,
   sessionOpenChannel,
 } from './diagnostics.js';
+import type {
+  AttachTarget,
+  Forwarder,
+  ForwardingEndpoint,
+  Placement,
+  RemoteSession,
+  SendStatus,
+} from './forwarding.js';
 import type { HttpRequest, HttpResponse } from './http-types.js';
 import { answer404, answer405, answerOptions, answerText, setJsessionid } from './http-util.js';
 import { InFlight } from './inflight.js';
@@ -52,10 +60,14 @@ export interface EndpointOwner {
   readonly wheel: TimerWheel<Session>;
   readonly counters: Counters;
   readonly channels: Channels;
+  /** Any-node mode's forwarding, or null when sessions stay where they are made. */
+  readonly forwarder: Forwarder | null;
   connection(session: Session): void;
 }
 
-export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionHost {
+export class Endpoint
+  implements SessionEndpoint, SessionHost, WebSocketSessionHost, ForwardingEndpoint
+{
   readonly options: ResolvedOptions;
   readonly wheel: TimerWheel<Session>;
   /** The sessions this endpoint hosts: found by id, counted, shut down. */
@@ -70,6 +82,7 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
   /** Our own client bundle, served when no sockjs_url is configured. */
   private readonly bundle: ClientBundle | null;
   private readonly upgrades: WebSocketUpgrades;
+  private readonly forwarder: Forwarder | null;
 
   constructor(options: ResolvedOptions, owner: EndpointOwner, defaultSockjsUrl: string) {
     this.options = options;
@@ -83,6 +96,8 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
     this.iframePage = makeIframePage(
       options.sockjsUrl ?? (this.bundle ? `.${this.bundle.path}` : defaultSockjsUrl),
     );
+    this.forwarder = owner.forwarder;
+    this.forwarder?.register(this);
   }
 
   // SessionEndpoint
@@ -91,7 +106,8 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
     return this.sessions.find(id);
   }
 
-  getOrCreateSession(request: TransportRequest, protocol: string): Session {
+  getOrCreateSession(request: TransportRequest, protocol: string): AttachTarget {
+    if (request.remote !== undefined) return request.remote;
     const id = request.sessionId;
     let session = this.sessions.find(id);
     if (session === undefined) {
@@ -141,7 +157,28 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
   }
 
   expired(session: Session): void {
+    const addressable = this.sessions.find(session.id) === session;
     this.sessions.release(session);
+    if (addressable) this.forwarder?.released(session.id);
+  }
+
+  // ForwardingEndpoint
+
+  deliver(session: Session | undefined, messages: string[]): SendStatus {
+    if (session === undefined || session.readyState !== ReadyState.OPEN) return 404;
+    const max = this.options.maxMessageSize;
+    for (const m of messages) {
+      if (m.length > max) {
+        session.messageTooBig(m.length);
+        return 413;
+      }
+    }
+    for (const m of messages) session.receive(m);
+    return 204;
+  }
+
+  sessionIds(): Iterable<string> {
+    return this.sessions.ids();
   }
 
   limitHit(limit: 'body' | 'message' | 'queue', size: number, max: number, id?: string): void {
@@ -216,21 +253,68 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
           return true;
         }
         const sessionId = route.sessionId;
-        const opensSession = transport.opensSession && this.sessions.find(sessionId) === undefined;
         this.inflight.track(res);
-        // Most requests have nothing to decide: no closures for them.
-        if (!this.admission.decides(opensSession)) {
-          this.startTransport(transport, req, res, sessionId, undefined);
+        const forwarder = this.forwarder;
+        if (forwarder !== null && this.sessions.find(sessionId) === undefined) {
+          forwarder
+            .place(this, sessionId, transport.opensSession)
+            .then((placement) => this.startPlaced(transport, req, res, sessionId, placement));
           return true;
         }
-        this.admission.admit(
-          req,
-          opensSession,
-          (admitted) => this.startTransport(transport, req, res, sessionId, admitted),
-          (refusal) => answerText(res, refusal.status, refusal.reason),
-        );
+        this.admitAndStart(transport, req, res, sessionId);
         return true;
       }
+    }
+  }
+
+  /** Runs allowRequest for a request that opens a session here, then its transport. */
+  private admitAndStart(
+    transport: HttpTransport,
+    req: HttpRequest,
+    res: HttpResponse,
+    sessionId: string,
+  ): void {
+    const opensSession = transport.opensSession && this.sessions.find(sessionId) === undefined;
+    // Most requests have nothing to decide: no closures for them.
+    if (!this.admission.decides(opensSession)) {
+      this.startTransport(transport, req, res, sessionId, undefined);
+      return;
+    }
+    this.admission.admit(
+      req,
+      opensSession,
+      (admitted) => this.startTransport(transport, req, res, sessionId, admitted),
+      (refusal) => {
+        // Any-node mode: the id this request claimed goes back.
+        if (this.forwarder !== null && this.sessions.find(sessionId) === undefined) {
+          this.forwarder.released(sessionId);
+        }
+        answerText(res, refusal.status, refusal.reason);
+      },
+    );
+  }
+
+  /** Any-node mode: serves a request once the registry said where its session lives. */
+  private startPlaced(
+    transport: HttpTransport,
+    req: HttpRequest,
+    res: HttpResponse,
+    sessionId: string,
+    placement: Placement,
+  ): void {
+    switch (placement.kind) {
+      case 'here':
+      case 'unknown':
+        this.admitAndStart(transport, req, res, sessionId);
+        return;
+      case 'remote':
+        this.startTransport(transport, req, res, sessionId, undefined, placement.session);
+        return;
+      case 'unavailable':
+        // The registry cannot say where the session is: fail at once.
+        req.resume();
+        if (!res.destroyed && !res.headersSent) answerText(res, 503, 'Service unavailable.');
+        return;
     }
   }
 
@@ -245,13 +329,14 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
     res: HttpResponse,
     sessionId: string,
     admitted: unknown,
+    remote?: RemoteSession,
   ): void {
     if (res.destroyed) return;
     if (res.headersSent) {
       this.logError(`${transport.name} answered by someone else before it started`);
       return;
     }
-    transport.handle({ req, res, sessionId, endpoint: this, admitted });
+    transport.handle({ req, res, sessionId, endpoint: this, admitted, remote });
   }
 
   /** Takes a websocket upgrade if it is under this prefix; returns whether it did. */
@@ -282,6 +367,9 @@ export class Endpoint implements SessionEndpoint, SessionHost, WebSocketSessionH
   async shutdown(code: number, reason: string, timeout: number): Promise<void> {
     const deadline = Date.now() + timeout;
     this.admission.closing = true;
+    // Receivers here of sessions owned elsewhere end: their clients come back
+    // through another node and the sessions go on.
+    this.forwarder?.shutdown(this);
     for (const session of this.sessions.snapshot()) session.close(code, reason);
     // A polling client between two requests gets the close frame with its
     // next one, sent at once: wait for it (until the session expires, its

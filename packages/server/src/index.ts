@@ -1,5 +1,6 @@
 export { ReadyState } from '@sockjs-ts/protocol';
 export type { Broker, BrokerNode } from './channels.js';
+export type { ClusterNode, SessionCluster } from './cluster.js';
 export { Connection, type ConnectionEvents } from './connection.js';
 export {
   CHANNELS,

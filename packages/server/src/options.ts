@@ -2,6 +2,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Broker } from './channels.js';
+import type { SessionCluster } from './cluster.js';
 import type { OriginsOption } from './origins.js';
 
 /**
@@ -91,6 +92,14 @@ export interface ServerOptions<Data = unknown> {
    * redisBroker(). Default: none, channels reach this process only.
    */
   broker?: Broker;
+  /**
+   * Server-wide: any-node mode, e.g. @sockjs-ts/redis's redisSessions(). A
+   * request for a session another process created is forwarded to it, so
+   * several processes behind a balancer without stickiness look like one
+   * server. Default: none, every request of a session must reach the
+   * process that created it.
+   */
+  cluster?: SessionCluster;
   /**
    * Server-wide: a URL path outside the prefixes answered with 200
    * `{"status":"ok","sessions":N}`, and 503 `{"status":"closing",...}` once

@@ -8,6 +8,7 @@ import { Channels } from './channels.js';
 import type { Connection } from './connection.js';
 import { Counters, type ServerStats } from './diagnostics.js';
 import { Endpoint, type EndpointOwner } from './endpoint.js';
+import { Forwarder } from './forwarding.js';
 import type { HttpRequest, HttpResponse } from './http-types.js';
 import { fallbackListeners, type Http1Server } from './http1/index.js';
 import { takesUnprefixed } from './mount.js';
@@ -43,6 +44,8 @@ export class SockJSServer<Data = unknown>
   readonly counters = new Counters();
   /** @internal Channel membership and the broker. */
   readonly channels: Channels;
+  /** @internal Any-node mode's forwarding (the `cluster` option), or null. */
+  readonly forwarder: Forwarder | null;
   private readonly endpoints: Endpoint[] = [];
   private readonly healthPath: string | undefined;
   private closing = false;
@@ -52,7 +55,7 @@ export class SockJSServer<Data = unknown>
     super();
     this.options = options;
     // Fail early on bad options rather than at the first request.
-    resolveOptions(options);
+    const resolved = resolveOptions(options);
     this.healthPath = options.health_path ?? options.healthPath;
     if (this.healthPath !== undefined && !this.healthPath.startsWith('/')) {
       throw new TypeError(`health_path must start with '/', got '${this.healthPath}'`);
@@ -61,6 +64,10 @@ export class SockJSServer<Data = unknown>
       { connections: () => this.openConnections() },
       options.broker ?? null,
     );
+    this.forwarder =
+      options.cluster === undefined
+        ? null
+        : new Forwarder(options.cluster, resolved.heartbeatDelay, (m) => resolved.log('error', m));
   }
 
   /**
@@ -233,6 +240,7 @@ export class SockJSServer<Data = unknown>
     this.closing = true;
     this.closePromise ??= Promise.all(this.endpoints.map((e) => e.shutdown(code, reason, timeout)))
       .then(() => this.wheel.clear())
+      .then(() => this.forwarder?.close())
       .then(() => this.channels.close());
     return this.closePromise;
   }

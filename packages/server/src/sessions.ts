@@ -41,6 +41,11 @@ export class SessionTable implements Iterable<Session> {
     if (this.byId.get(session.id) === session) this.byId.delete(session.id);
   }
 
+  /** The ids of the addressable sessions. */
+  ids(): Iterable<string> {
+    return this.byId.keys();
+  }
+
   /** How many sessions are hosted. */
   get size(): number {
     return this.hosted.size;

@@ -2,6 +2,7 @@
 // routing tables from, and the request its handler gets.
 
 import type { TransportName } from '@sockjs-ts/protocol';
+import type { AttachTarget, RemoteSession } from '../forwarding.js';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Session } from '../session.js';
@@ -12,9 +13,10 @@ export interface SessionEndpoint {
   getSession(id: string): Session | undefined;
   /**
    * The session of this request, made (not yet attached) if it does not
-   * exist, with what allowRequest gave as its connection's data.
+   * exist, with what allowRequest gave as its connection's data; in
+   * any-node mode, its owner's session on another node.
    */
-  getOrCreateSession(request: TransportRequest, protocol: string): Session;
+  getOrCreateSession(request: TransportRequest, protocol: string): AttachTarget;
   /** A limit was hit (for diagnostics). */
   limitHit(limit: 'body' | 'message' | 'queue', size: number, max: number, id?: string): void;
   /** Reports a failure to the log without throwing. */
@@ -28,6 +30,8 @@ export interface TransportRequest {
   readonly endpoint: SessionEndpoint;
   /** What allowRequest gave when it admitted a request that opens a session. */
   readonly admitted: unknown;
+  /** Any-node mode: the session lives on another node, which this request is forwarded to. */
+  readonly remote?: RemoteSession | undefined;
 }
 
 /** Everything the endpoint needs to know about one HTTP transport. */

@@ -7,6 +7,13 @@ import { answerText, BodyTooLargeError, NOT_FOUND, readBody } from '../http-util
 import { wireCache } from '../wire-cache.js';
 import type { TransportRequest } from './http-transport.js';
 
+/** What a forwarded send that was not delivered is answered. */
+const SEND_REFUSALS = {
+  404: NOT_FOUND,
+  413: 'Message too big.',
+  503: 'Service unavailable.',
+} as const;
+
 function answerError(res: HttpResponse, headers: () => void, status: number, text: string) {
   if (!res.headersSent) headers();
   answerText(res, status, text);
@@ -19,12 +26,12 @@ function answerError(res: HttpResponse, headers: () => void, status: number, tex
  * sets (no-cache, CORS, JSESSIONID).
  */
 export function handleSend(
-  { req, res, sessionId, endpoint }: TransportRequest,
+  { req, res, sessionId, endpoint, remote }: TransportRequest,
   extract: (body: string) => string,
   ok: () => void,
   headers: () => void,
 ): void {
-  if (endpoint.getSession(sessionId) === undefined) {
+  if (remote === undefined && endpoint.getSession(sessionId) === undefined) {
     // Drain the body so the connection can be reused.
     req.resume();
     answerError(res, headers, 404, NOT_FOUND);
@@ -61,6 +68,16 @@ export function handleSend(
       wireCache.receivedText(messages, text);
     } catch (e) {
       answerError(res, headers, 500, e instanceof FrameError ? e.message : 'Broken JSON encoding.');
+      return;
+    }
+    if (remote !== undefined) {
+      // Any-node mode: the owner takes the messages; the answer waits for
+      // it, so the client's next send (maybe on another node) comes after.
+      remote.send(messages).then((status) => {
+        if (res.destroyed || res.headersSent) return;
+        if (status === 204) ok();
+        else answerError(res, headers, status, SEND_REFUSALS[status]);
+      });
       return;
     }
     const session = endpoint.getSession(sessionId);

@@ -1,0 +1,315 @@
+// Any-node mode for @sockjs-ts/server on Redis: the registry of session
+// owners and the message channel between nodes that the server's `cluster`
+// option takes (`createServer({ cluster: redisSessions({ client }) })`).
+//
+// Keys (all under `prefix`, default 'sockjs:'):
+//   session:<id>  the owner's node id; SET NX PX on claim, refreshed while
+//                 the session lives, deleted when it ends (if still ours)
+//   alive:<node>  set while the node runs (PX nodeTtl, refreshed at a third)
+// Channel:
+//   node:<node>   what other nodes send this one; this node alone subscribes
+//
+// Why pub/sub and not a stream here: the messages are the hops of live
+// requests, worth nothing once late, and PUBLISH answers how many
+// subscribers got one, so a message to a node that died (its subscriber
+// connection closed) is known undelivered at once. Order holds per pair of
+// nodes: each publishes on one connection and reads on one. A node whose
+// subscriber connection drops may have missed messages, so it tells the
+// server to end every exchange with other nodes (their sessions close with
+// a close frame their clients see), and takes new ones once it is back.
+
+import { randomUUID } from 'node:crypto';
+import type { ClusterNode, SessionCluster } from '@sockjs-ts/server';
+
+/**
+ * The part of a node-redis client (`createClient()`) that any-node mode
+ * uses. The app makes and connects it; a duplicate reads this node's
+ * messages.
+ */
+export interface SessionsClient {
+  readonly isReady: boolean;
+  set(
+    key: string,
+    value: string,
+    options: { condition?: 'NX'; expiration: { type: 'PX'; value: number } },
+  ): Promise<unknown>;
+  get(key: string): Promise<unknown>;
+  mGet(keys: string[]): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+  publish(channel: string, message: string): Promise<unknown>;
+  pubSubNumSub(channels: string[]): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  subscribe(
+    channel: string,
+    listener: (message: string, channel: string) => void,
+  ): Promise<unknown>;
+  duplicate(): SessionsClient;
+  connect(): Promise<unknown>;
+  destroy(): void;
+  on(event: 'ready' | 'end' | 'reconnecting', listener: () => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+}
+
+export interface RedisSessionsOptions {
+  /** A connected node-redis client; any-node mode never closes it. */
+  client: SessionsClient;
+  /** What every key and channel starts with; servers that share it form one cluster (default 'sockjs:'). */
+  prefix?: string;
+  /** How long a session's claim outlives its node, in ms (default 60,000); refreshed at a third. */
+  sessionTtl?: number;
+  /** How long a node counts as alive after its last refresh, in ms (default 10,000). */
+  nodeTtl?: number;
+}
+
+export interface RedisSessionsStats {
+  /** Messages sent to other nodes. */
+  sent: number;
+  /** Messages received from other nodes. */
+  received: number;
+  /** Messages to nodes that were gone. */
+  undelivered: number;
+  /** Times the subscriber connection dropped (every exchange with other nodes ended). */
+  resets: number;
+  /** Refreshed claims found taken by another node (the id was reused while ours had lapsed). */
+  conflicts: number;
+  /** Commands that failed. */
+  errors: number;
+}
+
+// Refreshes the claims of a batch of sessions; returns how many another
+// node holds.
+const REFRESH = `local taken = 0
+for _, key in ipairs(KEYS) do
+  local owner = redis.call('GET', key)
+  if owner == false or owner == ARGV[1] then
+    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+  else
+    taken = taken + 1
+  end
+end
+return taken`;
+
+// Deletes a claim if it is still this node's.
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
+
+// Claims refreshed per command.
+const REFRESH_BATCH = 500;
+
+export class RedisSessions implements SessionCluster {
+  readonly nodeId = randomUUID();
+  private readonly client: SessionsClient;
+  private readonly prefix: string;
+  private readonly sessionTtl: number;
+  private readonly nodeTtl: number;
+  private readonly counters: RedisSessionsStats = {
+    sent: 0,
+    received: 0,
+    undelivered: 0,
+    resets: 0,
+    conflicts: 0,
+    errors: 0,
+  };
+  private node: ClusterNode | null = null;
+  private subscriber: SessionsClient | null = null;
+  /** The subscription was made (node-redis renews it after a reconnect). */
+  private subscribed = false;
+  /** Subscribed and not dropped since. */
+  private listening = false;
+  private closed = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(options: RedisSessionsOptions) {
+    this.client = options.client;
+    this.prefix = options.prefix ?? 'sockjs:';
+    this.sessionTtl = positive(options.sessionTtl, 60_000, 'sessionTtl');
+    this.nodeTtl = positive(options.nodeTtl, 10_000, 'nodeTtl');
+  }
+
+  get available(): boolean {
+    return this.listening && this.client.isReady;
+  }
+
+  stats(): RedisSessionsStats {
+    return { ...this.counters };
+  }
+
+  start(node: ClusterNode): void {
+    if (this.node !== null) throw new Error('These RedisSessions already serve a server');
+    this.node = node;
+    const sub = this.client.duplicate();
+    this.subscriber = sub;
+    // Anything may have been published to this node while its subscriber
+    // was away: the server ends its exchanges with other nodes.
+    const dropped = () => {
+      if (!this.listening) return;
+      this.listening = false;
+      this.counters.resets++;
+      this.node?.reset();
+    };
+    sub.on('error', () => {
+      this.counters.errors++;
+      dropped();
+    });
+    sub.on('reconnecting', dropped);
+    sub.on('end', dropped);
+    // node-redis subscribes again by itself after a reconnect.
+    sub.on('ready', () => {
+      if (this.subscribed) this.listening = !this.closed;
+    });
+    sub
+      .connect()
+      .then(() => sub.subscribe(this.channel(this.nodeId), (message) => this.deliver(message)))
+      .then(() => {
+        this.subscribed = true;
+        this.listening = !this.closed && sub.isReady;
+      })
+      .catch(() => {
+        this.counters.errors++;
+      });
+    this.refreshNode();
+    this.every(this.nodeTtl / 3, () => this.refreshNode());
+    this.every(this.sessionTtl / 3, () => this.refreshSessions());
+  }
+
+  async claim(sessionId: string): Promise<string> {
+    const key = this.sessionKey(sessionId);
+    const expiration = { type: 'PX', value: this.sessionTtl } as const;
+    // A claim that lapses between SET and GET is tried once more.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const set = await this.client.set(key, this.nodeId, { condition: 'NX', expiration });
+      if (set === 'OK') return this.nodeId;
+      const holder = await this.client.get(key);
+      if (typeof holder === 'string') return holder;
+    }
+    throw new Error(`could not claim session ${sessionId}`);
+  }
+
+  async locate(sessionId: string): Promise<string | null> {
+    const holder = await this.client.get(this.sessionKey(sessionId));
+    return typeof holder === 'string' ? holder : null;
+  }
+
+  release(sessionId: string): void {
+    if (this.closed || !this.client.isReady) return;
+    this.client
+      .eval(RELEASE, { keys: [this.sessionKey(sessionId)], arguments: [this.nodeId] })
+      .catch(() => {
+        this.counters.errors++;
+      });
+  }
+
+  async send(nodeId: string, message: string): Promise<boolean> {
+    this.counters.sent++;
+    const receivers = await this.client.publish(this.channel(nodeId), `${this.nodeId} ${message}`);
+    if (receivers === 0) {
+      this.counters.undelivered++;
+      return false;
+    }
+    return true;
+  }
+
+  async alive(nodeIds: readonly string[]): Promise<boolean[]> {
+    const channels = nodeIds.map((id) => this.channel(id));
+    const [subscribers, marks] = await Promise.all([
+      this.client.pubSubNumSub(channels),
+      this.client.mGet(nodeIds.map((id) => this.aliveKey(id))),
+    ]);
+    const counts = subscribers as Record<string, number>;
+    const present = marks as (string | null)[];
+    // A node is gone once its subscriber is (a crash closes its connection)
+    // or once its mark lapsed (a machine that vanished without a FIN).
+    return nodeIds.map((_, i) => Number(counts[channels[i]!] ?? 0) > 0 && present[i] !== null);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.listening = false;
+    for (const timer of this.timers) clearInterval(timer);
+    this.subscriber?.destroy();
+    this.subscriber = null;
+    if (this.client.isReady) {
+      await this.client.del(this.aliveKey(this.nodeId)).catch(() => {
+        this.counters.errors++;
+      });
+    }
+  }
+
+  private deliver(payload: string): void {
+    // Each message is '<sender id> <message>'.
+    const space = payload.indexOf(' ');
+    if (space === -1 || this.node === null) return;
+    this.counters.received++;
+    this.node.receive(payload.slice(0, space), payload.slice(space + 1));
+  }
+
+  private refreshNode(): void {
+    if (this.closed || !this.client.isReady) return;
+    this.client
+      .set(this.aliveKey(this.nodeId), '1', { expiration: { type: 'PX', value: this.nodeTtl } })
+      .catch(() => {
+        this.counters.errors++;
+      });
+  }
+
+  private refreshSessions(): void {
+    if (this.closed || !this.client.isReady || this.node === null) return;
+    let batch: string[] = [];
+    const flush = () => {
+      this.client
+        .eval(REFRESH, { keys: batch, arguments: [this.nodeId, String(this.sessionTtl)] })
+        .then(
+          (taken) => {
+            this.counters.conflicts += Number(taken);
+          },
+          () => {
+            this.counters.errors++;
+          },
+        );
+      batch = [];
+    };
+    for (const id of this.node.sessionIds()) {
+      batch.push(this.sessionKey(id));
+      if (batch.length === REFRESH_BATCH) flush();
+    }
+    if (batch.length > 0) flush();
+  }
+
+  private every(ms: number, run: () => void): void {
+    const timer = setInterval(run, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  private channel(nodeId: string): string {
+    return `${this.prefix}node:${nodeId}`;
+  }
+
+  private aliveKey(nodeId: string): string {
+    return `${this.prefix}alive:${nodeId}`;
+  }
+
+  private sessionKey(sessionId: string): string {
+    return `${this.prefix}session:${sessionId}`;
+  }
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`${name} must be a positive number, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * Any-node mode on Redis, for `createServer({ cluster })`: every request of a
+ * session may reach any node; the node that created the session serves it
+ * and the others forward to it.
+ */
+export function redisSessions(options: RedisSessionsOptions): RedisSessions {
+  return new RedisSessions(options);
+}

@@ -1,0 +1,532 @@
+// Any-node mode: a request for a session that another node created (its
+// owner) is served by forwarding, over the cluster registry's messages
+// (cluster.ts).
+//
+// A receiving request (poll, stream) on a node that is not the owner gets a
+// real local receiver of its transport, linked to the owner: the owner
+// attaches a ForwardingReceiver to the session, whose frames (open,
+// heartbeat, messages, close, end, abort) travel to this node and drive the
+// local receiver, and the local receiver's detach and readiness travel back.
+// The session's state machine stays in one place, so 2010 for a second
+// receiver, the close frame of a closed session and response_limit behave
+// as on one node.
+//
+// Each frame that may end the local receiver (open, messages) is
+// acknowledged before the next goes: the owner's receiver is not ready
+// until then, so messages that arrive meanwhile wait in the session's queue
+// and nothing is sent into a response that already ended (response_limit, a
+// poll answered). Order holds per session because messages between two
+// nodes keep their order, and a send is answered only once its owner took
+// its messages.
+//
+// Messages are JSON arrays whose first element says what they are:
+//   to the owner:  ['a', prefix, session, link, protocol]  attach a receiver
+//                  ['k', link]                             ready for the next frame
+//                  ['d', link, aborted]                    the receiver went away
+//                  ['s', prefix, session, send, messages]  deliver a send
+//   from it:       ['o'|'h'|'e'|'x', link]                 open, heartbeat, end, abort
+//                  ['m', link, messages]                   a message frame
+//                  ['c', link, code, reason]               the close frame
+//                  ['g', link]                             no such session here
+//                  ['r', send, status]                     the send's answer (204, 404, 413)
+
+import { CloseCode, CloseReason, closeFrame } from '@sockjs-ts/protocol';
+import type { ClusterNode, SessionCluster } from './cluster.js';
+import { Receiver, type SessionLink } from './receivers/receiver.js';
+import type { Session } from './session.js';
+
+/** The close a client sees when its session's owner cannot be reached any more. */
+export const OWNER_LOST_CODE = 1011;
+export const OWNER_LOST_REASON = 'Session owner unreachable';
+const OWNER_LOST_FRAME = closeFrame(OWNER_LOST_CODE, OWNER_LOST_REASON);
+
+/** What a session request can be attached to: a session here, or one forwarded to its owner. */
+export interface AttachTarget {
+  attach(receiver: Receiver): void;
+}
+
+/** The answers of a send, as HTTP statuses: delivered, no such session, a message too big, unreachable. */
+export type SendStatus = 204 | 404 | 413 | 503;
+
+/** What forwarding needs from an endpoint. */
+export interface ForwardingEndpoint {
+  readonly options: { readonly prefix: string };
+  getSession(id: string): Session | undefined;
+  /** Hands the messages of a send to a session here (as a local xhr_send would). */
+  deliver(session: Session | undefined, messages: string[]): SendStatus;
+  /** The ids of the addressable sessions it hosts. */
+  sessionIds(): Iterable<string>;
+}
+
+/** Where the session of a request lives, as far as routing is concerned. */
+export type Placement =
+  /** This node holds the id (it just claimed it, for a receiving request): serve it here. */
+  | { readonly kind: 'here' }
+  /** No node holds it (a send): the single-node answer. */
+  | { readonly kind: 'unknown' }
+  /** Another node owns it: forward. */
+  | { readonly kind: 'remote'; readonly session: RemoteSession }
+  /** The registry cannot be reached: 503 at once. */
+  | { readonly kind: 'unavailable' };
+
+const UNKNOWN: Placement = { kind: 'unknown' };
+const HERE: Placement = { kind: 'here' };
+const UNAVAILABLE: Placement = { kind: 'unavailable' };
+
+type Message = [string, ...unknown[]];
+
+/** A session owned by another node, as the requests of this one see it. */
+export class RemoteSession implements AttachTarget {
+  readonly id: string;
+  readonly owner: string;
+  private readonly forwarder: Forwarder;
+  private readonly prefix: string;
+
+  constructor(forwarder: Forwarder, prefix: string, id: string, owner: string) {
+    this.forwarder = forwarder;
+    this.prefix = prefix;
+    this.id = id;
+    this.owner = owner;
+  }
+
+  attach(receiver: Receiver): void {
+    this.forwarder.attachRemote(this.owner, this.prefix, this.id, receiver);
+  }
+
+  /** Delivers a send's messages at the owner; resolves once it answered. */
+  send(messages: string[]): Promise<SendStatus> {
+    return this.forwarder.sendRemote(this.owner, this.prefix, this.id, messages);
+  }
+}
+
+/** A local receiver whose session lives on another node. */
+class RemoteLink implements SessionLink {
+  readonly id: number;
+  readonly owner: string;
+  readonly receiver: Receiver;
+  /** When the owner was last heard from about this link. */
+  heardAt: number;
+  /** A frame waits for its acknowledgement until the receiver drains. */
+  private awaitingAck = false;
+  /** The owner ended the link (or is gone): nothing goes back. */
+  private ownerDone = false;
+  private readonly forwarder: Forwarder;
+
+  constructor(forwarder: Forwarder, id: number, owner: string, receiver: Receiver) {
+    this.forwarder = forwarder;
+    this.id = id;
+    this.owner = owner;
+    this.receiver = receiver;
+    this.heardAt = Date.now();
+  }
+
+  detach(_receiver: Receiver, aborted: boolean): void {
+    this.forwarder.dropLink(this);
+    if (!this.ownerDone) this.forwarder.post(this.owner, ['d', this.id, aborted ? 1 : 0]);
+  }
+
+  flush(): void {
+    if (!this.awaitingAck) return;
+    this.awaitingAck = false;
+    this.forwarder.post(this.owner, ['k', this.id]);
+  }
+
+  /** One frame from the owner. */
+  deliver(message: Message): void {
+    this.heardAt = Date.now();
+    const r = this.receiver;
+    switch (message[0]) {
+      case 'o':
+        r.open();
+        this.acknowledge();
+        return;
+      case 'h':
+        if (!r.ended) r.heartbeat();
+        return;
+      case 'm':
+        r.messages(message[2] as string[]);
+        this.acknowledge();
+        return;
+      case 'c': {
+        const code = message[2] as number;
+        const reason = message[3] as string;
+        if (!r.ended) r.close(code, reason, closeFrame(code, reason));
+        return;
+      }
+      case 'e':
+        this.ownerDone = true;
+        this.forwarder.dropLink(this);
+        r.end();
+        return;
+      case 'x':
+        r.abort();
+        return;
+      case 'g':
+        this.lose();
+        return;
+    }
+  }
+
+  /** The owner cannot serve this link any more: the client gets a close it sees. */
+  lose(): void {
+    this.ownerDone = true;
+    this.forwarder.dropLink(this);
+    const r = this.receiver;
+    if (!r.ended) r.close(OWNER_LOST_CODE, OWNER_LOST_REASON, OWNER_LOST_FRAME);
+    r.end();
+  }
+
+  /** Graceful shutdown of this node: the client's next request goes elsewhere. */
+  end(): void {
+    this.receiver.end();
+  }
+
+  private acknowledge(): void {
+    const r = this.receiver;
+    if (r.ended) return;
+    if (r.ready) this.forwarder.post(this.owner, ['k', this.id]);
+    else this.awaitingAck = true;
+  }
+}
+
+/** The owner's stand-in for a receiver on another node. */
+class ForwardingReceiver extends Receiver {
+  readonly protocol: string;
+  readonly node: string;
+  readonly link: number;
+  private readonly forwarder: Forwarder;
+
+  constructor(forwarder: Forwarder, node: string, link: number, protocol: string) {
+    super();
+    this.forwarder = forwarder;
+    this.node = node;
+    this.link = link;
+    this.protocol = protocol;
+  }
+
+  // Every frame kind travels as itself; the receiving node formats it.
+  protected sendFrame(_frame: string): void {}
+
+  override open(): void {
+    this.ready = false;
+    this.post(['o', this.link]);
+  }
+
+  override heartbeat(): void {
+    this.post(['h', this.link]);
+  }
+
+  override messages(batch: string[]): void {
+    this.ready = false;
+    this.post(['m', this.link, batch]);
+  }
+
+  override close(code: number, reason: string, _frame: string): void {
+    this.post(['c', this.link, code, reason]);
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.forwarder.dropForward(this);
+    this.post(['e', this.link]);
+    this.finished();
+  }
+
+  abort(): void {
+    this.post(['x', this.link]);
+  }
+
+  /** The receiving node took the last frame and can take the next. */
+  acknowledged(): void {
+    if (this.ended) return;
+    this.ready = true;
+    this.session?.flush();
+  }
+
+  /** The receiving node's receiver went away, or that node did. */
+  detached(aborted: boolean): void {
+    if (this.ended) return;
+    this.forwarder.dropForward(this);
+    if (aborted) {
+      this.lost();
+    } else {
+      this.ended = true;
+      this.finished();
+    }
+  }
+
+  private post(message: Message): void {
+    this.forwarder.post(this.node, message, () => this.detached(true));
+  }
+}
+
+interface PendingSend {
+  readonly owner: string;
+  readonly settle: (status: SendStatus) => void;
+}
+
+/**
+ * The server's side of any-node mode: places requests, serves the links and
+ * sends of this node's requests whose sessions live elsewhere, and the
+ * forwarded receivers and sends of other nodes on sessions here.
+ */
+export class Forwarder implements ClusterNode {
+  readonly cluster: SessionCluster;
+  private readonly endpoints = new Map<string, ForwardingEndpoint>();
+  /** How long a forward may wait for its owner: a heartbeat. */
+  private readonly heartbeatDelay: number;
+  /** How long a registry look-up may take before the request gets 503. */
+  private readonly lookupTimeout: number;
+  private lastId = 0;
+  /** Receivers here whose sessions live on another node, by link id. */
+  private readonly links = new Map<number, RemoteLink>();
+  /** Sends from here waiting for their owner's answer, by send id. */
+  private readonly sends = new Map<number, PendingSend>();
+  /** Receivers of other nodes attached to sessions here, by node and link. */
+  private readonly forwards = new Map<string, ForwardingReceiver>();
+  private readonly sweepTimer: NodeJS.Timeout;
+  private sweeping = false;
+  private readonly log: (message: string) => void;
+
+  constructor(cluster: SessionCluster, heartbeatDelay: number, log: (message: string) => void) {
+    this.cluster = cluster;
+    this.heartbeatDelay = heartbeatDelay;
+    this.lookupTimeout = Math.min(heartbeatDelay, 5000);
+    this.log = log;
+    // Owners that fell silent are checked four times a heartbeat, so a dead
+    // one is noticed well within it.
+    this.sweepTimer = setInterval(() => this.sweep(), Math.max(50, heartbeatDelay / 4));
+    this.sweepTimer.unref();
+    cluster.start(this);
+  }
+
+  get nodeId(): string {
+    return this.cluster.nodeId;
+  }
+
+  register(endpoint: ForwardingEndpoint): void {
+    this.endpoints.set(endpoint.options.prefix, endpoint);
+  }
+
+  /**
+   * Where the session of a request that this node does not host lives. A
+   * receiving request claims the id when no node holds it, so that the
+   * session it opens is unique in the cluster.
+   */
+  async place(endpoint: ForwardingEndpoint, id: string, opens: boolean): Promise<Placement> {
+    if (!this.cluster.available) return UNAVAILABLE;
+    let holder: string | null;
+    try {
+      holder = await this.bounded(opens ? this.cluster.claim(id) : this.cluster.locate(id));
+    } catch {
+      return UNAVAILABLE;
+    }
+    if (holder === null) return UNKNOWN;
+    if (holder === this.nodeId) return opens ? HERE : UNKNOWN;
+    return {
+      kind: 'remote',
+      session: new RemoteSession(this, endpoint.options.prefix, id, holder),
+    };
+  }
+
+  /** A session here ended, or a claim went unused. */
+  released(id: string): void {
+    this.cluster.release(id);
+  }
+
+  // Receiving side
+
+  /** @internal */
+  attachRemote(owner: string, prefix: string, id: string, receiver: Receiver): void {
+    const link = new RemoteLink(this, ++this.lastId, owner, receiver);
+    receiver.session = link;
+    this.links.set(link.id, link);
+    this.post(owner, ['a', prefix, id, link.id, receiver.protocol], () => link.lose());
+  }
+
+  /** @internal */
+  sendRemote(owner: string, prefix: string, id: string, messages: string[]): Promise<SendStatus> {
+    return new Promise((resolve) => {
+      const sendId = ++this.lastId;
+      const timer = setTimeout(() => settle(503), this.heartbeatDelay);
+      const settle = (status: SendStatus) => {
+        if (!this.sends.delete(sendId)) return;
+        clearTimeout(timer);
+        resolve(status);
+      };
+      this.sends.set(sendId, { owner, settle });
+      this.post(owner, ['s', prefix, id, sendId, messages], (unreachable) =>
+        settle(unreachable ? 503 : 404),
+      );
+    });
+  }
+
+  /** @internal */
+  dropLink(link: RemoteLink): void {
+    this.links.delete(link.id);
+  }
+
+  // Owner side
+
+  /** @internal */
+  dropForward(receiver: ForwardingReceiver): void {
+    this.forwards.delete(forwardKey(receiver.node, receiver.link));
+  }
+
+  /**
+   * Sends a message to another node. `lost` runs when it cannot arrive:
+   * with true when the registry failed, false when the node is gone.
+   */
+  post(node: string, message: Message, lost?: (unreachable: boolean) => void): void {
+    this.cluster.send(node, JSON.stringify(message)).then(
+      (delivered) => {
+        if (!delivered) lost?.(false);
+      },
+      () => lost?.(true),
+    );
+  }
+
+  // ClusterNode
+
+  receive(from: string, text: string): void {
+    let message: Message;
+    try {
+      message = JSON.parse(text) as Message;
+    } catch {
+      this.log(`any-node: unreadable message from ${from}`);
+      return;
+    }
+    switch (message[0]) {
+      case 'a':
+        this.attachHere(from, message);
+        return;
+      case 's':
+        this.deliverHere(from, message);
+        return;
+      case 'k':
+        this.forwards.get(forwardKey(from, message[1] as number))?.acknowledged();
+        return;
+      case 'd':
+        this.forwards.get(forwardKey(from, message[1] as number))?.detached(message[2] === 1);
+        return;
+      case 'r':
+        this.sends.get(message[1] as number)?.settle(message[2] as SendStatus);
+        return;
+      default: {
+        const linkId = message[1] as number;
+        const link = this.links.get(linkId);
+        if (link !== undefined && link.owner === from) {
+          link.deliver(message);
+        } else if (message[0] === 'o' || message[0] === 'm' || message[0] === 'h') {
+          // A frame for a receiver that went away meanwhile: the owner must
+          // not wait for it (its detach may still be on its way, or lost).
+          this.post(from, ['d', linkId, 1]);
+        }
+      }
+    }
+  }
+
+  reset(): void {
+    for (const link of [...this.links.values()]) link.lose();
+    for (const send of [...this.sends.values()]) send.settle(503);
+    for (const receiver of [...this.forwards.values()]) {
+      // Frames may have been lost both ways: the session ends, and its
+      // receiving node is told, if the message still gets there.
+      this.post(receiver.node, [
+        'c',
+        receiver.link,
+        CloseCode.ProtocolError,
+        CloseReason.Interrupted,
+      ]);
+      this.post(receiver.node, ['e', receiver.link]);
+      receiver.detached(true);
+    }
+  }
+
+  *sessionIds(): Iterable<string> {
+    for (const endpoint of this.endpoints.values()) yield* endpoint.sessionIds();
+  }
+
+  /** Ends the links of an endpoint that shuts down: their sessions go on at their owners. */
+  shutdown(endpoint: ForwardingEndpoint): void {
+    this.endpoints.delete(endpoint.options.prefix);
+    for (const link of [...this.links.values()]) link.end();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    for (const link of [...this.links.values()]) link.end();
+    for (const send of [...this.sends.values()]) send.settle(503);
+    await this.cluster.close();
+  }
+
+  private attachHere(from: string, message: Message): void {
+    const [, prefix, id, linkId, protocol] = message as [string, string, string, number, string];
+    const session = this.endpoints.get(prefix)?.getSession(id);
+    if (session === undefined) {
+      this.post(from, ['g', linkId]);
+      return;
+    }
+    const receiver = new ForwardingReceiver(this, from, linkId, protocol);
+    this.forwards.set(forwardKey(from, linkId), receiver);
+    session.attach(receiver);
+  }
+
+  private deliverHere(from: string, message: Message): void {
+    const [, prefix, id, sendId, messages] = message as [string, string, string, number, string[]];
+    const endpoint = this.endpoints.get(prefix);
+    const status =
+      endpoint === undefined ? 404 : endpoint.deliver(endpoint.getSession(id), messages);
+    this.post(from, ['r', sendId, status]);
+  }
+
+  /** Ends the links and sends whose owners went away without a word. */
+  private sweep(): void {
+    if (this.sweeping || (this.links.size === 0 && this.sends.size === 0)) return;
+    const quietSince = Date.now() - this.heartbeatDelay / 4;
+    const owners = new Set<string>();
+    for (const link of this.links.values()) if (link.heardAt <= quietSince) owners.add(link.owner);
+    for (const send of this.sends.values()) owners.add(send.owner);
+    if (owners.size === 0) return;
+    const asked = [...owners];
+    this.sweeping = true;
+    this.bounded(this.cluster.alive(asked))
+      .then(
+        (alive) => {
+          const dead = new Set(asked.filter((_, i) => !alive[i]));
+          if (dead.size === 0) return;
+          for (const link of [...this.links.values()]) if (dead.has(link.owner)) link.lose();
+          for (const send of [...this.sends.values()]) if (dead.has(send.owner)) send.settle(404);
+        },
+        () => {},
+      )
+      .finally(() => {
+        this.sweeping = false;
+      });
+  }
+
+  /** The registry's answer, or a rejection once it took longer than a look-up may. */
+  private bounded<T>(promise: Promise<T>): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error('cluster registry timed out')),
+        this.lookupTimeout,
+      );
+      promise.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
+  }
+}
+
+function forwardKey(node: string, link: number): string {
+  return `${node} ${link}`;
+}
