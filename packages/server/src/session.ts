@@ -195,6 +195,11 @@ export class Session implements SessionLink, Scheduled {
     this.connection.emit('data', message);
   }
 
+  /** Milliseconds without frames before a heartbeat (also how often sockets check their peer). */
+  get heartbeatDelay(): number {
+    return this.host.options.heartbeatDelay;
+  }
+
   /** The largest message the client may send, in UTF-16 code units. */
   get maxMessageSize(): number {
     return this.host.options.maxMessageSize;

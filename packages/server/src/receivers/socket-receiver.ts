@@ -84,13 +84,18 @@ export interface SocketTracker {
  * Heartbeats also find peers that vanished without a FIN: each one pings,
  * and a socket that answered nothing (no pong, no message) since the
  * previous heartbeat is cut, so its session closes instead of waiting the
- * many minutes TCP takes to give up.
+ * many minutes TCP takes to give up. A session that keeps writing never
+ * reaches a heartbeat (its clock restarts with every frame), so its sends
+ * do the same check once per heartbeat_delay: a silent peer is cut within
+ * two heartbeat_delays of its last answer, busy or idle.
  */
 export abstract class SocketReceiver extends Receiver {
   protected readonly ws: WebSocketLike;
   protected readonly target: Session;
   /** Whether the peer answered since the last heartbeat ping. */
   answered = true;
+  /** When a send checks the peer next (Date.now() time). */
+  private checkAt: number;
   private readonly tracker: SocketTracker;
 
   constructor(ws: WebSocketLike, target: Session, tracker: SocketTracker) {
@@ -98,6 +103,7 @@ export abstract class SocketReceiver extends Receiver {
     this.ws = ws;
     this.target = target;
     this.tracker = tracker;
+    this.checkAt = Date.now() + target.heartbeatDelay;
     receiverOf.set(ws, this);
     tracker.add(this);
     ws.on('close', onSocketGone);
@@ -137,6 +143,7 @@ export abstract class SocketReceiver extends Receiver {
   }
 
   private sendData(data: string | Buffer, size: number): void {
+    if (Date.now() >= this.checkAt && !this.peerAlive()) return;
     if (this.ws.bufferedAmount + size >= SOCKET_HIGH_WATER) {
       this.ready = false;
       this.ws.send(data, TEXT, () => this.resume());
@@ -154,6 +161,7 @@ export abstract class SocketReceiver extends Receiver {
   protected peerAlive(): boolean {
     const ws = this.ws;
     if (ws.ping === undefined || ws.readyState !== ReadyState.OPEN) return true;
+    this.checkAt = Date.now() + this.target.heartbeatDelay;
     if (!this.answered) {
       ws.terminate();
       return false;
