@@ -16,7 +16,9 @@ const BUNDLE = fileURLToPath(
   new URL('../../packages/client/dist/sockjs-reconnecting.min.js', import.meta.url),
 );
 
-const factory = await ourServer();
+const built = await ourServer();
+if (built === null) throw new Error('@sockjs-ts/server is not built: run npm run build first');
+const factory = built;
 let browser: Browser;
 let page: Page;
 
@@ -58,12 +60,12 @@ async function echo(text: string): Promise<void> {
   await waitLog((log) => log.some((e) => e.type === 'message' && e.data === text), `echo ${text}`);
 }
 
-describe('ReconnectingSockJS in Chromium through a server restart', { skip: !factory }, () => {
+describe('ReconnectingSockJS in Chromium through a server restart', () => {
   for (const transport of ['websocket', 'xhr-streaming']) {
     test(`${transport}: back after the server is killed and started again`, {
       timeout: 60_000,
     }, async () => {
-      let server: TestServer = await factory!.start();
+      let server: TestServer = await factory.start();
       const port = server.port;
       try {
         // Cross-origin page (localhost vs 127.0.0.1), as in browser.test.ts.
@@ -77,7 +79,7 @@ describe('ReconnectingSockJS in Chromium through a server restart', { skip: !fac
         await server.kill();
         await waitLog((log) => log.some((e) => e.type === 'reconnecting'), 'reconnecting');
         await sleep(1000);
-        server = await factory!.start({ port });
+        server = await factory.start({ port });
         const log = await waitLog((l) => l.some((e) => e.type === 'reconnected'), 'reconnected');
         const drop = log.find((e) => e.type === 'reconnecting')!;
         assert.notEqual(drop.code, 1000);
