@@ -33,6 +33,7 @@ export function writeCommonJsTwins(dist, twinPath = () => undefined) {
     const text = readFileSync(file, 'utf8')
       .replace(/((?:from |import\()['"]\.\.?\/[^'"]+)\.js(['"])/g, '$1.cjs$2')
       .replace(/^export type \{/gm, 'export {')
+      .replace(/^export type \* from/gm, 'export * from')
       .replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n');
     writeFileSync(twinPath(file) ?? file.replace(/\.d\.ts$/, '.d.cts'), text);
   }

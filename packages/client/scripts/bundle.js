@@ -65,13 +65,22 @@ function commonJsTypes() {
     const entry = ENTRIES.find((name) => file === join(dist, name + '.d.ts'));
     return entry && join(dist, entry + '.names.d.cts');
   });
-  for (const entry of ENTRIES) {
-    const text = readFileSync(join(dist, entry + '.names.d.cts'), 'utf8');
-    // Each name the entry exports, value or type, becomes a member of the namespace.
-    const names = [...text.matchAll(/export \{([^}]*)\}/g)]
+  // Each name a declaration file exports, value or type, following its
+  // `export * from` lines.
+  const exportedNames = (file) => {
+    const text = readFileSync(file, 'utf8');
+    const own = [...text.matchAll(/export \{([^}]*)\}/g)]
       .flatMap((m) => m[1].split(','))
       .map((n) => n.trim())
       .filter(Boolean);
+    const starred = [...text.matchAll(/export (?:type )?\* from '\.\/([^']+)\.cjs'/g)].flatMap(
+      (m) => exportedNames(join(dist, m[1] + '.d.cts')),
+    );
+    return [...own, ...starred];
+  };
+  for (const entry of ENTRIES) {
+    // Each name the entry exports becomes a member of the namespace.
+    const names = exportedNames(join(dist, entry + '.names.d.cts'));
     writeFileSync(
       join(dist, entry + '.d.cts'),
       `// Types of ${entry}.cjs, whose module.exports is the SockJS class with the

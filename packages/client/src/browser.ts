@@ -14,19 +14,7 @@ import { websocket } from './transports/websocket.js';
 import { xhrPolling } from './transports/xhr-polling.js';
 import { xhrStreaming } from './transports/xhr-streaming.js';
 
-export type {
-  CookieJarLike,
-  SockJSCloseEvent,
-  SockJSEvent,
-  SockJSEventMap,
-  SockJSListener,
-  SockJSListenerOptions,
-  SockJSMessageEvent,
-  SockJSOptions,
-  SockJSReadyState,
-  TransportName,
-  URLLike,
-} from './core.js';
+export type * from './public-types.js';
 
 export class SockJS extends Core {
   protected static override env = browserEnv;

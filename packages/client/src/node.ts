@@ -10,19 +10,7 @@ import { xhrPolling } from './transports/xhr-polling.js';
 import { xhrStreaming } from './transports/xhr-streaming.js';
 
 export { CookieJar } from './cookie-jar.js';
-export type {
-  CookieJarLike,
-  SockJSCloseEvent,
-  SockJSEvent,
-  SockJSEventMap,
-  SockJSListener,
-  SockJSListenerOptions,
-  SockJSMessageEvent,
-  SockJSOptions,
-  SockJSReadyState,
-  TransportName,
-  URLLike,
-} from './core.js';
+export type * from './public-types.js';
 
 export class SockJS extends Core {
   protected static override env = nodeEnv;

@@ -4,19 +4,7 @@ import { SockJS as Core } from './core.js';
 import { browserWebSocketEnv } from './env-websocket.browser.js';
 import { websocket } from './transports/websocket.js';
 
-export type {
-  CookieJarLike,
-  SockJSCloseEvent,
-  SockJSEvent,
-  SockJSEventMap,
-  SockJSListener,
-  SockJSListenerOptions,
-  SockJSMessageEvent,
-  SockJSOptions,
-  SockJSReadyState,
-  TransportName,
-  URLLike,
-} from './core.js';
+export type * from './public-types.js';
 
 export class SockJS extends Core {
   protected static override env = browserWebSocketEnv;

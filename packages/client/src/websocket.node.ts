@@ -5,19 +5,7 @@ import { nodeEnv } from './env.node.js';
 import { websocket } from './transports/websocket.js';
 
 export { CookieJar } from './cookie-jar.js';
-export type {
-  CookieJarLike,
-  SockJSCloseEvent,
-  SockJSEvent,
-  SockJSEventMap,
-  SockJSListener,
-  SockJSListenerOptions,
-  SockJSMessageEvent,
-  SockJSOptions,
-  SockJSReadyState,
-  TransportName,
-  URLLike,
-} from './core.js';
+export type * from './public-types.js';
 
 export class SockJS extends Core {
   protected static override env = nodeEnv;

@@ -1,0 +1,14 @@
+// The types every entry exports beside its SockJS class, listed once.
+
+export type { CookieJarLike, SockJSOptions } from './core.js';
+export type {
+  SockJSCloseEvent,
+  SockJSEvent,
+  SockJSEventMap,
+  SockJSListener,
+  SockJSListenerOptions,
+  SockJSMessageEvent,
+  SockJSReadyState,
+  TransportName,
+  URLLike,
+} from './events.js';
