@@ -96,6 +96,7 @@ const HTTP1_SUITES = [
   'packages/server/test/http-routes.test.ts',
   'packages/server/test/http-transports.test.ts',
   'packages/server/test/sessions.test.ts',
+  'packages/server/test/timers.test.ts',
   'packages/server/test/websocket.test.ts',
   'packages/server/test/faults.test.ts',
   'packages/server/test/lingering.test.ts',
