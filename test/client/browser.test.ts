@@ -157,7 +157,7 @@ for (const factory of factories) {
     }
 
     for (const transport of TRANSPORTS) {
-      test(`${transport}: closes with a non-1000 code soon after the server dies, reopens once it is back`, {
+      test(`${transport}: a dying server closes it with a code other than 1000 and 2011, it reopens once the server is back`, {
         timeout: 60_000,
       }, async () => {
         const doomed = await start();
@@ -168,15 +168,14 @@ for (const factory of factories) {
           options: OPTIONS,
         });
         assert.equal(name, transport);
-        const killedAt = Date.now();
         await doomed.kill();
         const closed = (await page.evaluate(
           `Promise.race([globalThis.__closed, new Promise((r) => setTimeout(() => r(null), 15000))])`,
         )) as { code: number; reason: string } | null;
         assert.ok(closed, 'no close event within 15 s');
         assert.notEqual(closed.code, 1000, `closed with ${closed.code} ${closed.reason}`);
-        // Soon: well before the 25 s heartbeat would tell (generous for a loaded machine).
-        assert.ok(Date.now() - killedAt < 10_000, `took ${Date.now() - killedAt} ms`);
+        // Noticed from the connection, not from the liveness timeout (2011).
+        assert.notEqual(closed.code, 2011, `closed with ${closed.code} ${closed.reason}`);
         // The page stays; the server comes back on the same port.
         await start({ port: doomed.port });
         const again = await runInPage<string | null>(OPEN_AND_PARK_SCENARIO, {
