@@ -23,11 +23,13 @@
 //   to the owner:  ['a', prefix, session, link, protocol]  attach a receiver
 //                  ['k', link]                             ready for the next frame
 //                  ['d', link, aborted]                    the receiver went away
+//                  ['q', link]                             the receiver is still there
 //                  ['s', prefix, session, send, messages]  deliver a send
 //   from it:       ['o'|'h'|'e'|'x', link]                 open, heartbeat, end, abort
 //                  ['m', link, messages]                   a message frame
 //                  ['c', link, code, reason]               the close frame
 //                  ['g', link]                             no such session here
+//                  ['p', link]                             is the receiver still there?
 //                  ['r', send, status]                     the send's answer (204, 404, 413)
 
 import { CloseCode, CloseReason, closeFrame } from '@sockjs-ts/protocol';
@@ -161,6 +163,9 @@ class RemoteLink implements SessionLink {
       case 'x':
         r.abort();
         return;
+      case 'p':
+        this.forwarder.post(this.owner, ['q', this.id]);
+        return;
       case 'g':
         this.lose();
         return;
@@ -195,6 +200,8 @@ class ForwardingReceiver extends Receiver {
   readonly node: string;
   readonly link: number;
   private readonly forwarder: Forwarder;
+  /** What waits for the receiving node to say whether its receiver is still there. */
+  private presenceWaiters: (() => void)[] = [];
 
   constructor(forwarder: Forwarder, node: string, link: number, protocol: string) {
     super();
@@ -231,10 +238,27 @@ class ForwardingReceiver extends Receiver {
     this.forwarder.dropForward(this);
     this.post(['e', this.link]);
     this.finished();
+    this.present();
   }
 
   abort(): void {
     this.post(['x', this.link]);
+  }
+
+  override confirmPresence(then: () => void): void {
+    if (this.ended) {
+      then();
+      return;
+    }
+    this.presenceWaiters.push(then);
+    if (this.presenceWaiters.length === 1) this.post(['p', this.link]);
+  }
+
+  /** The receiving node answered that its receiver is still there. */
+  present(): void {
+    const waiters = this.presenceWaiters;
+    this.presenceWaiters = [];
+    for (const then of waiters) then();
   }
 
   /** The receiving node took the last frame and can take the next. */
@@ -254,6 +278,7 @@ class ForwardingReceiver extends Receiver {
       this.ended = true;
       this.finished();
     }
+    this.present();
   }
 
   private post(message: Message): void {
@@ -410,6 +435,9 @@ export class Forwarder implements ClusterNode {
       case 'd':
         this.forwards.get(forwardKey(from, message[1] as number))?.detached(message[2] === 1);
         return;
+      case 'q':
+        this.forwards.get(forwardKey(from, message[1] as number))?.present();
+        return;
       case 'r':
         this.sends.get(message[1] as number)?.settle(message[2] as SendStatus);
         return;
@@ -418,7 +446,7 @@ export class Forwarder implements ClusterNode {
         const link = this.links.get(linkId);
         if (link !== undefined && link.owner === from) {
           link.deliver(message);
-        } else if (message[0] === 'o' || message[0] === 'm' || message[0] === 'h') {
+        } else if ('omhp'.includes(message[0])) {
           // A frame for a receiver that went away meanwhile: the owner must
           // not wait for it (its detach may still be on its way, or lost).
           this.post(from, ['d', linkId, 1]);

@@ -96,7 +96,16 @@ export class Session implements SessionLink, Scheduled {
     return this.host.channels;
   }
 
-  attach(receiver: Receiver): void {
+  attach(receiver: Receiver, confirmed = false): void {
+    const current = this.receiver;
+    if (!confirmed && current?.confirmPresence !== undefined) {
+      // Any-node mode: the attached receiver is on another node; it may have
+      // lost its client already (a poll aborted there, then sent here).
+      current.confirmPresence(() => {
+        if (!receiver.ended) this.attach(receiver, true);
+      });
+      return;
+    }
     const outcome = this.state.attach(Date.now());
     switch (outcome) {
       case 'busy':

@@ -18,6 +18,13 @@ export abstract class Receiver {
   ended = false;
   session: SessionLink | null = null;
 
+  /**
+   * Set by receivers that stand for one on another node (any-node mode), so
+   * that a second receiver does not get 2010 while news of the first one's
+   * client going away is still on its way: `then` runs once that is settled.
+   */
+  confirmPresence?(then: () => void): void;
+
   /** Sends one SockJS frame. */
   protected abstract sendFrame(frame: string): void;
   /** Ends the receiver from the server side. */

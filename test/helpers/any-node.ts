@@ -1,0 +1,125 @@
+// Test servers in any-node mode (examples/test-server.js --redis URL
+// --any-node), each in a process of its own on a port of its choosing,
+// stopped by pid; and the round-robin proxies in front of them.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import {
+  type Proxy as RunningProxy,
+  runHaproxy,
+  startHaproxy,
+  startNginx,
+  stopChild,
+} from './proxies.ts';
+
+export interface AnyNodeServer {
+  readonly port: number;
+  readonly pid: number;
+  /** Resolves when the process has exited, with its code or signal. */
+  readonly exited: Promise<number | string>;
+  /** What it wrote to stderr so far. */
+  errors(): string;
+  /** SIGKILL: a crash. SIGTERM: the test server's graceful stop. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+const TEST_SERVER = fileURLToPath(new URL('../../examples/test-server.js', import.meta.url));
+
+/** Starts one test server in any-node mode on `redisUrl`; resolves once it listens. */
+export async function startAnyNodeServer(
+  redisUrl: string,
+  heartbeatMs?: number,
+  extraArgs: readonly string[] = [],
+): Promise<AnyNodeServer> {
+  const args = [TEST_SERVER, '--port', '0', '--redis', redisUrl, '--any-node', ...extraArgs];
+  if (heartbeatMs !== undefined) args.push('--heartbeat', String(heartbeatMs));
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+  let output = '';
+  let stderr = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => fail('did not start in 10 s'), 10_000);
+    function fail(why: string) {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`test server ${why}: ${output}`));
+    }
+    child.stderr!.on('data', (d) => {
+      output += d;
+      stderr += d;
+    });
+    child.stdout!.on('data', (d) => {
+      output += d;
+      const listening = /listening on http:\/\/[\d.]+:(\d+)/.exec(output);
+      if (listening) {
+        clearTimeout(timer);
+        resolve(Number(listening[1]));
+      }
+    });
+    void exited.then((how) => fail(`exited (${how})`));
+  });
+  return {
+    port,
+    pid: child.pid!,
+    exited,
+    errors: () => stderr,
+    kill: (signal) => stopChild(child as ChildProcess, signal),
+  };
+}
+
+/** Starts `count` of them; if one fails, stops those that started. */
+export async function startAnyNodeServers(
+  redisUrl: string,
+  count: number,
+  heartbeatMs?: number,
+  extraArgs: readonly string[] = [],
+): Promise<AnyNodeServer[]> {
+  const started = await Promise.allSettled(
+    Array.from({ length: count }, () => startAnyNodeServer(redisUrl, heartbeatMs, extraArgs)),
+  );
+  const servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed !== undefined) {
+    await Promise.all(servers.map((s) => s.kill('SIGKILL')));
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  return servers;
+}
+
+export type RoundRobinProxy = 'haproxy' | 'nginx';
+
+/** HAProxy `balance roundrobin` with http-no-delay, or nginx round robin, in front of `ports`. */
+export function startRoundRobin(kind: RoundRobinProxy, ports: number[]): Promise<RunningProxy> {
+  return kind === 'haproxy'
+    ? startHaproxy(ports, { upgrade: 'pass', noDelay: true })
+    : startNginx(ports);
+}
+
+/**
+ * HAProxy `balance roundrobin` in `mode tcp`: each connection to the next
+ * server, bytes passed as they come. The conformance suite opens a
+ * connection per request, so the requests of one session go round robin,
+ * and nothing rewrites what it checks byte for byte (HTTP mode merges the
+ * chunks of a stream and refuses hixie-76 and odd upgrade requests, with
+ * any server behind it).
+ */
+export function startTcpRoundRobin(ports: number[]): Promise<RunningProxy> {
+  return runHaproxy(
+    (port) => `global
+  maxconn 256
+defaults
+  mode tcp
+  timeout connect 2s
+  timeout client 60s
+  timeout server 60s
+frontend fe
+  bind 127.0.0.1:${port}
+  default_backend be
+backend be
+  balance roundrobin
+${ports.map((p, i) => `  server s${i} 127.0.0.1:${p}`).join('\n')}
+`,
+  );
+}

@@ -1,0 +1,108 @@
+// Any-node mode across processes (issue 15): three test servers
+// (examples/test-server.js --redis URL --any-node) on one real Redis.
+// - The official protocol suite, 68 tests, through HAProxy balance
+//   roundrobin in TCP mode: the suite opens a connection per request, so the
+//   requests of each session land on the three nodes in turn.
+// - The owner SIGKILLed: a forwarded stream of its session gets a non-1000
+//   close within the heartbeat, a forwarded send an error at once, and the
+//   sessions of the other nodes keep echoing.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import {
+  type AnyNodeServer,
+  startAnyNodeServers,
+  startTcpRoundRobin,
+} from '../helpers/any-node.ts';
+import { request, Stream } from '../helpers/http-client.ts';
+import { startRedis, type TestRedis } from '../helpers/redis.ts';
+
+const HEARTBEAT = 2000;
+const RUNNER = new URL('../../../shared/conformance/run.sh', import.meta.url).pathname;
+const TIMEOUT = 5000;
+
+let redis: TestRedis;
+let servers: AnyNodeServer[] = [];
+let counter = 0;
+const newId = () => `p${process.pid}x${++counter}`;
+const url = (id: string, transport: string) => `/echo/000/${id}/${transport}`;
+
+before(async () => {
+  redis = await startRedis();
+  servers = await startAnyNodeServers(redis.url, 3, HEARTBEAT, [
+    // The suite wants an absolute sockjs_url in the iframe page.
+    '--sockjs-url',
+    'http://127.0.0.1/sockjs.min.js',
+  ]);
+});
+
+after(async () => {
+  await Promise.all(servers.map((s) => s.kill('SIGKILL')));
+  await redis.stop();
+});
+
+describe('any-node mode, three test server processes', () => {
+  test('the protocol suite passes 68/68 through round robin', async () => {
+    assert.ok(existsSync(RUNNER), `${RUNNER} is missing`);
+    const proxy = await startTcpRoundRobin(servers.map((s) => s.port));
+    try {
+      const run = spawnSync('bash', [RUNNER, proxy.origin], {
+        encoding: 'utf8',
+        timeout: 600_000,
+      });
+      const lines = run.stdout.split('\n').filter(Boolean);
+      const failures = lines.filter((l) => /^(FAIL|ERROR) /.test(l));
+      assert.deepEqual(failures, []);
+      assert.equal(lines.at(-1), '68 passed, 0 failed');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('the owner SIGKILLed: its forwarded stream closes non-1000 within the heartbeat', async () => {
+    const [owner, b, c] = servers as [AnyNodeServer, AnyNodeServer, AnyNodeServer];
+    const id = newId();
+    const other = newId();
+    const opened = await request(owner.port, url(id, 'xhr'), { method: 'POST', timeout: TIMEOUT });
+    assert.equal(opened.body, 'o\n');
+    // A session of another node, which must not notice.
+    const otherOpened = await request(b.port, url(other, 'xhr'), {
+      method: 'POST',
+      timeout: TIMEOUT,
+    });
+    assert.equal(otherOpened.body, 'o\n');
+    const stream = new Stream(c.port, url(id, 'xhr_streaming'), { method: 'POST' });
+    await stream.response();
+    const sent = await request(b.port, url(id, 'xhr_send'), {
+      method: 'POST',
+      body: '["before"]',
+      timeout: TIMEOUT,
+    });
+    assert.equal(sent.status, 204);
+    await stream.waitFor('a["before"]\n');
+    await owner.kill('SIGKILL');
+    const killedAt = Date.now();
+    await stream.waitFor('c[1011,"Session owner unreachable"]\n', HEARTBEAT);
+    assert.ok(Date.now() - killedAt < HEARTBEAT);
+    await stream.waitEnd(HEARTBEAT);
+    // A send for it now: an error at once (the session is gone), no hang.
+    const late = await request(b.port, url(id, 'xhr_send'), {
+      method: 'POST',
+      body: '["after"]',
+      timeout: HEARTBEAT,
+    });
+    assert.notEqual(late.status, 204);
+    // The other node's session goes on, forwarded through the third node.
+    const echo = await request(c.port, url(other, 'xhr_send'), {
+      method: 'POST',
+      body: '["still here"]',
+      timeout: TIMEOUT,
+    });
+    assert.equal(echo.status, 204);
+    const polled = await request(c.port, url(other, 'xhr'), { method: 'POST', timeout: TIMEOUT });
+    assert.equal(polled.body, 'a["still here"]\n');
+    for (const s of [b, c]) assert.equal(s.errors(), '');
+  });
+});
