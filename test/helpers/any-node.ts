@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import {
   type Proxy as RunningProxy,
   runHaproxy,
+  runNginx,
   startHaproxy,
-  startNginx,
   stopChild,
 } from './proxies.ts';
 
@@ -90,11 +90,46 @@ export async function startAnyNodeServers(
 
 export type RoundRobinProxy = 'haproxy' | 'nginx';
 
-/** HAProxy `balance roundrobin` with http-no-delay, or nginx round robin, in front of `ports`. */
+/**
+ * HAProxy `balance roundrobin` with http-no-delay, or nginx round robin set
+ * up for SockJS (streams unbuffered, websocket upgrades passed, no retry of
+ * a request elsewhere), in front of `ports`: no stickiness either way.
+ */
 export function startRoundRobin(kind: RoundRobinProxy, ports: number[]): Promise<RunningProxy> {
   return kind === 'haproxy'
     ? startHaproxy(ports, { upgrade: 'pass', noDelay: true })
-    : startNginx(ports);
+    : runNginx(
+        (port, dir) => `worker_processes 1;
+error_log stderr error;
+pid ${dir}/nginx.pid;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
+  upstream sockjs {
+    ${ports.map((p) => `server 127.0.0.1:${p};`).join('\n    ')}
+  }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://sockjs;
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_buffering off;
+      proxy_request_buffering off;
+      proxy_read_timeout 120s;
+      proxy_next_upstream off;
+    }
+  }
+}
+`,
+      );
 }
 
 /**
