@@ -6,6 +6,8 @@
 // - The owner SIGKILLed: a forwarded stream of its session gets a non-1000
 //   close within the heartbeat, a forwarded send an error at once, and the
 //   sessions of the other nodes keep echoing.
+// - A receiving node SIGKILLed mid-stream: the owner lets go of the
+//   receiver it forwarded to, and the session closes with 1002.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -104,5 +106,35 @@ describe('any-node mode, three test server processes', () => {
     const polled = await request(c.port, url(other, 'xhr'), { method: 'POST', timeout: TIMEOUT });
     assert.equal(polled.body, 'a["still here"]\n');
     for (const s of [b, c]) assert.equal(s.errors(), '');
+  });
+
+  test('a receiving node SIGKILLed mid-stream: the owner releases its receiver, the session closes 1002', async () => {
+    // The owner of the previous test is gone: the other two remain.
+    const [, owner, receiving] = servers as [AnyNodeServer, AnyNodeServer, AnyNodeServer];
+    const id = newId();
+    const opened = await request(owner.port, url(id, 'xhr'), { method: 'POST', timeout: TIMEOUT });
+    assert.equal(opened.body, 'o\n');
+    const stream = new Stream(receiving.port, url(id, 'eventsource'));
+    await stream.response();
+    const sent = await request(owner.port, url(id, 'xhr_send'), {
+      method: 'POST',
+      body: '["one"]',
+      timeout: TIMEOUT,
+    });
+    assert.equal(sent.status, 204);
+    await stream.waitFor('data: a["one"]\r\n\r\n');
+    await receiving.kill('SIGKILL');
+    // The next receiver at the owner does not get 2010 from a dead node's
+    // receiver: the session lost its stream, as on one node (1002).
+    const next = await request(owner.port, url(id, 'xhr'), { method: 'POST', timeout: HEARTBEAT });
+    assert.equal(next.body, 'c[1002,"Connection interrupted"]\n');
+    // And the owner goes on serving.
+    const fresh = newId();
+    const freshOpened = await request(owner.port, url(fresh, 'xhr'), {
+      method: 'POST',
+      timeout: TIMEOUT,
+    });
+    assert.equal(freshOpened.body, 'o\n');
+    assert.equal(owner.errors(), '');
   });
 });
