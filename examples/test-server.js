@@ -4,6 +4,7 @@
 //
 // usage: node examples/test-server.js [--port 8081] [--host 127.0.0.1] [--sockjs-url URL] [--http1]
 //                                     [--redis redis://127.0.0.1:6379] [--heartbeat MS] [--any-node]
+//                                     [--workers N]
 //
 // --http1 serves with the server's own HTTP/1.1 layer (createHttp1Server)
 // instead of node:http. --redis makes /broadcast one channel across every
@@ -13,6 +14,10 @@
 // (default 25,000 ms), so that tests see a dead server sooner. --any-node
 // (with --redis) runs every service in any-node mode: several test servers
 // behind a balancer without stickiness serve the sessions of each other.
+// --workers N (with --redis) forks N workers of Node's cluster module on
+// the one port, in any-node mode: the module hands each connection to the
+// next worker, so the requests of a session land on different workers.
+import cluster from 'node:cluster';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { createHttp1Server, createServer } from '@sockjs-ts/server';
@@ -26,115 +31,159 @@ const { values } = parseArgs({
     redis: { type: 'string' },
     heartbeat: { type: 'string' },
     'any-node': { type: 'boolean', default: false },
+    workers: { type: 'string', default: '1' },
   },
 });
 
-/** A broker on the given Redis, or none. */
-async function brokerFor(url) {
-  if (url === undefined) return undefined;
-  const [{ createClient }, { redisBroker }] = await Promise.all([
-    import('redis'),
-    import('@sockjs-ts/redis'),
-  ]);
-  const client = createClient({ url });
-  // node-redis reconnects by itself; the broker counts what failed meanwhile.
-  client.on('error', () => {});
-  await client.connect();
-  return { broker: redisBroker({ client, key: 'sockjs:test-server' }), client };
-}
-const redis = await brokerFor(values.redis);
-if (values['any-node'] && redis === undefined) {
-  console.error('--any-node needs --redis URL');
+const workers = Number(values.workers);
+if (!Number.isInteger(workers) || workers < 1) {
+  console.error('--workers takes a whole number of at least 1');
   process.exit(2);
 }
-const { redisSessions } = values['any-node'] ? await import('@sockjs-ts/redis') : {};
-
-/** Any-node mode for one service (the same service on every test server shares a prefix), or none. */
-const anyNode = (service) =>
-  redisSessions
-    ? { cluster: redisSessions({ client: redis.client, prefix: `sockjs:test-server:${service}:` }) }
-    : {};
-
-const common = {
-  ...(values['sockjs-url'] ? { sockjs_url: values['sockjs-url'] } : {}),
-  ...(values.heartbeat ? { heartbeat_delay: Number(values.heartbeat) } : {}),
-};
-const server = values.http1 ? createHttp1Server() : http.createServer();
-// A request under none of the prefixes ends here (the listeners that
-// installHandlers finds are its fallback).
-server.removeAllListeners('request');
-server.on('request', (_req, res) => {
-  res.writeHead(404, { 'Content-Type': 'text/plain' });
-  res.end('404 - not a SockJS prefix\n');
-});
-
-const echo = createServer({ ...common, ...anyNode('echo') });
-echo.on('connection', (conn) => {
-  conn.on('data', (m) => conn.write(m));
-});
-echo.installHandlers(server, { prefix: '/echo', response_limit: 4096 });
-echo.installHandlers(server, { prefix: '/disabled_websocket_echo', websocket: false });
-echo.installHandlers(server, { prefix: '/cookie_needed_echo', jsessionid: true });
-
-const close = createServer({ ...common, ...anyNode('close') });
-close.on('connection', (conn) => conn.close(3000, 'Go away!'));
-close.installHandlers(server, { prefix: '/close' });
-
-const ticker = createServer({ ...common, ...anyNode('ticker') });
-ticker.on('connection', (conn) => {
-  const timer = setInterval(() => conn.write('tick!'), 1000);
-  conn.on('close', () => clearInterval(timer));
-});
-ticker.installHandlers(server, { prefix: '/ticker' });
-
-const amplify = createServer({ ...common, ...anyNode('amplify') });
-amplify.on('connection', (conn) => {
-  conn.on('data', (m) => {
-    const n = Math.floor(Number(m));
-    conn.write('x'.repeat(2 ** (n >= 1 && n <= 18 ? n : 1)));
-  });
-});
-amplify.installHandlers(server, { prefix: '/amplify' });
-
-// Every message to every session of /broadcast: of this process, or with
-// --redis of every test server on that Redis.
-const broadcast = createServer({
-  ...common,
-  ...anyNode('broadcast'),
-  broker: redis?.broker,
-  health_path: '/health',
-});
-broadcast.on('connection', (conn) => {
-  conn.on('data', (m) => broadcast.broadcast(m));
-});
-broadcast.installHandlers(server, { prefix: '/broadcast' });
-
-server.listen(Number(values.port), values.host, () => {
-  const { address, port } = server.address();
-  console.log(`sockjs-ts test server listening on http://${address}:${port}`);
-});
-
-const sockets = new Set();
-server.on('connection', (socket) => {
-  sockets.add(socket);
-  socket.on('close', () => sockets.delete(socket));
-});
-
-// Graceful stop: every session gets 1001 on its transport, in-flight
-// responses finish, then the HTTP server closes. It keeps accepting until
-// then: a polling client's next request, behind a proxy often on a new
-// connection, must still reach this process to get its close frame (new
-// sessions meanwhile get 503, which a proxy retries elsewhere).
-async function stop() {
-  await Promise.all([echo, close, ticker, amplify, broadcast].map((s) => s.close()));
-  server.close();
-  await redis?.client.close();
-  if (values.http1) {
-    for (const socket of sockets) socket.destroy();
-  } else {
-    server.closeAllConnections();
+if (workers > 1 && cluster.isPrimary) {
+  if (values.redis === undefined) {
+    console.error('--workers needs --redis URL (the workers run in any-node mode)');
+    process.exit(2);
   }
-  process.exit(0);
+  // The primary only forks, passes the workers' first line on, and stops them.
+  let announced = false;
+  for (let i = 0; i < workers; i++) {
+    const worker = cluster.fork();
+    worker.on('message', (line) => {
+      if (announced) return;
+      announced = true;
+      console.log(line);
+    });
+  }
+  const stopAll = () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  };
+  cluster.on('exit', () => {
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+  });
+  process.on('SIGINT', stopAll);
+  process.on('SIGTERM', stopAll);
+} else {
+  await serve();
 }
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+
+async function serve() {
+  /** A broker on the given Redis, or none. */
+  async function brokerFor(url) {
+    if (url === undefined) return undefined;
+    const [{ createClient }, { redisBroker }] = await Promise.all([
+      import('redis'),
+      import('@sockjs-ts/redis'),
+    ]);
+    const client = createClient({ url });
+    // node-redis reconnects by itself; the broker counts what failed meanwhile.
+    client.on('error', () => {});
+    await client.connect();
+    return { broker: redisBroker({ client, key: 'sockjs:test-server' }), client };
+  }
+  const redis = await brokerFor(values.redis);
+  const anyNodeMode = values['any-node'] || workers > 1;
+  if (anyNodeMode && redis === undefined) {
+    console.error('--any-node needs --redis URL');
+    process.exit(2);
+  }
+  const { redisSessions } = anyNodeMode ? await import('@sockjs-ts/redis') : {};
+
+  /** Any-node mode for one service (the same service on every test server shares a prefix), or none. */
+  const anyNode = (service) =>
+    redisSessions
+      ? {
+          cluster: redisSessions({
+            client: redis.client,
+            prefix: `sockjs:test-server:${service}:`,
+          }),
+        }
+      : {};
+
+  const common = {
+    ...(values['sockjs-url'] ? { sockjs_url: values['sockjs-url'] } : {}),
+    ...(values.heartbeat ? { heartbeat_delay: Number(values.heartbeat) } : {}),
+  };
+  const server = values.http1 ? createHttp1Server() : http.createServer();
+  // A request under none of the prefixes ends here (the listeners that
+  // installHandlers finds are its fallback).
+  server.removeAllListeners('request');
+  server.on('request', (_req, res) => {
+    res.writeHead(404, { 'Content-Type': 'text/plain' });
+    res.end('404 - not a SockJS prefix\n');
+  });
+
+  const echo = createServer({ ...common, ...anyNode('echo') });
+  echo.on('connection', (conn) => {
+    conn.on('data', (m) => conn.write(m));
+  });
+  echo.installHandlers(server, { prefix: '/echo', response_limit: 4096 });
+  echo.installHandlers(server, { prefix: '/disabled_websocket_echo', websocket: false });
+  echo.installHandlers(server, { prefix: '/cookie_needed_echo', jsessionid: true });
+
+  const close = createServer({ ...common, ...anyNode('close') });
+  close.on('connection', (conn) => conn.close(3000, 'Go away!'));
+  close.installHandlers(server, { prefix: '/close' });
+
+  const ticker = createServer({ ...common, ...anyNode('ticker') });
+  ticker.on('connection', (conn) => {
+    const timer = setInterval(() => conn.write('tick!'), 1000);
+    conn.on('close', () => clearInterval(timer));
+  });
+  ticker.installHandlers(server, { prefix: '/ticker' });
+
+  const amplify = createServer({ ...common, ...anyNode('amplify') });
+  amplify.on('connection', (conn) => {
+    conn.on('data', (m) => {
+      const n = Math.floor(Number(m));
+      conn.write('x'.repeat(2 ** (n >= 1 && n <= 18 ? n : 1)));
+    });
+  });
+  amplify.installHandlers(server, { prefix: '/amplify' });
+
+  // Every message to every session of /broadcast: of this process, or with
+  // --redis of every test server on that Redis.
+  const broadcast = createServer({
+    ...common,
+    ...anyNode('broadcast'),
+    broker: redis?.broker,
+    health_path: '/health',
+  });
+  broadcast.on('connection', (conn) => {
+    conn.on('data', (m) => broadcast.broadcast(m));
+  });
+  broadcast.installHandlers(server, { prefix: '/broadcast' });
+
+  server.listen(Number(values.port), values.host, () => {
+    const { address, port } = server.address();
+    const line = `sockjs-ts test server listening on http://${address}:${port}`;
+    // A worker tells the primary, which prints it once for all.
+    if (cluster.isWorker) process.send?.(line);
+    else console.log(line);
+  });
+
+  const sockets = new Set();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  // Graceful stop: every session gets 1001 on its transport, in-flight
+  // responses finish, then the HTTP server closes. It keeps accepting until
+  // then: a polling client's next request, behind a proxy often on a new
+  // connection, must still reach this process to get its close frame (new
+  // sessions meanwhile get 503, which a proxy retries elsewhere).
+  async function stop() {
+    await Promise.all([echo, close, ticker, amplify, broadcast].map((s) => s.close()));
+    server.close();
+    await redis?.client.close();
+    if (values.http1) {
+      for (const socket of sockets) socket.destroy();
+    } else {
+      server.closeAllConnections();
+    }
+    process.exit(0);
+  }
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

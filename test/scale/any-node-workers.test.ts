@@ -1,0 +1,90 @@
+// Node's cluster module in any-node mode (issue 15): the test server with
+// --workers 2 forks two workers on one port; the module hands each new
+// connection to the next worker, and the protocol suite opens one per
+// request, so the requests of its sessions land on both. The suite passes
+// 68/68, and Redis's PUBLISH count shows that requests were forwarded.
+
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createClient } from 'redis';
+import { stopChild } from '../helpers/proxies.ts';
+import { startRedis, type TestRedis } from '../helpers/redis.ts';
+
+const TEST_SERVER = fileURLToPath(new URL('../../examples/test-server.js', import.meta.url));
+const RUNNER = new URL('../../../shared/conformance/run.sh', import.meta.url).pathname;
+
+let redis: TestRedis;
+let primary: ReturnType<typeof spawn> | undefined;
+let port = 0;
+
+before(async () => {
+  redis = await startRedis();
+  const child = spawn(
+    process.execPath,
+    [
+      TEST_SERVER,
+      '--port',
+      '0',
+      '--workers',
+      '2',
+      '--redis',
+      redis.url,
+      '--sockjs-url',
+      'http://127.0.0.1/sockjs.min.js',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  primary = child;
+  let output = '';
+  port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no workers in 10 s: ${output}`)), 10_000);
+    child.stderr!.on('data', (d) => {
+      output += d;
+    });
+    child.stdout!.on('data', (d) => {
+      output += d;
+      const listening = /listening on http:\/\/[\d.]+:(\d+)/.exec(output);
+      if (listening) {
+        clearTimeout(timer);
+        resolve(Number(listening[1]));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`test server exited with ${code}: ${output}`));
+    });
+  });
+});
+
+after(async () => {
+  // SIGTERM: the primary stops its workers, then exits.
+  if (primary !== undefined) await stopChild(primary, 'SIGTERM');
+  await redis.stop();
+});
+
+test('the protocol suite passes 68/68 against two cluster workers on one port', async () => {
+  assert.ok(existsSync(RUNNER), `${RUNNER} is missing`);
+  const run = spawnSync('bash', [RUNNER, `http://127.0.0.1:${port}`], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  const lines = run.stdout.split('\n').filter(Boolean);
+  assert.deepEqual(
+    lines.filter((l) => /^(FAIL|ERROR) /.test(l)),
+    [],
+  );
+  assert.equal(lines.at(-1), '68 passed, 0 failed');
+  const stats = createClient({ url: redis.url });
+  stats.on('error', () => {});
+  await stats.connect();
+  try {
+    const info = await stats.info('commandstats');
+    const publishes = Number(/cmdstat_publish:calls=(\d+)/.exec(info)?.[1] ?? 0);
+    assert.ok(publishes > 0, 'no request was forwarded between the workers');
+  } finally {
+    stats.destroy();
+  }
+});
