@@ -4,6 +4,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { renderDeployConfig } from '../../examples/deploy/render.js';
 import {
   type Proxy as RunningProxy,
   runHaproxy,
@@ -157,4 +158,35 @@ backend be
 ${ports.map((p, i) => `  server s${i} 127.0.0.1:${p}`).join('\n')}
 `,
   );
+}
+
+/**
+ * examples/deploy/haproxy.cfg (health checks on /health, a refused
+ * connection or a 503 retried on another server, http-no-delay) with its
+ * session-id hashing replaced by `balance roundrobin`, and no retry of a
+ * request whose answer never came: what a deployment without stickiness
+ * looks like.
+ */
+export function startDeployRoundRobin(ports: number[]): Promise<RunningProxy> {
+  return runHaproxy((port) => {
+    const config = renderDeployConfig('haproxy', {
+      listen: `127.0.0.1:${port}`,
+      backends: ports.map((p) => `127.0.0.1:${p}`),
+    });
+    // A request whose answer was lost may have been forwarded already (a
+    // send delivered at its owner): it must not be sent again. Refused
+    // connections and 503 (not forwarded) are still retried.
+    const roundRobin = config
+      .replace(/^\s*balance hash .*$/m, '  balance roundrobin')
+      .replace(/^\s*hash-type consistent$/m, '')
+      .replace(/^(\s*retry-on conn-failure) empty-response (503)$/m, '$1 $2');
+    if (
+      !roundRobin.includes('balance roundrobin') ||
+      roundRobin.includes('hash-type') ||
+      roundRobin.includes('empty-response')
+    ) {
+      throw new Error('examples/deploy/haproxy.cfg changed: nothing to make round robin');
+    }
+    return roundRobin;
+  });
 }

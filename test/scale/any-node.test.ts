@@ -241,6 +241,11 @@ describe('any-node mode over three nodes, requests round robin', () => {
     assert.equal((await poll(a, id)).body, 'a["kept"]\n');
     await redis.restart();
     await eventually(() => nodes.every((n) => n.cluster.available), 'nodes back on Redis', 15_000);
+    // Redis came back empty: the owner claimed its session again before
+    // forwarding resumed, so another node forwards to it instead of making
+    // a second session with its id.
+    assert.equal((await send(b, id, ['after'])).status, 204);
+    assert.equal((await poll(nodes[2]!, id)).body, 'a["after"]\n');
     const id2 = newId();
     assert.equal((await poll(a, id2)).body, 'o\n');
     assert.equal((await send(b, id2, ['again'])).status, 204);

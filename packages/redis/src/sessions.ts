@@ -48,6 +48,7 @@ export interface SessionsClient {
   destroy(): void;
   on(event: 'ready' | 'end' | 'reconnecting', listener: () => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
+  off(event: 'ready', listener: () => void): unknown;
 }
 
 export interface RedisSessionsOptions {
@@ -97,6 +98,10 @@ return 0`;
 
 // Claims refreshed per command.
 const REFRESH_BATCH = 500;
+// How often, and how far apart, renewing after a reconnect is tried before
+// waiting for the next one.
+const RECOVER_TRIES = 20;
+const RECOVER_RETRY_MS = 250;
 
 export class RedisSessions implements SessionCluster {
   readonly nodeId = randomUUID();
@@ -118,6 +123,11 @@ export class RedisSessions implements SessionCluster {
   private subscribed = false;
   /** Subscribed and not dropped since. */
   private listening = false;
+  /** Renewing the mark and claims after the subscriber came back. */
+  private recovering = false;
+  private readonly clientReady = () => {
+    if (this.subscribed && !this.listening && !this.closed) this.recover();
+  };
   private closed = false;
   private readonly timers: NodeJS.Timeout[] = [];
 
@@ -157,8 +167,10 @@ export class RedisSessions implements SessionCluster {
     sub.on('end', dropped);
     // node-redis subscribes again by itself after a reconnect.
     sub.on('ready', () => {
-      if (this.subscribed) this.listening = !this.closed;
+      if (this.subscribed && !this.closed) this.recover();
     });
+    // The app's client may come back after the subscriber.
+    this.client.on('ready', this.clientReady);
     sub
       .connect()
       .then(() => sub.subscribe(this.channel(this.nodeId), (message) => this.deliver(message)))
@@ -169,9 +181,9 @@ export class RedisSessions implements SessionCluster {
       .catch(() => {
         this.counters.errors++;
       });
-    this.refreshNode();
-    this.every(this.nodeTtl / 3, () => this.refreshNode());
-    this.every(this.sessionTtl / 3, () => this.refreshSessions());
+    void this.refreshNode();
+    this.every(this.nodeTtl / 3, () => void this.refreshNode());
+    this.every(this.sessionTtl / 3, () => void this.refreshSessions());
   }
 
   async claim(sessionId: string): Promise<string> {
@@ -229,6 +241,7 @@ export class RedisSessions implements SessionCluster {
     this.closed = true;
     this.listening = false;
     for (const timer of this.timers) clearInterval(timer);
+    this.client.off('ready', this.clientReady);
     this.subscriber?.destroy();
     this.subscriber = null;
     if (this.client.isReady) {
@@ -246,29 +259,40 @@ export class RedisSessions implements SessionCluster {
     this.node.receive(payload.slice(0, space), payload.slice(space + 1));
   }
 
-  private refreshNode(): void {
-    if (this.closed || !this.client.isReady) return;
-    this.client
+  /** Marks this node alive; false when Redis did not take it. */
+  private refreshNode(): Promise<boolean> {
+    if (this.closed || !this.client.isReady) return Promise.resolve(false);
+    return this.client
       .set(this.aliveKey(this.nodeId), '1', { expiration: { type: 'PX', value: this.nodeTtl } })
-      .catch(() => {
-        this.counters.errors++;
-      });
+      .then(
+        () => true,
+        () => {
+          this.counters.errors++;
+          return false;
+        },
+      );
   }
 
-  private refreshSessions(): void {
-    if (this.closed || !this.client.isReady || this.node === null) return;
+  /** Renews the claims of every session here; false when Redis did not take them all. */
+  private refreshSessions(): Promise<boolean> {
+    if (this.closed || !this.client.isReady || this.node === null) return Promise.resolve(false);
+    const done: Promise<boolean>[] = [];
     let batch: string[] = [];
     const flush = () => {
-      this.client
-        .eval(REFRESH, { keys: batch, arguments: [this.nodeId, String(this.sessionTtl)] })
-        .then(
-          (taken) => {
-            this.counters.conflicts += Number(taken);
-          },
-          () => {
-            this.counters.errors++;
-          },
-        );
+      done.push(
+        this.client
+          .eval(REFRESH, { keys: batch, arguments: [this.nodeId, String(this.sessionTtl)] })
+          .then(
+            (taken) => {
+              this.counters.conflicts += Number(taken);
+              return true;
+            },
+            () => {
+              this.counters.errors++;
+              return false;
+            },
+          ),
+      );
       batch = [];
     };
     for (const id of this.node.sessionIds()) {
@@ -276,6 +300,30 @@ export class RedisSessions implements SessionCluster {
       if (batch.length === REFRESH_BATCH) flush();
     }
     if (batch.length > 0) flush();
+    return Promise.all(done).then((results) => results.every(Boolean));
+  }
+
+  /**
+   * After the subscriber came back: Redis may have restarted empty, so this
+   * node's mark and claims are written again before it forwards anything
+   * (another node could otherwise take a live session's id for a new one).
+   */
+  private recover(): void {
+    if (this.recovering) return;
+    this.recovering = true;
+    const attempt = async (tries: number): Promise<void> => {
+      const renewed = (await this.refreshNode()) && (await this.refreshSessions());
+      if (this.closed || this.subscriber?.isReady !== true) return;
+      if (renewed) {
+        this.listening = true;
+      } else if (tries < RECOVER_TRIES) {
+        await new Promise((resolve) => setTimeout(resolve, RECOVER_RETRY_MS).unref());
+        return attempt(tries + 1);
+      }
+    };
+    void attempt(1).finally(() => {
+      this.recovering = false;
+    });
   }
 
   private every(ms: number, run: () => void): void {

@@ -47,8 +47,13 @@ export interface AttachTarget {
   attach(receiver: Receiver): void;
 }
 
-/** The answers of a send, as HTTP statuses: delivered, no such session, a message too big, unreachable. */
-export type SendStatus = 204 | 404 | 413 | 503;
+/**
+ * The answers of a send, as HTTP statuses: delivered, no such session, a
+ * message too big, not forwarded (the registry is down: it had no effect,
+ * a balancer may retry it elsewhere), or no word from the owner in time
+ * (it may have been delivered: not to be retried).
+ */
+export type SendStatus = 204 | 404 | 413 | 503 | 504;
 
 /** What forwarding needs from an endpoint. */
 export interface ForwardingEndpoint {
@@ -374,7 +379,7 @@ export class Forwarder implements ClusterNode {
   sendRemote(owner: string, prefix: string, id: string, messages: string[]): Promise<SendStatus> {
     return new Promise((resolve) => {
       const sendId = ++this.lastId;
-      const timer = setTimeout(() => settle(503), this.heartbeatDelay);
+      const timer = setTimeout(() => settle(504), this.heartbeatDelay);
       const settle = (status: SendStatus) => {
         if (!this.sends.delete(sendId)) return;
         clearTimeout(timer);
@@ -382,7 +387,7 @@ export class Forwarder implements ClusterNode {
       };
       this.sends.set(sendId, { owner, settle });
       this.post(owner, ['s', prefix, id, sendId, messages], (unreachable) =>
-        settle(unreachable ? 503 : 404),
+        settle(unreachable ? 504 : 404),
       );
     });
   }
@@ -457,7 +462,7 @@ export class Forwarder implements ClusterNode {
 
   reset(): void {
     for (const link of [...this.links.values()]) link.lose();
-    for (const send of [...this.sends.values()]) send.settle(503);
+    for (const send of [...this.sends.values()]) send.settle(504);
     for (const receiver of [...this.forwards.values()]) {
       // Frames may have been lost both ways: the session ends, and its
       // receiving node is told, if the message still gets there.
@@ -485,7 +490,7 @@ export class Forwarder implements ClusterNode {
   async close(): Promise<void> {
     clearInterval(this.sweepTimer);
     for (const link of [...this.links.values()]) link.end();
-    for (const send of [...this.sends.values()]) send.settle(503);
+    for (const send of [...this.sends.values()]) send.settle(504);
     await this.cluster.close();
   }
 

@@ -12,6 +12,7 @@ const SEND_REFUSALS = {
   404: NOT_FOUND,
   413: 'Message too big.',
   503: 'Service unavailable.',
+  504: 'No answer from the session owner.',
 } as const;
 
 function answerError(res: HttpResponse, headers: () => void, status: number, text: string) {
