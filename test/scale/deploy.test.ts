@@ -34,6 +34,9 @@ const TRANSPORTS = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling'] 
 const PER_KIND = 30;
 // The test servers' heartbeat_delay: a dead node must be noticed within it.
 const HEARTBEAT_MS = 5000;
+// How long HAProxy may take to mark a stopped node down: it checks every
+// second (inter 1s) and takes a server out after two failures (fall 2).
+const HAPROXY_NOTICES_MS = 3000;
 // One forced transport has nothing to fall back to: a generous attempt timeout.
 const ATTEMPT_MS = 15_000;
 
@@ -52,6 +55,7 @@ interface Socket {
   onclose: ((event: { code: number; reason: string }) => void) | null;
   send(data: string): void;
   close(): void;
+  addEventListener(type: 'heartbeat', listener: () => void): void;
 }
 type SocketConstructor = new (
   url: string,
@@ -77,6 +81,8 @@ class Member {
   readonly other: string[] = [];
   /** Date.now() when the last message came. */
   lastAt = 0;
+  /** Heartbeat frames received. */
+  heartbeats = 0;
 
   constructor(
     readonly label: string,
@@ -91,6 +97,9 @@ class Member {
         this.closed = { code: e.code, reason: e.reason, at: Date.now() };
         reject(new Error(`${label}: closed before open: ${e.code} ${e.reason}`));
       };
+    });
+    this.sock.addEventListener('heartbeat', () => {
+      this.heartbeats++;
     });
     this.sock.onmessage = ({ data }) => {
       this.lastAt = Date.now();
@@ -127,12 +136,12 @@ interface Publisher {
 const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 /** Opens `perKind` sessions of each library on each transport at `url`, all at once. */
-async function openMembers(url: string, perKind: number): Promise<Member[]> {
+async function openMembers(url: string, perKind: number, tag = ''): Promise<Member[]> {
   const members: Member[] = [];
   for (const [library, Socket] of LIBRARIES) {
     for (const transport of TRANSPORTS) {
       for (let i = 0; i < perKind; i++) {
-        members.push(new Member(`${library} ${transport} #${i}`, url, Socket, transport));
+        members.push(new Member(`${tag}${library} ${transport} #${i}`, url, Socket, transport));
       }
     }
   }
@@ -190,11 +199,27 @@ function untilEnds(
   from: readonly Publisher[],
   ms: number,
 ) {
+  const short = () =>
+    from
+      .map((p) => {
+        const missing = members.filter((m) => !m.ends.has(`${round}|${p.name}`));
+        const state = p.member.closed ? `closed ${p.member.closed.code}` : 'open';
+        const some = missing
+          .slice(0, 3)
+          .map(
+            (m) =>
+              `${m.label}, last message ${Date.now() - m.lastAt} ms ago, ${m.heartbeats} heartbeats, ${m.seqs(round, p.name).length} of this round`,
+          );
+        return `${missing.length} without ${p.name}'s (publisher ${state}; ${some.join('; ')})`;
+      })
+      .join(', ');
   return eventually(
     () => members.every((m) => from.every((p) => m.ends.has(`${round}|${p.name}`))),
-    `every end marker of ${round} (${members.filter((m) => !from.every((p) => m.ends.has(`${round}|${p.name}`))).length} members short)`,
+    `every end marker of ${round}`,
     ms,
-  );
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}: ${short()}`);
+  });
 }
 
 /** Every member has publisher p's messages 1..count of `round`, in order, none twice. */
@@ -357,11 +382,6 @@ function scenario(kind: ProxyKind) {
       await sleep(300);
       const signalled = Date.now();
       const exited = leaving.node.kill('SIGTERM');
-      // While it stops: its health URL stops answering 200, then sessions
-      // opened through the proxy must all land on the others.
-      await sessionCounts([leaving.node], ([c]) => c === null);
-      const newcomers = await openMembers(`${cluster.url}/broadcast`, 4);
-      opened.push(...newcomers);
       await withDeadline(exited, 10_000, 'node3 exit');
       try {
         await eventually(
@@ -372,12 +392,21 @@ function scenario(kind: ProxyKind) {
       } finally {
         t.diagnostic(`after SIGTERM, by client and transport: ${summary(before, signalled)}`);
       }
+      // Until HAProxy marks node3 down, it sends node3's share of new
+      // sessions elsewhere by redispatch, and its consistent hash does not
+      // always pick the server it picks once node3 is off the ring: a
+      // polling session opened in that window may find its next request
+      // on another node (docs/proxies.md). Staging, not a timing check.
+      if (kind === 'haproxy') await sleep(HAPROXY_NOTICES_MS);
+      // New sessions, as the closed ones' clients would open, through the proxy.
+      const newcomers = await openMembers(`${cluster.url}/broadcast`, 4, 'new ');
+      opened.push(...newcomers);
       const gone = before.filter((m) => !m.open);
       const codes = new Set(gone.map((m) => m.closed!.code));
       assert.deepEqual([...codes], [1001], `close codes: ${[...codes]}`);
       assert.equal(leaving.member.closed?.code, 1001);
       t.diagnostic(
-        `${gone.length} sessions closed with 1001 within ${Math.max(...gone.map((m) => m.closed!.at)) - signalled} ms of SIGTERM`,
+        `${gone.length} sessions closed with 1001, the last ${Math.max(...gone.map((m) => m.closed!.at)) - signalled} ms after SIGTERM`,
       );
 
       await sleep(300);
@@ -424,24 +453,35 @@ function scenario(kind: ProxyKind) {
       // 'end' and the request's 'error' only: a streaming response cut
       // short (its server died) gives neither, so its xhr-streaming sessions
       // on the dead node wait forever (a browser's XHR reports the error).
-      // They are told apart by silence: the stream sends every 50 ms, and
-      // a session that heard nothing for 2 s is not on a live node.
+      // They are told apart by silence: the stream sends every 50 ms, and a
+      // session that heard nothing for 2 s while the staying publisher (a
+      // session on node1 itself) heard its own messages is not on a live node.
       const stuck = () =>
         Date.now() - killed > 2000
-          ? before.filter((m) => m.open && m.lastAt < Date.now() - 2000)
+          ? before.filter((m) => m.open && staying.member.lastAt - m.lastAt > 2000)
           : [];
       const gone = () => before.filter((m) => !m.open);
       try {
         await eventually(
           () => gone().length + stuck().length === onVictim,
-          `${onVictim} sessions of node2 closed or stuck (${gone().length} closed, ${stuck().length} stuck)`,
+          `${onVictim} sessions of node2 closed or stuck`,
           killed + HEARTBEAT_MS - Date.now(),
+        );
+      } catch (err) {
+        const silent = before
+          .filter((m) => m.open)
+          .map((m) => staying.member.lastAt - m.lastAt)
+          .sort((a, b) => b - a);
+        throw new Error(
+          `${(err as Error).message}: ${gone().length} closed, ${stuck().length} stuck; ` +
+            `longest silences of open sessions (ms): ${silent.slice(0, 12).join(' ')}; ` +
+            `staying publisher last heard ${Date.now() - staying.member.lastAt} ms ago`,
         );
       } finally {
         t.diagnostic(`after SIGKILL, by client and transport: ${summary(before, killed)}`);
       }
       assert.deepEqual(
-        [...new Set(stuck().map((m) => m.label.replace(/ #.*/, '')))],
+        [...new Set(stuck().map((m) => m.label.replace(/ #.*/, '').replace(/^new /, '')))],
         stuck().length > 0 ? ['sockjs-client xhr-streaming'] : [],
       );
       const closed = gone();
