@@ -90,6 +90,13 @@ for _, key in ipairs(KEYS) do
 end
 return taken`;
 
+// Claims a session id unless a node holds it; returns the holder, in one
+// round trip.
+const CLAIM = `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return ARGV[1]
+end
+return redis.call('GET', KEYS[1])`;
+
 // Deletes a claim if it is still this node's.
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
@@ -187,16 +194,12 @@ export class RedisSessions implements SessionCluster {
   }
 
   async claim(sessionId: string): Promise<string> {
-    const key = this.sessionKey(sessionId);
-    const expiration = { type: 'PX', value: this.sessionTtl } as const;
-    // A claim that lapses between SET and GET is tried once more.
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const set = await this.client.set(key, this.nodeId, { condition: 'NX', expiration });
-      if (set === 'OK') return this.nodeId;
-      const holder = await this.client.get(key);
-      if (typeof holder === 'string') return holder;
-    }
-    throw new Error(`could not claim session ${sessionId}`);
+    const holder = await this.client.eval(CLAIM, {
+      keys: [this.sessionKey(sessionId)],
+      arguments: [this.nodeId, String(this.sessionTtl)],
+    });
+    if (typeof holder !== 'string') throw new Error(`could not claim session ${sessionId}`);
+    return holder;
   }
 
   async locate(sessionId: string): Promise<string | null> {

@@ -77,6 +77,8 @@ export type Placement =
   | { readonly kind: 'unavailable' };
 
 const UNKNOWN: Placement = { kind: 'unknown' };
+// Session owners remembered for sends (see Forwarder.owners).
+const OWNER_MEMORY = 10_000;
 const HERE: Placement = { kind: 'here' };
 const UNAVAILABLE: Placement = { kind: 'unavailable' };
 
@@ -86,14 +88,23 @@ type Message = [string, ...unknown[]];
 export class RemoteSession implements AttachTarget {
   readonly id: string;
   readonly owner: string;
+  /** The owner came from this node's memory of earlier requests, not from the registry. */
+  readonly remembered: boolean;
   private readonly forwarder: Forwarder;
   private readonly prefix: string;
 
-  constructor(forwarder: Forwarder, prefix: string, id: string, owner: string) {
+  constructor(
+    forwarder: Forwarder,
+    prefix: string,
+    id: string,
+    owner: string,
+    remembered: boolean,
+  ) {
     this.forwarder = forwarder;
     this.prefix = prefix;
     this.id = id;
     this.owner = owner;
+    this.remembered = remembered;
   }
 
   attach(receiver: Receiver): void {
@@ -101,8 +112,15 @@ export class RemoteSession implements AttachTarget {
   }
 
   /** Delivers a send's messages at the owner; resolves once it answered. */
-  send(messages: string[]): Promise<SendStatus> {
-    return this.forwarder.sendRemote(this.owner, this.prefix, this.id, messages);
+  async send(messages: string[]): Promise<SendStatus> {
+    const status = await this.forwarder.sendRemote(this.owner, this.prefix, this.id, messages);
+    if (status !== 404 || !this.remembered) return status;
+    // A remembered owner that no longer has the session: the registry may
+    // know a newer one (the id reused since).
+    this.forwarder.forgetOwner(this.id);
+    const holder = await this.forwarder.locateFresh(this.id);
+    if (holder === null || holder === this.owner || holder === this.forwarder.nodeId) return 404;
+    return this.forwarder.sendRemote(holder, this.prefix, this.id, messages);
   }
 }
 
@@ -110,6 +128,7 @@ export class RemoteSession implements AttachTarget {
 class RemoteLink implements SessionLink {
   readonly id: number;
   readonly owner: string;
+  readonly sessionId: string;
   readonly receiver: Receiver;
   /** When the owner was last heard from about this link. */
   heardAt: number;
@@ -119,10 +138,17 @@ class RemoteLink implements SessionLink {
   private ownerDone = false;
   private readonly forwarder: Forwarder;
 
-  constructor(forwarder: Forwarder, id: number, owner: string, receiver: Receiver) {
+  constructor(
+    forwarder: Forwarder,
+    id: number,
+    owner: string,
+    sessionId: string,
+    receiver: Receiver,
+  ) {
     this.forwarder = forwarder;
     this.id = id;
     this.owner = owner;
+    this.sessionId = sessionId;
     this.receiver = receiver;
     this.heardAt = Date.now();
   }
@@ -172,6 +198,7 @@ class RemoteLink implements SessionLink {
         this.forwarder.post(this.owner, ['q', this.id]);
         return;
       case 'g':
+        this.forwarder.forgetOwner(this.sessionId);
         this.lose();
         return;
     }
@@ -315,6 +342,11 @@ export class Forwarder implements ClusterNode {
   private readonly sends = new Map<number, PendingSend>();
   /** Receivers of other nodes attached to sessions here, by node and link. */
   private readonly forwards = new Map<string, ForwardingReceiver>();
+  /**
+   * The owners of sessions this node forwarded to lately, so that a send
+   * needs no registry look-up: oldest first, at most OWNER_MEMORY.
+   */
+  private readonly owners = new Map<string, string>();
   private readonly sweepTimer: NodeJS.Timeout;
   private sweeping = false;
   private readonly log: (message: string) => void;
@@ -346,6 +378,11 @@ export class Forwarder implements ClusterNode {
    */
   async place(endpoint: ForwardingEndpoint, id: string, opens: boolean): Promise<Placement> {
     if (!this.cluster.available) return UNAVAILABLE;
+    const prefix = endpoint.options.prefix;
+    const remembered = opens ? undefined : this.owners.get(id);
+    if (remembered !== undefined) {
+      return { kind: 'remote', session: new RemoteSession(this, prefix, id, remembered, true) };
+    }
     let holder: string | null;
     try {
       holder = await this.bounded(opens ? this.cluster.claim(id) : this.cluster.locate(id));
@@ -354,10 +391,37 @@ export class Forwarder implements ClusterNode {
     }
     if (holder === null) return UNKNOWN;
     if (holder === this.nodeId) return opens ? HERE : UNKNOWN;
-    return {
-      kind: 'remote',
-      session: new RemoteSession(this, endpoint.options.prefix, id, holder),
-    };
+    this.rememberOwner(id, holder);
+    return { kind: 'remote', session: new RemoteSession(this, prefix, id, holder, false) };
+  }
+
+  /** The registry's owner of `id`, asked now; null when none or unreachable. */
+  async locateFresh(id: string): Promise<string | null> {
+    try {
+      const holder = await this.bounded(this.cluster.locate(id));
+      if (holder !== null && holder !== this.nodeId) this.rememberOwner(id, holder);
+      return holder;
+    } catch {
+      return null;
+    }
+  }
+
+  /** @internal */
+  forgetOwner(id: string): void {
+    this.owners.delete(id);
+  }
+
+  private rememberOwner(id: string, owner: string): void {
+    this.owners.delete(id);
+    this.owners.set(id, owner);
+    if (this.owners.size > OWNER_MEMORY) {
+      this.owners.delete(this.owners.keys().next().value as string);
+    }
+  }
+
+  /** A node is gone: none of its sessions is forwarded to any more. */
+  private forgetNode(node: string): void {
+    for (const [id, owner] of this.owners) if (owner === node) this.owners.delete(id);
   }
 
   /** A session here ended, or a claim went unused. */
@@ -369,7 +433,7 @@ export class Forwarder implements ClusterNode {
 
   /** @internal */
   attachRemote(owner: string, prefix: string, id: string, receiver: Receiver): void {
-    const link = new RemoteLink(this, ++this.lastId, owner, receiver);
+    const link = new RemoteLink(this, ++this.lastId, owner, id, receiver);
     receiver.session = link;
     this.links.set(link.id, link);
     this.post(owner, ['a', prefix, id, link.id, receiver.protocol], () => link.lose());
@@ -411,7 +475,9 @@ export class Forwarder implements ClusterNode {
   post(node: string, message: Message, lost?: (unreachable: boolean) => void): void {
     this.cluster.send(node, JSON.stringify(message)).then(
       (delivered) => {
-        if (!delivered) lost?.(false);
+        if (delivered) return;
+        this.forgetNode(node);
+        lost?.(false);
       },
       () => lost?.(true),
     );
@@ -529,6 +595,7 @@ export class Forwarder implements ClusterNode {
         (alive) => {
           const dead = new Set(asked.filter((_, i) => !alive[i]));
           if (dead.size === 0) return;
+          for (const node of dead) this.forgetNode(node);
           for (const link of [...this.links.values()]) if (dead.has(link.owner)) link.lose();
           for (const send of [...this.sends.values()]) if (dead.has(send.owner)) send.settle(404);
         },
