@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { clientStringify, serverStringify } from '../src/index.js';
+import { clientStringify, hasServerEscapable, serverQuote, serverStringify } from '../src/index.js';
 
 const hex4 = (code: number) => code.toString(16).padStart(4, '0');
 const escaped = (code: number) => `"\\u${hex4(code)}"`;
@@ -94,5 +94,37 @@ describe('client escaping table', () => {
     let all = '';
     for (let c = 0; c <= 0xffff; c++) all += String.fromCharCode(c);
     assert.deepEqual(JSON.parse(clientStringify([all])), [all]);
+  });
+});
+
+describe('serverQuote: the plain-ASCII fast path gives what serverStringify gives', () => {
+  test('short and long strings, plain or not', () => {
+    const cases = [
+      '',
+      'plain',
+      'a"b',
+      'x'.repeat(63),
+      'x'.repeat(64),
+      'y'.repeat(200),
+      'q'.repeat(100) + '"' + 'q'.repeat(10),
+      'b'.repeat(100) + '\\',
+      'é'.repeat(100),
+      '"'.repeat(80),
+      'z'.repeat(70) + '\u2028',
+      '\u0001'.repeat(64),
+    ];
+    for (const text of cases) {
+      assert.equal(serverQuote(text), serverStringify(text), JSON.stringify(text));
+      assert.equal(JSON.parse(serverQuote(text)), text);
+    }
+  });
+});
+
+describe('hasServerEscapable', () => {
+  test('true exactly when the server table has a character of the text', () => {
+    for (const text of ['\u2028', 'a\u200cb', '\ud800', 'x'.repeat(100) + '\uffff'])
+      assert.equal(hasServerEscapable(text), true, JSON.stringify(text));
+    for (const text of ['', 'plain', '"\\\n', 'é日本', '\u00ad', '\u0600', '\ufeff'])
+      assert.equal(hasServerEscapable(text), false, JSON.stringify(text));
   });
 });

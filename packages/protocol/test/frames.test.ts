@@ -204,3 +204,17 @@ describe('parseWebSocketPayload', () => {
     }
   });
 });
+
+describe('FrameError', () => {
+  test('is named FrameError and carries its code and message', () => {
+    try {
+      parseSendPayload('[');
+      assert.fail('no error');
+    } catch (err) {
+      assert.ok(err instanceof FrameError);
+      assert.equal(err.name, 'FrameError');
+      assert.equal(err.code, 'SOCKJS_ERR_BAD_JSON');
+      assert.equal(err.message, 'Broken JSON encoding.');
+    }
+  });
+});

@@ -66,3 +66,15 @@ describe('parseInfo', () => {
     assert.throws(() => parseInfo('{'), SyntaxError);
   });
 });
+
+describe('parseInfo: what is not an object', () => {
+  test('a JSON number, string, array-less null or boolean is an invalid answer', () => {
+    for (const text of ['5', '"info"', 'null', 'true']) {
+      assert.throws(
+        () => parseInfo(text),
+        { name: 'TypeError', message: 'Invalid /info answer' },
+        text,
+      );
+    }
+  });
+});

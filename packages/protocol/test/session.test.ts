@@ -152,3 +152,44 @@ describe('SessionState', () => {
     assert.equal(s.tick(T0 + 1000), null);
   });
 });
+
+describe('SessionState: mutation-found edges', () => {
+  test('no close reason before a close', () => {
+    const s = new SessionState(timings, T0);
+    assert.equal(s.closeReason, '');
+    assert.equal(s.closeCode, 0);
+    assert.equal(s.closeFrame, null);
+  });
+
+  test('detach without a receiver changes nothing', () => {
+    const s = new SessionState(timings, T0);
+    assert.equal(s.attach(T0), 'opened');
+    assert.equal(s.detach(T0 + 10, false), false);
+    assert.equal(s.nextDeadline(), T0 + 10 + 500);
+    assert.equal(s.detach(T0 + 200, true), false);
+    assert.equal(s.readyState, ReadyState.OPEN);
+    assert.equal(s.nextDeadline(), T0 + 10 + 500);
+  });
+
+  test('an aborted receiver of a session already closing does not close it again', () => {
+    const s = new SessionState(timings, T0);
+    s.attach(T0);
+    assert.equal(s.close(3000, 'Go away!'), true);
+    assert.equal(s.detach(T0 + 1, true), false);
+    assert.equal(s.closeCode, 3000);
+    assert.equal(s.closeReason, 'Go away!');
+  });
+
+  test('the heartbeat deadline moves only when it comes due, not on each frame', () => {
+    const s = new SessionState(timings, T0);
+    s.attach(T0);
+    s.sent(T0 + 50);
+    // An early tick (for another deadline) leaves the heartbeat where it was.
+    assert.equal(s.tick(T0 + 60), null);
+    assert.equal(s.heartbeatAt, T0 + 100);
+    // Due: the frame at +50 pushes it to a delay after that frame.
+    assert.equal(s.tick(T0 + 100), null);
+    assert.equal(s.heartbeatAt, T0 + 150);
+    assert.equal(s.tick(T0 + 150), 'heartbeat');
+  });
+});

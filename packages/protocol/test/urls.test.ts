@@ -131,3 +131,26 @@ describe('random ids', () => {
     assert.match(id, /^[0-9]{3}$/);
   });
 });
+
+describe('routePath: mutation-found edges', () => {
+  test('the session methods table, exactly', () => {
+    assert.deepEqual(TRANSPORT_METHODS, {
+      websocket: ['GET'],
+      xhr: ['POST', 'OPTIONS'],
+      xhr_send: ['POST', 'OPTIONS'],
+      xhr_streaming: ['POST', 'OPTIONS'],
+      eventsource: ['GET'],
+      htmlfile: ['GET'],
+      jsonp: ['GET'],
+      jsonp_send: ['POST'],
+    });
+  });
+
+  test('an iframe path ends with .html; a path must start with /', () => {
+    assert.deepEqual(routePath('/iframe-1.2.html'), { kind: 'iframe' });
+    assert.equal(routePath('/iframe.htmlx'), null);
+    assert.equal(routePath('/iframe.html.js'), null);
+    assert.equal(routePath('ab/c/xhr'), null);
+    assert.equal(routePath('info'), null);
+  });
+});
