@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from 'redis';
-import { SockJS as OurSockJS } from '../../packages/client/src/node.ts';
+import { SockJS as OurSockJS, type SockJSOptions } from '../../packages/client/src/node.ts';
 import {
   type AnyNodeServer,
   type RoundRobinProxy,
@@ -50,7 +50,7 @@ async function echoSession(
   const options = { transports: [transport], timeout: 10_000 };
   const sock =
     client === 'ours'
-      ? (new OurSockJS(url, null, options) as Sock)
+      ? (new OurSockJS(url, null, options as SockJSOptions) as Sock)
       : new SockJSClient(url, null, options);
   const got: string[] = [];
   let closed: { code: number; reason: string } | null = null;

@@ -41,7 +41,7 @@ class Member {
   wrong: string | null = null;
 
   constructor(
-    readonly transport: string,
+    readonly transport: (typeof TRANSPORTS)[number],
     url: string,
   ) {
     this.sock = new SockJS(url, null, { transports: [transport], timeout: 5000 });

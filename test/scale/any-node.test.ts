@@ -25,7 +25,7 @@ interface Node {
   readonly port: number;
   readonly sockjs: SockJSServer;
   readonly cluster: RedisSessions;
-  readonly redis: ReturnType<typeof createClient>;
+  readonly redis: { destroy(): void };
 }
 
 let redis: TestRedis;
