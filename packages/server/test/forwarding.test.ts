@@ -1,0 +1,196 @@
+// Any-node forwarding (forwarding.ts) over the cluster seam alone: two
+// servers in this process share an in-memory SessionCluster, no Redis. The
+// requests go over real HTTP; what the registry says (gone, unreachable) is
+// set by the test.
+
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { request } from '../../../test/helpers/http-client.ts';
+import { listen, stopHttp, trackSockets } from '../../../test/helpers/http-server.ts';
+import {
+  type ClusterNode,
+  createServer,
+  type SessionCluster,
+  type SockJSServer,
+} from '../src/index.js';
+
+/** What the nodes of one test share: owners, nodes, and the faults the test sets. */
+class Registry {
+  readonly owners = new Map<string, string>();
+  readonly nodes = new Map<string, ClusterNode>();
+  readonly gone = new Set<string>();
+  available = true;
+  /** Commands asked, for the test to see that the registry was (or was not) used. */
+  asked = 0;
+}
+
+class MemoryCluster implements SessionCluster {
+  constructor(
+    readonly nodeId: string,
+    private readonly registry: Registry,
+  ) {}
+
+  get available(): boolean {
+    return this.registry.available;
+  }
+
+  start(node: ClusterNode): void {
+    this.registry.nodes.set(this.nodeId, node);
+  }
+
+  async claim(sessionId: string): Promise<string> {
+    this.check();
+    const holder = this.registry.owners.get(sessionId);
+    if (holder !== undefined) return holder;
+    this.registry.owners.set(sessionId, this.nodeId);
+    return this.nodeId;
+  }
+
+  async locate(sessionId: string): Promise<string | null> {
+    this.check();
+    return this.registry.owners.get(sessionId) ?? null;
+  }
+
+  release(sessionId: string): void {
+    if (this.registry.owners.get(sessionId) === this.nodeId) this.registry.owners.delete(sessionId);
+  }
+
+  async send(nodeId: string, message: string): Promise<boolean> {
+    this.check();
+    const node = this.registry.nodes.get(nodeId);
+    // A gone node sends nothing any more.
+    if (this.registry.gone.has(this.nodeId)) return true;
+    if (node === undefined || this.registry.gone.has(nodeId)) return false;
+    // In order, after the sender's current task, as a real channel would.
+    queueMicrotask(() => node.receive(this.nodeId, message));
+    return true;
+  }
+
+  async alive(nodeIds: readonly string[]): Promise<boolean[]> {
+    this.check();
+    return nodeIds.map((id) => this.registry.nodes.has(id) && !this.registry.gone.has(id));
+  }
+
+  async close(): Promise<void> {
+    this.registry.nodes.delete(this.nodeId);
+  }
+
+  private check(): void {
+    this.registry.asked++;
+    if (!this.registry.available) throw new Error('registry unreachable');
+  }
+}
+
+const HEARTBEAT = 400;
+let registry: Registry;
+const nodes: { port: number; http: http.Server; sockjs: SockJSServer }[] = [];
+let counter = 0;
+const newId = () => `f${++counter}`;
+
+const poll = (port: number, id: string) =>
+  request(port, `/echo/000/${id}/xhr`, { method: 'POST', timeout: 3000 });
+const send = (port: number, id: string, body: string) =>
+  request(port, `/echo/000/${id}/xhr_send`, { method: 'POST', body, timeout: 3000 });
+
+before(async () => {
+  registry = new Registry();
+  for (const name of ['a', 'b']) {
+    const sockjs = createServer({
+      prefix: '/echo',
+      heartbeat_delay: HEARTBEAT,
+      cluster: new MemoryCluster(name, registry),
+    });
+    sockjs.on('connection', (conn) => conn.on('data', (m: string) => conn.write(m)));
+    const server = http.createServer();
+    trackSockets(server);
+    sockjs.installHandlers(server);
+    nodes.push({ port: await listen(server), http: server, sockjs });
+  }
+});
+
+after(async () => {
+  for (const node of nodes) await stopHttp(node.http, [node.sockjs]);
+});
+
+describe('forwarding over any SessionCluster', () => {
+  test('a session opened on one node is served through the other', async () => {
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    const id = newId();
+    assert.equal((await poll(a.port, id)).body, 'o\n');
+    assert.equal(registry.owners.get(id), 'a');
+    assert.equal((await send(b.port, id, '["x","y"]')).status, 204);
+    assert.equal((await poll(b.port, id)).body, 'a["x","y"]\n');
+    // A broken body is answered where it arrived, as on one node.
+    const broken = await send(b.port, id, '["x"');
+    assert.equal(broken.status, 500);
+    assert.equal(broken.body, 'Broken JSON encoding.');
+  });
+
+  test("the owner's own requests do not ask the registry", async () => {
+    const [a] = nodes as [(typeof nodes)[0]];
+    const id = newId();
+    assert.equal((await poll(a.port, id)).body, 'o\n');
+    const asked = registry.asked;
+    assert.equal((await send(a.port, id, '["x"]')).status, 204);
+    assert.equal((await poll(a.port, id)).body, 'a["x"]\n');
+    assert.equal(registry.asked, asked);
+  });
+
+  test('the owner gone: a forwarded poll gets a close, a forwarded send 404', async () => {
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    const id = newId();
+    assert.equal((await poll(a.port, id)).body, 'o\n');
+    registry.gone.add('a');
+    try {
+      assert.equal((await poll(b.port, id)).body, 'c[1011,"Session owner unreachable"]\n');
+      assert.equal((await send(b.port, id, '["x"]')).status, 404);
+    } finally {
+      registry.gone.delete('a');
+    }
+  });
+
+  test('the owner dies while a forwarded poll waits: the poll closes within the heartbeat', async () => {
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    const id = newId();
+    assert.equal((await poll(a.port, id)).body, 'o\n');
+    const waiting = poll(b.port, id);
+    // Once the poll reached b, a dies; b's sweep finds it gone.
+    await new Promise((resolve) => setImmediate(resolve));
+    registry.gone.add('a');
+    const started = Date.now();
+    try {
+      const reply = await waiting;
+      assert.equal(reply.body, 'c[1011,"Session owner unreachable"]\n');
+      assert.ok(Date.now() - started < HEARTBEAT, 'noticed within the heartbeat');
+    } finally {
+      registry.gone.delete('a');
+    }
+  });
+
+  test('the registry unreachable: 503 for forwarded requests, the owner serves its own', async () => {
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    const id = newId();
+    assert.equal((await poll(a.port, id)).body, 'o\n');
+    registry.available = false;
+    try {
+      assert.equal((await send(b.port, id, '["x"]')).status, 503);
+      assert.equal((await poll(b.port, id)).status, 503);
+      assert.equal((await send(a.port, id, '["mine"]')).status, 204);
+      assert.equal((await poll(a.port, id)).body, 'a["mine"]\n');
+    } finally {
+      registry.available = true;
+    }
+  });
+
+  test('a session that ends gives its id back', async () => {
+    const [a] = nodes as [(typeof nodes)[0]];
+    const id = newId();
+    assert.equal((await poll(a.port, id)).body, 'o\n');
+    assert.equal(registry.owners.get(id), 'a');
+    const closing = nodes[0]!.sockjs;
+    // Closing every session of the node ends them; their claims go.
+    await closing.close(undefined, undefined, 0);
+    assert.equal(registry.owners.has(id), false);
+  });
+});
