@@ -1,10 +1,12 @@
 // Any-node mode with real clients (issue 15): three test-server processes
 // (--redis URL --any-node) behind plain round robin, HAProxy (balance
-// roundrobin, http-no-delay) and nginx, no stickiness. sockjs-client 1.6.1
-// (Node) and ours open sessions on every transport; each sends MESSAGES
-// messages (half in a burst, half one per request) and gets each back from
-// /echo, in order, once, and no session breaks. /echo has a response_limit of 4096, so streams end and start
-// again, each time on the next node.
+// roundrobin, http-no-delay) and nginx, no stickiness; and, for comparison,
+// HAProxy sticky by session id, where nothing is forwarded. sockjs-client
+// 1.6.1 (Node) and ours open sessions on every transport; each sends
+// MESSAGES messages (half in a burst, half one per request) and gets each
+// back from /echo, in order, once, and no session breaks. /echo has a
+// response_limit of 4096, so streams end and start again, each time on the
+// next node.
 
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -17,6 +19,7 @@ import {
   startAnyNodeServers,
   startRoundRobin,
 } from '../helpers/any-node.ts';
+import { startHaproxy } from '../helpers/proxies.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
 import { Wakeup } from '../helpers/timing.ts';
 
@@ -112,12 +115,22 @@ after(async () => {
   await redis.stop();
 });
 
-for (const kind of ['haproxy', 'nginx'] as RoundRobinProxy[]) {
-  describe(`any-node mode behind ${kind} round robin`, () => {
+// The same through HAProxy sticky by session id (docs/proxies.md), for
+// comparison: every request reaches the owner, nothing is forwarded.
+type Balancer = RoundRobinProxy | 'haproxy sticky';
+
+function startBalancer(kind: Balancer, ports: number[]) {
+  return kind === 'haproxy sticky'
+    ? startHaproxy(ports, { upgrade: 'pass', noDelay: true, stickySession: true })
+    : startRoundRobin(kind, ports);
+}
+
+for (const kind of ['haproxy', 'nginx', 'haproxy sticky'] as Balancer[]) {
+  describe(`any-node mode behind ${kind === 'haproxy sticky' ? kind : `${kind} round robin`}`, () => {
     for (const client of CLIENTS) {
       for (const transport of TRANSPORTS) {
         test(`${client} ${transport}: ${SESSIONS} sessions echo ${MESSAGES} messages in order, none broken`, async () => {
-          const proxy = await startRoundRobin(
+          const proxy = await startBalancer(
             kind,
             servers.map((s) => s.port),
           );
@@ -137,7 +150,7 @@ for (const kind of ['haproxy', 'nginx'] as RoundRobinProxy[]) {
           // The sessions' requests did go to nodes that do not own them
           // (a websocket session has one connection: nothing to forward).
           const forwarded = (await publishes()) - publishedBefore;
-          if (transport === 'websocket') assert.equal(forwarded, 0);
+          if (transport === 'websocket' || kind === 'haproxy sticky') assert.equal(forwarded, 0);
           else assert.ok(forwarded > 0, 'nothing was forwarded');
         });
       }
