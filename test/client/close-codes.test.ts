@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import type net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { SockJS } from '../../packages/client/src/node.ts';
+import { SockJS, type TransportName } from '../../packages/client/src/node.ts';
 import type { Connection } from '../../packages/server/src/index.js';
 import { type RunningSockjs, startSockjsServer } from '../helpers/sockjs-server.ts';
 import { withDeadline } from '../helpers/timing.ts';
@@ -58,7 +58,7 @@ after(async () => {
 
 /** A client on one transport, resolved once it is open. */
 async function openClient(
-  transport: string,
+  transport: TransportName,
   url = `${server.base}/echo`,
 ): Promise<{ sock: SockJS; closed: Promise<CloseSeen> }> {
   const sock = new SockJS(url, null, { transports: [transport] });

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { after, before, test } from 'node:test';
-import { SockJS } from '../../packages/client/src/node.ts';
+import { SockJS, type TransportName } from '../../packages/client/src/node.ts';
 import { stopHttp } from '../helpers/http-server.ts';
 import { type RunningSockjs, startSockjsServer } from '../helpers/sockjs-server.ts';
 import { withDeadline } from '../helpers/timing.ts';
@@ -67,7 +67,11 @@ test('the expected body is what the protocol table asks for', () => {
   assert.equal(JSON.parse(EXPECTED_BODY)[0], MESSAGE);
 });
 
-for (const transport of ['xhr-streaming', 'eventsource', 'xhr-polling']) {
+for (const transport of [
+  'xhr-streaming',
+  'eventsource',
+  'xhr-polling',
+] as const satisfies readonly TransportName[]) {
   test(`${transport}: xhr_send carries the client's escaping byte for byte`, async () => {
     sendBodies.length = 0;
     received.length = 0;
