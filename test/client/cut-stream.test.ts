@@ -47,7 +47,7 @@ after(() => {
   http.close();
 });
 
-for (const transport of ['xhr-streaming', 'eventsource']) {
+for (const transport of ['xhr-streaming', 'eventsource'] as const) {
   test(`${transport}: a response cut mid-stream closes the socket with 1006`, {
     timeout: 10_000,
   }, async () => {
