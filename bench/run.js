@@ -129,7 +129,7 @@ if (args.baseline !== undefined) {
   const from = resolve(args.baseline, 'packages/server/dist/index.js');
   if (!existsSync(from))
     badOption(`--baseline: ${from} does not exist (build that checkout first)`);
-  CONTENDERS['base'] = { ...CONTENDERS['sockjs-ts'], args: ['--from', from] };
+  CONTENDERS.base = { ...CONTENDERS['sockjs-ts'], args: ['--from', from] };
   CONTENDERS['base/http1'] = { ...CONTENDERS['sockjs-ts'], args: ['--from', from, '--http1'] };
 }
 const CONTENDER_ORDER = [
