@@ -23,7 +23,7 @@ import type {
 import type { HttpRequest, HttpResponse } from './http-types.js';
 import { answer404, answer405, answerOptions, answerText, setJsessionid } from './http-util.js';
 import { InFlight } from './inflight.js';
-import { pathBelow } from './mount.js';
+import { clientPath, pathBelow } from './mount.js';
 import type { ResolvedOptions } from './options.js';
 import { clientScript, greeting, type IframePage, iframe, info, makeIframePage } from './pages.js';
 import { Session, type SessionHost } from './session.js';
@@ -79,6 +79,8 @@ export class Endpoint
   private readonly inflight = new InFlight();
   private readonly owner: EndpointOwner;
   private readonly iframePage: IframePage;
+  /** Iframe pages that load our own bundle, by the directory they are served from. */
+  private readonly iframePages = new Map<string, IframePage>();
   /** Our own client bundle, served when no sockjs_url is configured. */
   private readonly bundle: ClientBundle | null;
   private readonly upgrades: WebSocketUpgrades;
@@ -93,9 +95,7 @@ export class Endpoint
     this.admission = new Admission(options, owner.counters);
     this.bundle = options.sockjsUrl === undefined ? loadClientBundle() : null;
     this.upgrades = new WebSocketUpgrades(options, this.admission, this.inflight, this);
-    this.iframePage = makeIframePage(
-      options.sockjsUrl ?? (this.bundle ? `.${this.bundle.path}` : defaultSockjsUrl),
-    );
+    this.iframePage = makeIframePage(options.sockjsUrl ?? defaultSockjsUrl);
     this.forwarder = owner.forwarder;
     this.forwarder?.register(this);
   }
@@ -219,7 +219,7 @@ export class Endpoint
       }
       case 'iframe':
         if (method === 'GET' || method === 'HEAD') {
-          iframe(req, res, this.iframePage, this.admission.origins.frameAncestors(req));
+          iframe(req, res, this.iframePageFor(req), this.admission.origins.frameAncestors(req));
         } else {
           answer405(res, ['GET']);
         }
@@ -337,6 +337,26 @@ export class Endpoint
       return;
     }
     transport.handle({ req, res, sessionId, endpoint: this, admitted, remote });
+  }
+
+  /**
+   * The iframe page. With our own bundle it loads the bundle from beside
+   * itself, by an absolute path (the protocol's suite requires one) built
+   * from the path the client asked for, so it is right wherever a framework
+   * mounted the handler. One page per directory, kept for the next requests.
+   */
+  private iframePageFor(req: HttpRequest): IframePage {
+    if (this.bundle === null) return this.iframePage;
+    const path = clientPath(req);
+    const dir = path.slice(0, path.lastIndexOf('/'));
+    let page = this.iframePages.get(dir);
+    if (page === undefined) {
+      // Only a framework mounting the handler at many paths makes more than one.
+      if (this.iframePages.size >= 16) this.iframePages.clear();
+      page = makeIframePage(dir + this.bundle.path);
+      this.iframePages.set(dir, page);
+    }
+    return page;
   }
 
   /** Takes a websocket upgrade if it is under this prefix; returns whether it did. */

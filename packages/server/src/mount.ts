@@ -58,6 +58,12 @@ function locate(req: MountableRequest): Located | null {
   return { path, mount: '' };
 }
 
+/** The request's path as its client asked for it: the mount path and what is below it. */
+export function clientPath(req: MountableRequest): string {
+  const at = locate(req);
+  return at === null ? '/' : at.mount + at.path;
+}
+
 /**
  * The path below the prefix for the endpoint's routing, or null when the
  * request is not under it. See the rule at the top of this file.
