@@ -2,9 +2,9 @@
 // --any-node), each in a process of its own on a port of its choosing,
 // stopped by pid; and the round-robin proxies in front of them.
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { renderDeployConfig } from '../../examples/deploy/render.js';
+import { spawnTestServer } from './cluster.ts';
 import {
   type Proxy as RunningProxy,
   runHaproxy,
@@ -24,48 +24,20 @@ export interface AnyNodeServer {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-const TEST_SERVER = fileURLToPath(new URL('../../examples/test-server.js', import.meta.url));
-
 /** Starts one test server in any-node mode on `redisUrl`; resolves once it listens. */
 export async function startAnyNodeServer(
   redisUrl: string,
   heartbeatMs?: number,
   extraArgs: readonly string[] = [],
 ): Promise<AnyNodeServer> {
-  const args = [TEST_SERVER, '--port', '0', '--redis', redisUrl, '--any-node', ...extraArgs];
+  const args = ['--redis', redisUrl, '--any-node', ...extraArgs];
   if (heartbeatMs !== undefined) args.push('--heartbeat', String(heartbeatMs));
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
-  );
-  let output = '';
-  let stderr = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => fail('did not start in 10 s'), 10_000);
-    function fail(why: string) {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`test server ${why}: ${output}`));
-    }
-    child.stderr!.on('data', (d) => {
-      output += d;
-      stderr += d;
-    });
-    child.stdout!.on('data', (d) => {
-      output += d;
-      const listening = /listening on http:\/\/[\d.]+:(\d+)/.exec(output);
-      if (listening) {
-        clearTimeout(timer);
-        resolve(Number(listening[1]));
-      }
-    });
-    void exited.then((how) => fail(`exited (${how})`));
-  });
+  const { child, port, exited, errors } = await spawnTestServer(args);
   return {
     port,
     pid: child.pid!,
     exited,
-    errors: () => stderr,
+    errors,
     kill: (signal) => stopChild(child as ChildProcess, signal),
   };
 }

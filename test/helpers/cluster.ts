@@ -46,15 +46,29 @@ export interface Cluster {
 
 const TEST_SERVER = fileURLToPath(new URL('../../examples/test-server.js', import.meta.url));
 
-/** Starts one test server on a port of its choosing (--port 0); resolves once it listens. */
-async function startNode(redisUrl: string, heartbeatMs: number | undefined): Promise<ClusterNode> {
-  const args = [TEST_SERVER, '--port', '0', '--redis', redisUrl];
-  if (heartbeatMs !== undefined) args.push('--heartbeat', String(heartbeatMs));
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+/** A test server process that listens. */
+export interface SpawnedTestServer {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly exited: Promise<number | string>;
+  /** What it wrote to stderr so far. */
+  errors(): string;
+}
+
+/**
+ * Starts examples/test-server.js with `args` (after the script) on a port of
+ * its choosing (--port 0); resolves once it listens, fails if it exits first
+ * or takes more than 10 s.
+ */
+export async function spawnTestServer(args: readonly string[]): Promise<SpawnedTestServer> {
+  const child = spawn(process.execPath, [TEST_SERVER, '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
   let output = '';
+  let stderr = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => fail('did not start in 10 s'), 10_000);
     function fail(why: string) {
@@ -64,6 +78,7 @@ async function startNode(redisUrl: string, heartbeatMs: number | undefined): Pro
     }
     child.stderr!.on('data', (d) => {
       output += d;
+      stderr += d;
     });
     child.stdout!.on('data', (d) => {
       output += d;
@@ -75,6 +90,14 @@ async function startNode(redisUrl: string, heartbeatMs: number | undefined): Pro
     });
     void exited.then((how) => fail(`exited (${how})`));
   });
+  return { child, port, exited, errors: () => stderr };
+}
+
+/** Starts one test server on a port of its choosing (--port 0); resolves once it listens. */
+async function startNode(redisUrl: string, heartbeatMs: number | undefined): Promise<ClusterNode> {
+  const args = ['--redis', redisUrl];
+  if (heartbeatMs !== undefined) args.push('--heartbeat', String(heartbeatMs));
+  const { child, port, exited } = await spawnTestServer(args);
   return {
     port,
     origin: `http://127.0.0.1:${port}`,

@@ -74,11 +74,11 @@ export interface SockJSListenerOptions {
   signal?: { readonly aborted: boolean };
 }
 
-/** EventTarget with listeners typed by SockJSEventMap; the class's base at run time is EventTarget. */
-export interface SockJSEventTarget<This> {
-  addEventListener<K extends keyof SockJSEventMap>(
+/** EventTarget with listeners typed by an event map; the classes' base at run time is EventTarget. */
+export interface TypedEventTarget<This, EventMap> {
+  addEventListener<K extends keyof EventMap>(
     type: K,
-    listener: SockJSListener<This, SockJSEventMap[K]> | null,
+    listener: SockJSListener<This, EventMap[K]> | null,
     options?: boolean | SockJSListenerOptions,
   ): void;
   addEventListener(
@@ -86,9 +86,9 @@ export interface SockJSEventTarget<This> {
     listener: SockJSListener<This, SockJSEvent> | null,
     options?: boolean | SockJSListenerOptions,
   ): void;
-  removeEventListener<K extends keyof SockJSEventMap>(
+  removeEventListener<K extends keyof EventMap>(
     type: K,
-    listener: SockJSListener<This, SockJSEventMap[K]> | null,
+    listener: SockJSListener<This, EventMap[K]> | null,
     options?: boolean | { capture?: boolean },
   ): void;
   removeEventListener(
@@ -98,6 +98,9 @@ export interface SockJSEventTarget<This> {
   ): void;
   dispatchEvent(ev: SockJSEvent): boolean;
 }
+
+/** The SockJS object's EventTarget, typed by SockJSEventMap. */
+export type SockJSEventTarget<This> = TypedEventTarget<This, SockJSEventMap>;
 
 /** What `new SockJS(url)` takes besides a string: a URL object, or anything whose String() is the URL. */
 export interface URLLike {

@@ -15,10 +15,9 @@ import type {
   SockJSCloseEvent,
   SockJSEvent,
   SockJSEventMap,
-  SockJSListener,
-  SockJSListenerOptions,
   SockJSMessageEvent,
   SockJSReadyState,
+  TypedEventTarget,
   URLLike,
 } from './events.js';
 import type { SockJSOptions } from './types.js';
@@ -88,29 +87,7 @@ export interface ReconnectingEventMap extends SockJSEventMap {
 }
 
 /** EventTarget typed by ReconnectingEventMap (the base is EventTarget at run time). */
-export interface ReconnectingEventTarget<This> {
-  addEventListener<K extends keyof ReconnectingEventMap>(
-    type: K,
-    listener: SockJSListener<This, ReconnectingEventMap[K]> | null,
-    options?: boolean | SockJSListenerOptions,
-  ): void;
-  addEventListener(
-    type: string,
-    listener: SockJSListener<This, SockJSEvent> | null,
-    options?: boolean | SockJSListenerOptions,
-  ): void;
-  removeEventListener<K extends keyof ReconnectingEventMap>(
-    type: K,
-    listener: SockJSListener<This, ReconnectingEventMap[K]> | null,
-    options?: boolean | { capture?: boolean },
-  ): void;
-  removeEventListener(
-    type: string,
-    listener: SockJSListener<This, SockJSEvent> | null,
-    options?: boolean | { capture?: boolean },
-  ): void;
-  dispatchEvent(ev: SockJSEvent): boolean;
-}
+export type ReconnectingEventTarget<This> = TypedEventTarget<This, ReconnectingEventMap>;
 
 /**
  * Full jitter: a delay drawn uniformly below min(maxDelay, minDelay × 2^(attempt-1)),
