@@ -32,18 +32,6 @@ import type {
 } from './types.js';
 import { addPath } from './url.js';
 
-export type {
-  SockJSCloseEvent,
-  SockJSEvent,
-  SockJSEventMap,
-  SockJSListener,
-  SockJSListenerOptions,
-  SockJSMessageEvent,
-  SockJSReadyState,
-  TransportName,
-  URLLike,
-} from './events.js';
-export type { CookieJarLike, SockJSOptions } from './types.js';
 
 // ReadyState's values as literals: the bundler inlines a const enum, not an object.
 enum State {

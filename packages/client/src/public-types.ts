@@ -1,6 +1,6 @@
 // The types every entry exports beside its SockJS class, listed once.
 
-export type { CookieJarLike, SockJSOptions } from './core.js';
+export type { CookieJarLike, SockJSOptions } from './types.js';
 export type {
   SockJSCloseEvent,
   SockJSEvent,
