@@ -32,7 +32,6 @@ import type {
 } from './types.js';
 import { addPath } from './url.js';
 
-
 // ReadyState's values as literals: the bundler inlines a const enum, not an object.
 enum State {
   Connecting,

@@ -1,6 +1,5 @@
 // The types every entry exports beside its SockJS class, listed once.
 
-export type { CookieJarLike, SockJSOptions } from './types.js';
 export type {
   SockJSCloseEvent,
   SockJSEvent,
@@ -12,3 +11,4 @@ export type {
   TransportName,
   URLLike,
 } from './events.js';
+export type { CookieJarLike, SockJSOptions } from './types.js';
