@@ -11,6 +11,7 @@
 // resume closes as today and is reconnected. `backoffDelay` and `shouldRetry`
 // are exported so that resume retries follow the same policy.
 
+import { CloseCode, CloseReason, isApplicationCloseCode } from '@sockjs-ts/protocol';
 import type {
   SockJSCloseEvent,
   SockJSEvent,
@@ -21,6 +22,7 @@ import type {
   URLLike,
 } from './events.js';
 import type { SockJSOptions } from './types.js';
+import { callHandlerProperty, domError } from './web-socket-shape.js';
 
 /** What the wrapper needs of a SockJS object (any of our entries' classes). */
 export interface SockJSLike {
@@ -116,10 +118,6 @@ const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
 
-function domError(name: string, message: string): DOMException {
-  return new DOMException(name + ': ' + message, name);
-}
-
 /**
  * A WebSocket-shaped connection that opens a new SockJS session when one
  * drops. `readyState` is CONNECTING while it waits or connects, OPEN while a
@@ -199,30 +197,20 @@ export class ReconnectingSockJS extends (EventTarget as unknown as new () => Rec
 
   /** Closes for good, with 1000 or an application code (3000-4999). */
   close(code?: number, reason?: string): void {
-    if (code && code !== 1000 && (code < 3000 || code > 4999))
-      throw domError('InvalidAccessError', 'Invalid code');
+    if (code && !isApplicationCloseCode(code)) throw domError('InvalidAccessError', 'Invalid code');
     if (reason && new TextEncoder().encode(reason).length > 123)
       throw domError('SyntaxError', 'Reason too long');
     if (this.readyState >= CLOSING) return;
     this.readyState = CLOSING;
     const sock = this.#sock;
     if (sock && sock.readyState < CLOSING) sock.close(code, reason);
-    else this.#finish(code || 1000, reason || 'Normal closure', true);
+    else this.#finish(code || CloseCode.Normal, reason || CloseReason.Normal, true);
     // Waiting between sessions: nothing else will call #finish.
     this.#stopWaiting();
   }
 
   override dispatchEvent(ev: SockJSEvent): boolean {
-    const handler = (this as unknown as Record<string, unknown>)['on' + ev.type];
-    if (typeof handler === 'function') {
-      try {
-        handler.call(this, ev);
-      } catch (err) {
-        setTimeout(() => {
-          throw err;
-        });
-      }
-    }
+    callHandlerProperty(this, ev);
     return super.dispatchEvent(ev);
   }
 
