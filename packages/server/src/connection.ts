@@ -10,6 +10,7 @@
 // connection costs two idle state objects and no time per message; SockJS has
 // no inbound flow control, so pause() does not hold messages back.
 
+import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Duplex, Writable } from 'node:stream';
 import { CloseCode, CloseReason, type ReadyState } from '@sockjs-ts/protocol';
@@ -82,7 +83,66 @@ function relayMessage(this: Connection, data: string): void {
   this.emit('message', { data });
 }
 
-export class Connection<Data = unknown> extends Duplex {
+// One chunk per message, strings in and out; the session's close emits
+// 'close' itself, so the stream machinery neither emits nor destroys.
+const STREAM_OPTIONS = {
+  readableObjectMode: true,
+  writableObjectMode: true,
+  decodeStrings: false,
+  emitClose: false,
+  autoDestroy: false,
+};
+
+/**
+ * The base of Connection: a Duplex whose stream state (Node's ReadableState
+ * and WritableState, about 300 bytes of heap) is built the first time
+ * anything reads it: pipe(), pipeline(), finished(), pause(), a readable*
+ * or writable* getter, the close. Messages reach the app as 'data' events
+ * the session emits itself, so an app that only listens and writes never
+ * needs that state, and idle sessions do not carry it.
+ */
+function LazyDuplex(this: Duplex): void {
+  EventEmitter.call(this);
+}
+
+function stateProperty(key: '_readableState' | '_writableState'): PropertyDescriptor {
+  return {
+    configurable: true,
+    get(this: Duplex) {
+      buildStreamState(this);
+      return (this as unknown as Record<string, unknown>)[key];
+    },
+    // Duplex's constructor assigns both states: they become own properties.
+    set(this: Duplex, value: unknown) {
+      Object.defineProperty(this, key, {
+        value,
+        writable: true,
+        configurable: true,
+        enumerable: true,
+      });
+    },
+  };
+}
+
+LazyDuplex.prototype = Object.create(Duplex.prototype, {
+  constructor: { value: LazyDuplex, writable: true, configurable: true },
+  _readableState: stateProperty('_readableState'),
+  _writableState: stateProperty('_writableState'),
+});
+
+function buildStreamState(stream: Duplex): void {
+  Duplex.call(stream, STREAM_OPTIONS);
+}
+
+function hasStreamState(stream: Duplex): boolean {
+  return Object.hasOwn(stream, '_readableState');
+}
+
+const addListener = EventEmitter.prototype.addListener;
+const prependListener = EventEmitter.prototype.prependListener;
+const addOnceListener = EventEmitter.prototype.once;
+
+export class Connection<Data = unknown> extends (LazyDuplex as unknown as typeof Duplex) {
   readonly id: string;
   /**
    * What allowRequest gave as `{ data }` when it admitted the session (who
@@ -134,15 +194,7 @@ export class Connection<Data = unknown> extends Duplex {
 
   /** @internal */
   constructor(session: Session, req: HttpRequest, prefix: string, protocol: string) {
-    // One chunk per message, strings in and out; the session's close emits
-    // 'close' itself, so the stream machinery neither emits nor destroys.
-    super({
-      readableObjectMode: true,
-      writableObjectMode: true,
-      decodeStrings: false,
-      emitClose: false,
-      autoDestroy: false,
-    });
+    super();
     this.session = session;
     this.id = session.id;
     this.protocol = protocol;
@@ -251,6 +303,8 @@ export class Connection<Data = unknown> extends Duplex {
   override on<E extends string | symbol>(event: OtherEvent<E>, listener: AnyListener): this;
   override on(event: string | symbol, listener: AnyListener): this {
     if (event === 'message') this.relayMessages();
+    if (event !== 'readable' && !hasStreamState(this))
+      return addListener.call(this, event, listener) as this;
     return super.on(event, listener);
   }
 
@@ -261,6 +315,8 @@ export class Connection<Data = unknown> extends Duplex {
   ): this;
   override addListener(event: string | symbol, listener: AnyListener): this {
     if (event === 'message') this.relayMessages();
+    if (event !== 'readable' && !hasStreamState(this))
+      return addListener.call(this, event, listener) as this;
     return super.addListener(event, listener);
   }
 
@@ -268,6 +324,8 @@ export class Connection<Data = unknown> extends Duplex {
   override once<E extends string | symbol>(event: OtherEvent<E>, listener: AnyListener): this;
   override once(event: string | symbol, listener: AnyListener): this {
     if (event === 'message') this.relayMessages();
+    if (event !== 'readable' && !hasStreamState(this))
+      return addOnceListener.call(this, event, listener) as this;
     return super.once(event, listener);
   }
 
@@ -278,6 +336,8 @@ export class Connection<Data = unknown> extends Duplex {
   ): this;
   override prependListener(event: string | symbol, listener: AnyListener): this {
     if (event === 'message') this.relayMessages();
+    if (event !== 'readable' && !hasStreamState(this))
+      return prependListener.call(this, event, listener) as this;
     return super.prependListener(event, listener);
   }
 
@@ -285,7 +345,7 @@ export class Connection<Data = unknown> extends Duplex {
   private relayMessages(): void {
     if (this.relayingMessages) return;
     this.relayingMessages = true;
-    super.on('data', relayMessage);
+    this.on('data', relayMessage);
   }
 }
 
