@@ -18,6 +18,8 @@ export enum CloseCode {
   AllTransportsFailed = 2000,
   /** A second receiving request arrived for a session that already has one. */
   AnotherConnectionOpen = 2010,
+  /** The resume extension: the session is unknown, or no longer holds what the peer missed. */
+  CannotResume = 2012,
   /** Closed by the application or for broken framing (sockjs-node convention). */
   GoAway = 3000,
 }
@@ -30,6 +32,7 @@ export enum CloseReason {
   BrokenFraming = 'Broken framing.',
   MessageTooBig = 'Message too big',
   AllTransportsFailed = 'All transports failed',
+  CannotResume = 'Cannot resume',
 }
 
 /**

@@ -16,9 +16,10 @@ test('the close codes SockJS puts in c[...] frames and close events', () => {
       CloseCode.MessageTooBig,
       CloseCode.AllTransportsFailed,
       CloseCode.AnotherConnectionOpen,
+      CloseCode.CannotResume,
       CloseCode.GoAway,
     ],
-    [1000, 1001, 1002, 1006, 1009, 2000, 2010, 3000],
+    [1000, 1001, 1002, 1006, 1009, 2000, 2010, 2012, 3000],
   );
 });
 
@@ -32,6 +33,7 @@ test('the reasons, as sockjs-node and sockjs-client spell them', () => {
       CloseReason.BrokenFraming,
       CloseReason.MessageTooBig,
       CloseReason.AllTransportsFailed,
+      CloseReason.CannotResume,
     ],
     [
       'Normal closure',
@@ -41,6 +43,7 @@ test('the reasons, as sockjs-node and sockjs-client spell them', () => {
       'Broken framing.',
       'Message too big',
       'All transports failed',
+      'Cannot resume',
     ],
   );
 });
