@@ -19,6 +19,15 @@ export {
 } from './frames.js';
 export { type Info, type InfoOptions, makeInfo, parseInfo } from './info.js';
 export {
+  type NumberedBatch,
+  numberedFrame,
+  parseNumberedBatch,
+  parseResumeQuery,
+  RESUME_ACK_AFTER,
+  RESUME_ACK_EVERY,
+  RESUME_NEW,
+} from './resume.js';
+export {
   type AttachOutcome,
   ReadyState,
   SessionState,

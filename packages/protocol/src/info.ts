@@ -8,6 +8,8 @@ export interface Info {
   origins: string[];
   entropy: number;
   base_url?: string;
+  /** The resume extension (docs/resume.md): the server's resume window in milliseconds. */
+  resume?: number;
 }
 
 export interface InfoOptions {
@@ -16,6 +18,8 @@ export interface InfoOptions {
   origins?: readonly string[];
   /** Where the client sends the session's requests instead of its own URL. */
   baseUrl?: string;
+  /** The resume window to announce; 0 or absent announces none. */
+  resumeWindow?: number;
 }
 
 /** Builds /info; `entropy` must be a random unsigned 32-bit integer. */
@@ -27,6 +31,7 @@ export function makeInfo(options: InfoOptions, entropy: number): Info {
     entropy: entropy >>> 0,
   };
   if (options.baseUrl !== undefined) info.base_url = options.baseUrl;
+  if (options.resumeWindow) info.resume = options.resumeWindow;
   return info;
 }
 
@@ -43,5 +48,6 @@ export function parseInfo(text: string): Info {
   };
   // As sockjs-client: an empty base_url means the client's own URL.
   if (typeof v.base_url === 'string' && v.base_url) info.base_url = v.base_url;
+  if (typeof v.resume === 'number' && v.resume > 0) info.resume = v.resume;
   return info;
 }
