@@ -2,7 +2,7 @@
 // 2011, on a fake transport (the end-to-end checks are in test/client/liveness.test.ts).
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { SockJS as Core, HEARTBEAT_TIMEOUT } from '../src/core.ts';
 import type { Env, TransportContext, TransportFactory } from '../src/types.ts';
 
@@ -45,41 +45,63 @@ async function ctxOf(runs: TransportContext[]): Promise<TransportContext> {
   return runs[0]!;
 }
 
-test('an HTTP transport that goes quiet after o closes with 2011, not clean', async () => {
+// The two tests below run on node:test's mocked clock: setTimeout and
+// Date.now() move only when the test ticks, so the figures are exact.
+
+/** Ticks the mocked clock by `ms`, then runs what is due at once (the close event's 0 ms hop). */
+function advance(t: TestContext, ms: number): void {
+  t.mock.timers.tick(ms);
+  t.mock.timers.tick(0);
+}
+
+test('an HTTP transport that goes quiet after o closes with 2011, not clean, after exactly heartbeatTimeout', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
   const { sock, runs, closed } = open('xhr-streaming', 150);
-  const ctx = await ctxOf(runs);
+  advance(t, 0);
+  const ctx = runs[0]!;
   const errors: string[] = [];
   sock.onerror = () => errors.push('error');
+  let closedAt: number | null = null;
+  void closed.then((ev) => {
+    closedAt = ev.at;
+  });
   ctx.onFrame('o');
-  const opened = Date.now();
+  advance(t, 149);
+  await Promise.resolve();
+  assert.equal(closedAt, null, 'closed before heartbeatTimeout');
+  assert.equal(sock.readyState, sock.OPEN);
+  advance(t, 1);
   const ev = await closed;
-  assert.deepEqual(
-    { ...ev, at: 0 },
-    {
-      code: HEARTBEAT_TIMEOUT,
-      reason: 'Heartbeat timeout',
-      wasClean: false,
-      at: 0,
-    },
-  );
+  assert.deepEqual(ev, {
+    code: HEARTBEAT_TIMEOUT,
+    reason: 'Heartbeat timeout',
+    wasClean: false,
+    at: 150,
+  });
   assert.equal(HEARTBEAT_TIMEOUT, 2011);
-  assert.ok(ev.at - opened >= 140 && ev.at - opened < 1000, `${ev.at - opened} ms`);
   assert.deepEqual(errors, ['error']);
 });
 
-test('every frame restarts the clock', async () => {
+test('every frame restarts the clock', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
   const { sock, runs, closed } = open('xhr-polling', 200);
-  const ctx = await ctxOf(runs);
+  advance(t, 0);
+  const ctx = runs[0]!;
   ctx.onFrame('o');
+  // A frame every 199 ms keeps it open well past 200 ms.
   for (let i = 0; i < 6; i++) {
-    await sleep(100);
+    advance(t, 199);
     ctx.onFrame(i % 2 ? 'h' : 'a["x"]');
   }
   assert.equal(sock.readyState, sock.OPEN);
   const last = Date.now();
+  assert.equal(last, 6 * 199);
+  advance(t, 199);
+  assert.equal(sock.readyState, sock.OPEN);
+  advance(t, 1);
   const ev = await closed;
   assert.equal(ev.code, 2011);
-  assert.ok(ev.at - last >= 190, `${ev.at - last} ms after the last frame`);
+  assert.equal(ev.at - last, 200);
 });
 
 test('websocket: the clock starts at the first h (sockjs-node 0.3 pings instead)', async () => {
