@@ -7,6 +7,7 @@ import diagnostics_channel from 'node:diagnostics_channel';
 export const CHANNELS = {
   sessionOpen: 'sockjs-ts:session:open',
   sessionClose: 'sockjs-ts:session:close',
+  sessionResume: 'sockjs-ts:session:resume',
   limit: 'sockjs-ts:limit',
   reject: 'sockjs-ts:reject',
 } as const;
@@ -22,6 +23,19 @@ export interface SessionCloseMessage {
   prefix: string;
   code: number;
   reason: string;
+}
+/** A resumable session got a new transport after a drop (docs/resume.md). */
+export interface SessionResumeMessage {
+  id: string;
+  /** The new transport. */
+  transport: string;
+  prefix: string;
+  /** The client's ack: how many server messages it had received. */
+  ack: number;
+  /** Server messages sent again because the client had not received them. */
+  replayed: number;
+  /** Whether a receiver the server still held was taken over. */
+  takeover: boolean;
 }
 export interface LimitMessage {
   /** Which limit: 'body', 'message', 'queue'. */
@@ -42,6 +56,7 @@ export interface RejectMessage {
 
 export const sessionOpenChannel = diagnostics_channel.channel(CHANNELS.sessionOpen);
 export const sessionCloseChannel = diagnostics_channel.channel(CHANNELS.sessionClose);
+export const sessionResumeChannel = diagnostics_channel.channel(CHANNELS.sessionResume);
 export const limitChannel = diagnostics_channel.channel(CHANNELS.limit);
 export const rejectChannel = diagnostics_channel.channel(CHANNELS.reject);
 
@@ -62,6 +77,8 @@ export class Counters {
   sessionsOpened = 0;
   sessionsClosed = 0;
   rejected = 0;
+  resumes = 0;
+  resumesRefused = 0;
 }
 
 export interface ServerStats {
@@ -76,4 +93,8 @@ export interface ServerStats {
   sessionsClosed: number;
   /** Sessions refused by the origin policy, allowRequest or shutdown. */
   rejected: number;
+  /** Resume extension: sessions that got a new transport after a drop (docs/resume.md). */
+  resumes: number;
+  /** Resume extension: reattaches answered 2012 "Cannot resume". */
+  resumesRefused: number;
 }

@@ -2,7 +2,13 @@
 // and the routing of its HTTP requests (upgrades go to websocket-upgrade.ts).
 
 import type { Duplex } from 'node:stream';
-import { ReadyState, routePath, type TransportName } from '@sockjs-ts/protocol';
+import {
+  type NumberedBatch,
+  ReadyState,
+  routePath,
+  type SessionTimings,
+  type TransportName,
+} from '@sockjs-ts/protocol';
 import { Admission } from './admission.js';
 import type { Channels } from './channels.js';
 import { type ClientBundle, loadClientBundle } from './client-bundle.js';
@@ -11,6 +17,7 @@ import {
   publishLimit,
   sessionCloseChannel,
   sessionOpenChannel,
+  sessionResumeChannel,
 } from './diagnostics.js';
 import type {
   AttachTarget,
@@ -26,7 +33,9 @@ import { InFlight } from './inflight.js';
 import { clientPath, pathBelow } from './mount.js';
 import type { ResolvedOptions } from './options.js';
 import { clientScript, greeting, type IframePage, iframe, info, makeIframePage } from './pages.js';
-import { Session, type SessionHost } from './session.js';
+import type { Receiver } from './receivers/receiver.js';
+import { refuseResume, resumeQuery } from './resume.js';
+import { Session, type SessionHost, sendStatus } from './session.js';
 import { SessionTable } from './sessions.js';
 import type { TimerWheel } from './timer-wheel.js';
 import { eventSource } from './transports/eventsource.js';
@@ -65,10 +74,27 @@ export interface EndpointOwner {
   connection(session: Session): void;
 }
 
+/** Where a reattach that finds no session goes: 2012, and no session made. */
+const CANNOT_RESUME: AttachTarget = { attach: refuseResume };
+
+/** A receiving request with `resume=<ack>` for a session here. */
+class Reattach implements AttachTarget {
+  private readonly session: Session;
+  private readonly ack: number;
+  constructor(session: Session, ack: number) {
+    this.session = session;
+    this.ack = ack;
+  }
+  attach(receiver: Receiver): void {
+    this.session.resumeAttach(receiver, this.ack);
+  }
+}
+
 export class Endpoint
   implements SessionEndpoint, SessionHost, WebSocketSessionHost, ForwardingEndpoint
 {
   readonly options: ResolvedOptions;
+  readonly resumeTimings: SessionTimings;
   readonly wheel: TimerWheel<Session>;
   /** The sessions this endpoint hosts: found by id, counted, shut down. */
   readonly sessions = new SessionTable();
@@ -88,6 +114,10 @@ export class Endpoint
 
   constructor(options: ResolvedOptions, owner: EndpointOwner, defaultSockjsUrl: string) {
     this.options = options;
+    this.resumeTimings = {
+      heartbeatDelay: options.heartbeatDelay,
+      disconnectDelay: options.resumeWindow,
+    };
     this.owner = owner;
     this.wheel = owner.wheel;
     this.counters = owner.counters;
@@ -107,22 +137,48 @@ export class Endpoint
   }
 
   getOrCreateSession(request: TransportRequest, protocol: string): AttachTarget {
+    const resume = request.resume;
+    if (typeof resume === 'number') {
+      // A reattach: forwarded as it is, or served here; it never makes a session.
+      if (Number.isNaN(resume)) return this.cannotResume();
+      if (request.remote !== undefined) return request.remote.reattaching(resume);
+      const found = this.sessions.find(request.sessionId);
+      return found === undefined ? this.cannotResume() : new Reattach(found, resume);
+    }
     if (request.remote !== undefined) return request.remote;
     const id = request.sessionId;
     let session = this.sessions.find(id);
     if (session === undefined) {
-      session = new Session(id, this, request.req, protocol, request.admitted);
+      session = new Session(id, this, request.req, protocol, request.admitted, resume !== null);
       this.sessions.host(session, true);
     }
     return session;
   }
 
+  private cannotResume(): AttachTarget {
+    this.resumeRefused();
+    return CANNOT_RESUME;
+  }
+
   // WebSocketSessionHost
 
-  openSocketSession(id: string, req: HttpRequest, protocol: string, admitted: unknown): Session {
-    const session = new Session(id, this, req, protocol, admitted);
-    this.sessions.host(session, false);
+  openSocketSession(
+    id: string,
+    req: HttpRequest,
+    protocol: string,
+    admitted: unknown,
+    resumable: boolean,
+  ): Session {
+    // A resumable websocket session is found by id when its client comes
+    // back; an id already in use here stays with its session.
+    const addressable = resumable && this.sessions.find(id) === undefined;
+    const session = new Session(id, this, req, protocol, admitted, addressable);
+    this.sessions.host(session, addressable);
     return session;
+  }
+
+  findSession(id: string): Session | undefined {
+    return this.sessions.find(id);
   }
 
   logError(message: string): void {
@@ -156,6 +212,24 @@ export class Endpoint
     }
   }
 
+  resumed(session: Session, ack: number, replayed: number, takeover: boolean): void {
+    this.counters.resumes++;
+    if (sessionResumeChannel.hasSubscribers) {
+      sessionResumeChannel.publish({
+        id: session.id,
+        transport: session.connection.protocol,
+        prefix: this.options.prefix,
+        ack,
+        replayed,
+        takeover,
+      });
+    }
+  }
+
+  resumeRefused(): void {
+    this.counters.resumesRefused++;
+  }
+
   expired(session: Session): void {
     const addressable = this.sessions.find(session.id) === session;
     this.sessions.release(session);
@@ -164,8 +238,15 @@ export class Endpoint
 
   // ForwardingEndpoint
 
-  deliver(session: Session | undefined, messages: string[]): SendStatus {
+  deliver(session: Session | undefined, messages: string[], numbered?: NumberedBatch): SendStatus {
     if (session === undefined || session.readyState !== ReadyState.OPEN) return 404;
+    if (numbered !== undefined && session.resume === null) {
+      // A plain session takes the counters as messages, as a local send would.
+      messages = [String(numbered.seq), String(numbered.ack), ...numbered.messages];
+    } else if (session.resume !== null) {
+      if (numbered === undefined) return 404;
+      return sendStatus(session.receiveBatch(numbered, false));
+    }
     const max = this.options.maxMessageSize;
     for (const m of messages) {
       if (m.length > max) {
@@ -254,14 +335,20 @@ export class Endpoint
         }
         const sessionId = route.sessionId;
         this.inflight.track(res);
+        const resume = transport.opensSession
+          ? resumeQuery(req.url, this.options.resumeWindow)
+          : null;
         const forwarder = this.forwarder;
         if (forwarder !== null && this.sessions.find(sessionId) === undefined) {
+          // A reattach claims no id: it finds its session or none.
           forwarder
-            .place(this, sessionId, transport.opensSession)
-            .then((placement) => this.startPlaced(transport, req, res, sessionId, placement));
+            .place(this, sessionId, transport.opensSession && typeof resume !== 'number')
+            .then((placement) =>
+              this.startPlaced(transport, req, res, sessionId, resume, placement),
+            );
           return true;
         }
-        this.admitAndStart(transport, req, res, sessionId);
+        this.admitAndStart(transport, req, res, sessionId, resume);
         return true;
       }
     }
@@ -273,17 +360,21 @@ export class Endpoint
     req: HttpRequest,
     res: HttpResponse,
     sessionId: string,
+    resume: 'new' | number | null,
   ): void {
-    const opensSession = transport.opensSession && this.sessions.find(sessionId) === undefined;
+    const opensSession =
+      transport.opensSession &&
+      typeof resume !== 'number' &&
+      this.sessions.find(sessionId) === undefined;
     // Most requests have nothing to decide: no closures for them.
     if (!this.admission.decides(opensSession)) {
-      this.startTransport(transport, req, res, sessionId, undefined);
+      this.startTransport(transport, req, res, sessionId, resume, undefined);
       return;
     }
     this.admission.admit(
       req,
       opensSession,
-      (admitted) => this.startTransport(transport, req, res, sessionId, admitted),
+      (admitted) => this.startTransport(transport, req, res, sessionId, resume, admitted),
       (refusal) => {
         // Any-node mode: the id this request claimed goes back.
         if (this.forwarder !== null && this.sessions.find(sessionId) === undefined) {
@@ -300,15 +391,16 @@ export class Endpoint
     req: HttpRequest,
     res: HttpResponse,
     sessionId: string,
+    resume: 'new' | number | null,
     placement: Placement,
   ): void {
     switch (placement.kind) {
       case 'here':
       case 'unknown':
-        this.admitAndStart(transport, req, res, sessionId);
+        this.admitAndStart(transport, req, res, sessionId, resume);
         return;
       case 'remote':
-        this.startTransport(transport, req, res, sessionId, undefined, placement.session);
+        this.startTransport(transport, req, res, sessionId, resume, undefined, placement.session);
         return;
       case 'unavailable':
         // The registry cannot say where the session is: fail at once.
@@ -328,6 +420,7 @@ export class Endpoint
     req: HttpRequest,
     res: HttpResponse,
     sessionId: string,
+    resume: 'new' | number | null,
     admitted: unknown,
     remote?: RemoteSession,
   ): void {
@@ -336,7 +429,7 @@ export class Endpoint
       this.logError(`${transport.name} answered by someone else before it started`);
       return;
     }
-    transport.handle({ req, res, sessionId, endpoint: this, admitted, remote });
+    transport.handle({ req, res, sessionId, endpoint: this, admitted, remote, resume });
   }
 
   /**

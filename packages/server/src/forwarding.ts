@@ -9,7 +9,9 @@
 // local receiver, and the local receiver's detach and readiness travel back.
 // The session's state machine stays in one place, so 2010 for a second
 // receiver, the close frame of a closed session and response_limit behave
-// as on one node.
+// as on one node; so does the resume extension (docs/resume.md): a
+// reattach's ack and a numbered batch's counters travel as they came, and
+// the owner's session numbers, frees and replays.
 //
 // Each frame that may end the local receiver (open, messages) is
 // acknowledged before the next goes: the owner's receiver is not ready
@@ -21,20 +23,24 @@
 //
 // Messages are JSON arrays whose first element says what they are:
 //   to the owner:  ['a', prefix, session, link, protocol]  attach a receiver
+//                  ['a', ..., protocol, ack]               reattach it (resume=<ack>)
 //                  ['k', link]                             ready for the next frame
 //                  ['d', link, aborted]                    the receiver went away
 //                  ['q', link]                             the receiver is still there
 //                  ['s', prefix, session, send, messages]  deliver a send
+//                  ['s', ..., messages, seq, ack]          a numbered one ([seq, ack, ...])
 //   from it:       ['o'|'h'|'e'|'x', link]                 open, heartbeat, end, abort
 //                  ['m', link, messages]                   a message frame
+//                  ['m', link, messages, seq, ack]         a numbered one (a[seq,ack,...])
 //                  ['c', link, code, reason]               the close frame
 //                  ['g', link]                             no such session here
 //                  ['p', link]                             is the receiver still there?
 //                  ['r', send, status]                     the send's answer (204, 404, 413)
 
-import { CloseCode, CloseReason, closeFrame } from '@sockjs-ts/protocol';
+import { CloseCode, CloseReason, closeFrame, type NumberedBatch } from '@sockjs-ts/protocol';
 import type { ClusterNode, SessionCluster } from './cluster.js';
 import { Receiver, type SessionLink } from './receivers/receiver.js';
+import { refuseResume } from './resume.js';
 import type { Session } from './session.js';
 
 /** The close a client sees when its session's owner cannot be reached any more. */
@@ -60,7 +66,7 @@ export interface ForwardingEndpoint {
   readonly options: { readonly prefix: string };
   getSession(id: string): Session | undefined;
   /** Hands the messages of a send to a session here (as a local xhr_send would). */
-  deliver(session: Session | undefined, messages: string[]): SendStatus;
+  deliver(session: Session | undefined, messages: string[], numbered?: NumberedBatch): SendStatus;
   /** The ids of the addressable sessions it hosts. */
   sessionIds(): Iterable<string>;
 }
@@ -111,16 +117,28 @@ export class RemoteSession implements AttachTarget {
     this.forwarder.attachRemote(this.owner, this.prefix, this.id, receiver);
   }
 
-  /** Delivers a send's messages at the owner; resolves once it answered. */
-  async send(messages: string[]): Promise<SendStatus> {
-    const status = await this.forwarder.sendRemote(this.owner, this.prefix, this.id, messages);
+  /** A receiving request with `resume=<ack>`, attached at the owner as a reattach. */
+  reattaching(ack: number): AttachTarget {
+    return {
+      attach: (receiver) =>
+        this.forwarder.attachRemote(this.owner, this.prefix, this.id, receiver, ack),
+    };
+  }
+
+  /**
+   * Delivers a send's messages at the owner (a resumable session's numbered
+   * batch as `numbered`); resolves once it answered.
+   */
+  async send(messages: string[], numbered?: NumberedBatch): Promise<SendStatus> {
+    const f = this.forwarder;
+    const status = await f.sendRemote(this.owner, this.prefix, this.id, messages, numbered);
     if (status !== 404 || !this.remembered) return status;
     // A remembered owner that no longer has the session: the registry may
     // know a newer one (the id reused since).
-    this.forwarder.forgetOwner(this.id);
-    const holder = await this.forwarder.locateFresh(this.id);
-    if (holder === null || holder === this.owner || holder === this.forwarder.nodeId) return 404;
-    return this.forwarder.sendRemote(holder, this.prefix, this.id, messages);
+    f.forgetOwner(this.id);
+    const holder = await f.locateFresh(this.id);
+    if (holder === null || holder === this.owner || holder === f.nodeId) return 404;
+    return f.sendRemote(holder, this.prefix, this.id, messages, numbered);
   }
 }
 
@@ -177,7 +195,11 @@ class RemoteLink implements SessionLink {
         if (!r.ended) r.heartbeat();
         return;
       case 'm':
-        r.messages(message[2] as string[]);
+        if (message.length > 3) {
+          r.numbered(message[3] as number, message[4] as number, message[2] as string[]);
+        } else {
+          r.messages(message[2] as string[]);
+        }
         this.acknowledge();
         return;
       case 'c': {
@@ -258,6 +280,11 @@ class ForwardingReceiver extends Receiver {
   override messages(batch: string[]): void {
     this.ready = false;
     this.post(['m', this.link, batch]);
+  }
+
+  override numbered(seq: number, ack: number, batch: string[]): void {
+    this.ready = false;
+    this.post(['m', this.link, batch, seq, ack]);
   }
 
   override close(code: number, reason: string, _frame: string): void {
@@ -432,15 +459,23 @@ export class Forwarder implements ClusterNode {
   // Receiving side
 
   /** @internal */
-  attachRemote(owner: string, prefix: string, id: string, receiver: Receiver): void {
+  attachRemote(owner: string, prefix: string, id: string, receiver: Receiver, ack?: number): void {
     const link = new RemoteLink(this, ++this.lastId, owner, id, receiver);
     receiver.session = link;
     this.links.set(link.id, link);
-    this.post(owner, ['a', prefix, id, link.id, receiver.protocol], () => link.lose());
+    const message: Message = ['a', prefix, id, link.id, receiver.protocol];
+    if (ack !== undefined) message.push(ack);
+    this.post(owner, message, () => link.lose());
   }
 
   /** @internal */
-  sendRemote(owner: string, prefix: string, id: string, messages: string[]): Promise<SendStatus> {
+  sendRemote(
+    owner: string,
+    prefix: string,
+    id: string,
+    messages: string[],
+    numbered?: NumberedBatch,
+  ): Promise<SendStatus> {
     return new Promise((resolve) => {
       const sendId = ++this.lastId;
       const timer = setTimeout(() => settle(504), this.heartbeatDelay);
@@ -450,9 +485,11 @@ export class Forwarder implements ClusterNode {
         resolve(status);
       };
       this.sends.set(sendId, { owner, settle });
-      this.post(owner, ['s', prefix, id, sendId, messages], (unreachable) =>
-        settle(unreachable ? 504 : 404),
-      );
+      const message: Message =
+        numbered === undefined
+          ? ['s', prefix, id, sendId, messages]
+          : ['s', prefix, id, sendId, numbered.messages, numbered.seq, numbered.ack];
+      this.post(owner, message, (unreachable) => settle(unreachable ? 504 : 404));
     });
   }
 
@@ -561,22 +598,44 @@ export class Forwarder implements ClusterNode {
   }
 
   private attachHere(from: string, message: Message): void {
-    const [, prefix, id, linkId, protocol] = message as [string, string, string, number, string];
+    const [, prefix, id, linkId, protocol, ack] = message as [
+      string,
+      string,
+      string,
+      number,
+      string,
+      number | undefined,
+    ];
     const session = this.endpoints.get(prefix)?.getSession(id);
-    if (session === undefined) {
+    if (session === undefined && ack === undefined) {
       this.post(from, ['g', linkId]);
       return;
     }
     const receiver = new ForwardingReceiver(this, from, linkId, protocol);
+    if (session === undefined) {
+      // A reattach to a session gone from here: 2012, as on one node.
+      refuseResume(receiver);
+      return;
+    }
     this.forwards.set(forwardKey(from, linkId), receiver);
-    session.attach(receiver);
+    if (ack === undefined) session.attach(receiver);
+    else session.resumeAttach(receiver, ack);
   }
 
   private deliverHere(from: string, message: Message): void {
-    const [, prefix, id, sendId, messages] = message as [string, string, string, number, string[]];
+    const [, prefix, id, sendId, messages, seq, ack] = message as [
+      string,
+      string,
+      string,
+      number,
+      string[],
+      number | undefined,
+      number,
+    ];
     const endpoint = this.endpoints.get(prefix);
+    const numbered = seq === undefined ? undefined : { seq, ack, messages };
     const status =
-      endpoint === undefined ? 404 : endpoint.deliver(endpoint.getSession(id), messages);
+      endpoint === undefined ? 404 : endpoint.deliver(endpoint.getSession(id), messages, numbered);
     this.post(from, ['r', sendId, status]);
   }
 

@@ -9,6 +9,7 @@ export {
   type ServerStats,
   type SessionCloseMessage,
   type SessionOpenMessage,
+  type SessionResumeMessage,
 } from './diagnostics.js';
 export {
   createHttp1Server,

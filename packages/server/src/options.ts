@@ -116,6 +116,13 @@ export interface ServerOptions<Data = unknown> {
    */
   base_url?: BaseUrlOption;
   baseUrl?: BaseUrlOption;
+  /**
+   * The resume extension (docs/resume.md): milliseconds a resumable session
+   * is held after its transport went away, announced in /info. 0 turns the
+   * extension off (no /info field, `resume=` ignored). Default 30000.
+   */
+  resume_window?: number;
+  resumeWindow?: number;
 }
 
 export type BaseUrlOption = string | ((req: IncomingMessage) => string);
@@ -140,6 +147,8 @@ export interface ResolvedOptions {
   allowRequest: AllowRequest | undefined;
   /** Checked already when a string; a function's answers are checked per /info. */
   baseUrl: BaseUrlOption | undefined;
+  /** 0 when the resume extension is off. */
+  resumeWindow: number;
 }
 
 const silent: LogFunction = () => {};
@@ -148,6 +157,16 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0)) {
     throw new TypeError(`SockJS option ${name} must be a positive number, got ${String(value)}`);
+  }
+  return value;
+}
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value >= 0) || value === Number.POSITIVE_INFINITY) {
+    throw new TypeError(
+      `SockJS option ${name} must be a non-negative finite number, got ${String(value)}`,
+    );
   }
   return value;
 }
@@ -238,5 +257,6 @@ export function resolveOptions(...layers: (ServerOptions | undefined)[]): Resolv
     origins: o.origins,
     allowRequest: o.allowRequest,
     baseUrl: resolveBaseUrl(o.base_url ?? o.baseUrl),
+    resumeWindow: nonNegative('resume_window', o.resume_window ?? o.resumeWindow, 30_000),
   };
 }

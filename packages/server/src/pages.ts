@@ -46,6 +46,7 @@ export function info(
         cookieNeeded: options.jsessionid !== false,
         origins,
         baseUrl,
+        resumeWindow: options.resumeWindow,
       },
       randomBytes(4).readUInt32BE(0),
     ),

@@ -221,6 +221,8 @@ export class SockJSServer<Data = unknown>
       sessionsOpened: c.sessionsOpened,
       sessionsClosed: c.sessionsClosed,
       rejected: c.rejected,
+      resumes: c.resumes,
+      resumesRefused: c.resumesRefused,
     };
   }
 

@@ -1,19 +1,42 @@
 // A live session: the protocol state machine plus its receiver, its
 // connection object and its deadline in the timer wheel.
 
-import { CloseCode, CloseReason, closeFrame, ReadyState, SessionState } from '@sockjs-ts/protocol';
+import {
+  CloseCode,
+  CloseReason,
+  closeFrame,
+  type NumberedBatch,
+  ReadyState,
+  SessionState,
+  type SessionTimings,
+} from '@sockjs-ts/protocol';
 import type { Channels } from './channels.js';
 import { Connection } from './connection.js';
 import type { Counters } from './diagnostics.js';
 import type { HttpRequest } from './http-types.js';
 import type { ResolvedOptions } from './options.js';
 import type { Receiver, SessionLink } from './receivers/receiver.js';
+import { type AckOwner, ResumeState, refuseResume } from './resume.js';
 import type { Scheduled, TimerWheel } from './timer-wheel.js';
 
 // Policy violation: only the server sends it, to a client too slow to read
 // what it is sent.
 const QUEUE_FULL_CODE = 1008;
 const QUEUE_FULL_REASON = 'Outbound queue full';
+
+/** Never written to: what an ack-only frame carries. */
+const NO_MESSAGES: string[] = [];
+
+/** What a client batch in a resumable session came to (see Session.receiveBatch). */
+export type BatchOutcome = 'delivered' | 'closed' | 'too-big' | 'broken';
+
+/**
+ * How a send answers a batch's outcome: 204, 413 for a message too big, 404
+ * when the session is closed or the batch broke it (a gap: 1002).
+ */
+export function sendStatus(outcome: BatchOutcome): 204 | 404 | 413 {
+  return outcome === 'delivered' ? 204 : outcome === 'too-big' ? 413 : 404;
+}
 
 const ANOTHER_CONNECTION = closeFrame(
   CloseCode.AnotherConnectionOpen,
@@ -49,6 +72,8 @@ function runFlushQueue(): void {
 /** What a session needs from the endpoint that made it. */
 export interface SessionHost {
   readonly options: ResolvedOptions;
+  /** A resumable session's timings: held for resume_window instead of disconnect_delay. */
+  readonly resumeTimings: SessionTimings;
   readonly wheel: TimerWheel<Session>;
   readonly counters: Counters;
   /** The server's channels, which connections join and leave. */
@@ -61,12 +86,18 @@ export interface SessionHost {
   expired(session: Session): void;
   /** The session closed (the connection's 'close' event follows). */
   closed(session: Session): void;
+  /** A resumable session got a new transport after a drop (for diagnostics). */
+  resumed(session: Session, ack: number, replayed: number, takeover: boolean): void;
+  /** A reattach was answered 2012 (for diagnostics). */
+  resumeRefused(): void;
 }
 
-export class Session implements SessionLink, Scheduled {
+export class Session implements SessionLink, Scheduled, AckOwner {
   readonly id: string;
   readonly state: SessionState;
   readonly connection: Connection;
+  /** The resume extension's state; null for a plain SockJS session. */
+  readonly resume: ResumeState | null;
   private receiver: Receiver | null = null;
   private readonly host: SessionHost;
   private queuedSize = 0;
@@ -78,10 +109,18 @@ export class Session implements SessionLink, Scheduled {
   /** The last receiver went away with its client (an aborted request), not by finishing. */
   private lastDetachAborted = false;
 
-  constructor(id: string, host: SessionHost, req: HttpRequest, protocol: string, data: unknown) {
+  constructor(
+    id: string,
+    host: SessionHost,
+    req: HttpRequest,
+    protocol: string,
+    data: unknown,
+    resumable = false,
+  ) {
     this.id = id;
     this.host = host;
-    this.state = new SessionState(host.options, Date.now());
+    this.state = new SessionState(resumable ? host.resumeTimings : host.options, Date.now());
+    this.resume = resumable ? new ResumeState(this) : null;
     this.connection = new Connection(this, req, host.options.prefix, protocol);
     this.connection.data = data;
     this.reschedule();
@@ -138,11 +177,41 @@ export class Session implements SessionLink, Scheduled {
     }
   }
 
+  /**
+   * A receiving request with `resume=<ack>` (docs/resume.md): frees what the
+   * client confirmed, takes over from a receiver still attached, and replays
+   * from `ack` on. A session that no longer holds message `ack` (or is not
+   * resumable) closes with 2012, which is this request's answer.
+   */
+  resumeAttach(receiver: Receiver, ack: number): void {
+    const resume = this.resume;
+    if (this.state.readyState >= ReadyState.CLOSING) {
+      // Closed meanwhile: the client gets what it missed, then the close frame.
+      resume?.rewind(ack);
+      this.deliverClose(receiver);
+      return;
+    }
+    if (resume === null || !resume.rewind(ack)) {
+      this.host.resumeRefused();
+      this.close(CloseCode.CannotResume, CloseReason.CannotResume);
+      refuseResume(receiver);
+      return;
+    }
+    const current = this.receiver;
+    const dropped = current !== null || this.lastDetachAborted;
+    // The server had not noticed that transport die: it ends, with no close frame.
+    current?.end();
+    const replayed = resume.nextSeq - ack;
+    this.attach(receiver, true);
+    if (dropped || replayed > 0) this.host.resumed(this, ack, replayed, current !== null);
+  }
+
   detach(receiver: Receiver, aborted: boolean): void {
     if (this.receiver !== receiver) return;
     this.receiver = null;
     this.lastDetachAborted = aborted;
-    const closedNow = this.state.detach(Date.now(), aborted);
+    // A resumable session outlives a lost transport (for resume_window).
+    const closedNow = this.state.detach(Date.now(), aborted && this.resume === null);
     this.reschedule();
     if (closedNow) this.emitClose();
   }
@@ -154,8 +223,10 @@ export class Session implements SessionLink, Scheduled {
     counters.messagesOut++;
     counters.bytesOut += message.length;
     const opts = this.host.options;
-    if (this.queuedSize > opts.maxQueueSize) {
-      this.host.limitHit('queue', this.queuedSize, opts.maxQueueSize, this.id);
+    // In a resumable session, what the client has not confirmed is held too.
+    const held = this.resume === null ? this.queuedSize : this.queuedSize + this.resume.unackedSize;
+    if (held > opts.maxQueueSize) {
+      this.host.limitHit('queue', held, opts.maxQueueSize, this.id);
       const congested = this.receiver !== null && !this.receiver.ready ? this.receiver : null;
       this.close(QUEUE_FULL_CODE, QUEUE_FULL_REASON);
       // The close frame would only join the frames its client is not reading:
@@ -184,15 +255,91 @@ export class Session implements SessionLink, Scheduled {
   /** Sends queued messages to the receiver, if one can take them. */
   flush(): void {
     const r = this.receiver;
-    if (r === null || !r.ready || r.ended || this.state.queued === 0) return;
+    if (r === null || !r.ready || r.ended) return;
+    if (this.resume !== null) {
+      if (this.sendNumbered(r, this.resume)) this.drained();
+      return;
+    }
+    if (this.state.queued === 0) return;
     const batch = this.state.drain();
     this.queuedSize = 0;
     r.messages(batch);
     this.state.sent(Date.now());
+    this.drained();
+  }
+
+  private drained(): void {
     if (this.needsDrain) {
       this.needsDrain = false;
       this.connection.emit('drain');
     }
+  }
+
+  /**
+   * A resumable session's next frame: after a reattach, what the client
+   * missed, then the queue, numbered. False when there was nothing to send.
+   */
+  private sendNumbered(r: Receiver, resume: ResumeState): boolean {
+    const fresh = this.state.queued > 0 ? this.state.drain() : NO_MESSAGES;
+    if (fresh.length === 0 && !resume.replay) return false;
+    this.queuedSize = 0;
+    const batch = resume.outgoing(fresh);
+    if (batch.length === 0) return false;
+    r.numbered(resume.batchSeq, resume.received, batch);
+    resume.acked();
+    this.state.sent(Date.now());
+    return true;
+  }
+
+  /**
+   * A client batch in a resumable session: frees what its ack confirms and
+   * hands the application each message it has not had yet, so a batch sent
+   * twice is delivered once. A batch beyond the next expected message (some
+   * were lost) closes the session with 1002. `bySocket`: nothing else
+   * confirms it, so an ack-only frame follows in due time.
+   */
+  receiveBatch(batch: NumberedBatch, bySocket: boolean): BatchOutcome {
+    const resume = this.resume;
+    if (resume === null || this.state.readyState !== ReadyState.OPEN) return 'closed';
+    if (batch.seq > resume.received || !resume.confirm(batch.ack)) {
+      this.close(CloseCode.ProtocolError, CloseReason.Interrupted);
+      return 'broken';
+    }
+    const messages = batch.messages;
+    const first = resume.received - batch.seq;
+    const max = this.host.options.maxMessageSize;
+    for (let i = first; i < messages.length; i++) {
+      if (messages[i]!.length > max) {
+        this.messageTooBig(messages[i]!.length);
+        return 'too-big';
+      }
+    }
+    for (let i = first; i < messages.length; i++) {
+      resume.received++;
+      this.receive(messages[i]!);
+    }
+    if (bySocket && resume.ackDue()) this.sendAck();
+    return 'delivered';
+  }
+
+  /** @internal */
+  ackTimerFired(): void {
+    this.sendAck();
+  }
+
+  /** Confirms the client's messages: with the next frame if one is due, else `a[seq,ack]`. */
+  private sendAck(): void {
+    const resume = this.resume!;
+    const r = this.receiver;
+    // Without a receiver that takes frames, the next frame carries the ack.
+    if (r === null || !r.ready || r.ended || this.state.readyState !== ReadyState.OPEN) return;
+    if (this.sendNumbered(r, resume)) {
+      this.drained();
+      return;
+    }
+    r.numbered(resume.nextSeq, resume.received, NO_MESSAGES);
+    resume.acked();
+    this.state.sent(Date.now());
   }
 
   /** Delivers a message from the client to the application. */
@@ -270,7 +417,13 @@ export class Session implements SessionLink, Scheduled {
   private expire(): void {
     this.host.wheel.cancel(this);
     if (!this.closeEmitted) {
-      this.state.close(CloseCode.Normal, CloseReason.Normal);
+      // A resumable session held after its transport dropped closes as a
+      // plain one would have at the drop.
+      if (this.resume !== null && this.lastDetachAborted) {
+        this.state.close(CloseCode.ProtocolError, CloseReason.Interrupted);
+      } else {
+        this.state.close(CloseCode.Normal, CloseReason.Normal);
+      }
       this.emitClose();
     }
     // destroy() and shutdown end the session before its deadline: a tick at
@@ -281,7 +434,9 @@ export class Session implements SessionLink, Scheduled {
 
   /** Sends what is left, then the close frame, then ends the receiver. */
   private deliverClose(receiver: Receiver): void {
-    if (this.state.queued > 0 && receiver.ready) {
+    if (this.resume !== null) {
+      if (receiver.ready && !receiver.ended) this.sendNumbered(receiver, this.resume);
+    } else if (this.state.queued > 0 && receiver.ready) {
       receiver.messages(this.state.drain());
       this.queuedSize = 0;
     }
@@ -295,6 +450,7 @@ export class Session implements SessionLink, Scheduled {
   private emitClose(): void {
     if (this.closeEmitted) return;
     this.closeEmitted = true;
+    this.resume?.stopAckTimer();
     this.connection.readable = false;
     this.connection.writable = false;
     this.host.closed(this);

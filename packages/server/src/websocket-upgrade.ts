@@ -13,10 +13,16 @@ import { answer404, answer405, answerText } from './http-util.js';
 import type { InFlight } from './inflight.js';
 import type { ResolvedOptions } from './options.js';
 import type { SocketTracker, WebSocketLike } from './receivers/socket-receiver.js';
+import { resumeQuery } from './resume.js';
 import type { Session } from './session.js';
 import { Hixie76Socket } from './transports/hixie76.js';
 import { rawWebSocket } from './transports/raw-websocket.js';
-import { isHixie76, sockjsWebSocket } from './transports/websocket.js';
+import {
+  isHixie76,
+  reattachWebSocket,
+  refuseWebSocket,
+  sockjsWebSocket,
+} from './transports/websocket.js';
 
 // Module-level so that the listeners left on long-lived sockets do not hold
 // the context of the function that added them (and its request).
@@ -72,7 +78,17 @@ export interface WebSocketSessionHost {
    * A new session of its own for one socket (never shared, so never looked
    * up by id), with what allowRequest gave as its connection's data.
    */
-  openSocketSession(id: string, req: HttpRequest, protocol: string, admitted: unknown): Session;
+  openSocketSession(
+    id: string,
+    req: HttpRequest,
+    protocol: string,
+    admitted: unknown,
+    resumable: boolean,
+  ): Session;
+  /** The session a reattach (`resume=<ack>`) is for, if this process hosts it. */
+  findSession(id: string): Session | undefined;
+  /** A reattach was answered 2012 (for diagnostics). */
+  resumeRefused(): void;
   limitHit(limit: 'body', size: number, max: number): void;
 }
 
@@ -121,10 +137,13 @@ export class WebSocketUpgrades {
       rejectUpgrade(socket, originRefusal.status, originRefusal.reason);
       return;
     }
+    // The resume extension (docs/resume.md): a reattach opens no session.
+    const resume =
+      route.kind === 'session' ? resumeQuery(req.url, this.options.resumeWindow) : null;
     this.admission.admit(
       req,
-      true,
-      (admitted) => this.upgrade(req, socket, head, route, admitted),
+      typeof resume !== 'number',
+      (admitted) => this.upgrade(req, socket, head, route, resume, admitted),
       (refusal) => rejectUpgrade(socket, refusal.status, refusal.reason),
     );
   }
@@ -134,14 +153,31 @@ export class WebSocketUpgrades {
     socket: Duplex,
     head: Buffer,
     route: Route,
+    resume: 'new' | number | null,
     admitted: unknown,
   ): void {
     if (socket.destroyed) return;
     const transport = route.kind === 'raw-websocket' ? rawWebSocket : sockjsWebSocket;
     const sessionId = route.kind === 'session' ? route.sessionId : '';
     const start = (ws: WebSocketLike) => {
+      if (typeof resume === 'number') {
+        const found = Number.isNaN(resume) ? undefined : this.host.findSession(sessionId);
+        if (found !== undefined) {
+          reattachWebSocket(ws, found, this.inflight, resume);
+        } else {
+          this.host.resumeRefused();
+          refuseWebSocket(ws);
+        }
+        return;
+      }
       const id = sessionId || randomUUID();
-      const session = this.host.openSocketSession(id, req, transport.protocol, admitted);
+      const session = this.host.openSocketSession(
+        id,
+        req,
+        transport.protocol,
+        admitted,
+        resume === 'new',
+      );
       transport.start(ws, session, this.inflight);
     };
     if (transport.acceptsHixie76 && isHixie76(req)) {

@@ -1,7 +1,7 @@
 // A receiver carries frames from a session to the client: one HTTP response
 // (polling or streaming) or one WebSocket. Each transport file provides one.
 
-import { HEARTBEAT_FRAME, OPEN_FRAME } from '@sockjs-ts/protocol';
+import { HEARTBEAT_FRAME, numberedFrame, OPEN_FRAME } from '@sockjs-ts/protocol';
 import { wireCache } from '../wire-cache.js';
 
 export interface SessionLink {
@@ -40,6 +40,10 @@ export abstract class Receiver {
   }
   messages(batch: string[]): void {
     this.sendFrame(wireCache.messageFrame(batch));
+  }
+  /** A resumable session's message frame, `a[seq,ack,...]` (docs/resume.md). */
+  numbered(seq: number, ack: number, batch: string[]): void {
+    this.sendFrame(numberedFrame(seq, ack, batch));
   }
   close(_code: number, _reason: string, frame: string): void {
     this.sendFrame(frame);

@@ -62,7 +62,8 @@ const TEXT = { binary: false } as const;
 
 // One listener of each kind for every socket (see owner-tag.ts).
 const receiverOf = new OwnerTag<WebSocketLike, SocketReceiver>('sockjs-ts socket receiver');
-const onSocketGone = receiverOf.listener((r) => r.socketGone());
+// 'close' gives its code (1006: no close frame came), 'error' the error.
+const onSocketGone = receiverOf.listener<number | Error>((r, _ws, how) => r.socketGone(how));
 const onSocketMessage = receiverOf.listener<Buffer | ArrayBuffer | Buffer[]>((r, _ws, data) =>
   r.socketMessage(data),
 );
@@ -126,8 +127,8 @@ export abstract class SocketReceiver extends Receiver {
     if (!this.ended) this.receiveData(data);
   }
 
-  /** @internal */
-  socketGone(): void {
+  /** @internal `how`: the close code, or the error. */
+  socketGone(_how?: number | Error): void {
     this.tracker.delete(this);
     this.lost();
   }

@@ -129,7 +129,7 @@ export class Hixie76Socket extends EventEmitter implements WebSocketLike {
         if (this.buffered.length < 2) return;
         // Closing handshake: answer it and hang up.
         this.close();
-        this.finish();
+        this.finish(CloseCode.Normal);
         return;
       } else {
         // Binary frames were never used by SockJS clients.
@@ -139,9 +139,10 @@ export class Hixie76Socket extends EventEmitter implements WebSocketLike {
     }
   }
 
-  private finish(): void {
+  /** Without a closing handshake the code is 1006, as `ws` reports a drop. */
+  private finish(code: number = CloseCode.Abnormal): void {
     if (this.readyState === ReadyState.CLOSED) return;
     this.readyState = ReadyState.CLOSED;
-    this.emit('close', CloseCode.Normal, Buffer.alloc(0));
+    this.emit('close', code, Buffer.alloc(0));
   }
 }

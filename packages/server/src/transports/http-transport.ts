@@ -14,7 +14,9 @@ export interface SessionEndpoint {
   /**
    * The session of this request, made (not yet attached) if it does not
    * exist, with what allowRequest gave as its connection's data; in
-   * any-node mode, its owner's session on another node.
+   * any-node mode, its owner's session on another node. With `resume=new`
+   * a new session is resumable; with `resume=<ack>` none is made: the
+   * target reattaches to the session, or answers 2012 when it cannot.
    */
   getOrCreateSession(request: TransportRequest, protocol: string): AttachTarget;
   /** A limit was hit (for diagnostics). */
@@ -32,6 +34,11 @@ export interface TransportRequest {
   readonly admitted: unknown;
   /** Any-node mode: the session lives on another node, which this request is forwarded to. */
   readonly remote?: RemoteSession | undefined;
+  /**
+   * The resume extension's query on a receiving request (docs/resume.md):
+   * 'new', the client's ack, NaN when malformed; null without one.
+   */
+  readonly resume: 'new' | number | null;
 }
 
 /** Everything the endpoint needs to know about one HTTP transport. */

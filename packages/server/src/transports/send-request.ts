@@ -1,9 +1,16 @@
 // What xhr_send and jsonp_send share: read the body within the limit, decode
 // the JSON array, hand each message to the session, or answer the error.
 
-import { FrameError, parseSendPayload, ReadyState } from '@sockjs-ts/protocol';
+import {
+  FrameError,
+  type NumberedBatch,
+  parseNumberedBatch,
+  parseSendPayload,
+  ReadyState,
+} from '@sockjs-ts/protocol';
 import type { HttpResponse } from '../http-types.js';
 import { answerText, BodyTooLargeError, NOT_FOUND, readBody } from '../http-util.js';
+import { sendStatus } from '../session.js';
 import { wireCache } from '../wire-cache.js';
 import type { TransportRequest } from './http-transport.js';
 
@@ -18,6 +25,11 @@ const SEND_REFUSALS = {
 function answerError(res: HttpResponse, headers: () => void, status: number, text: string) {
   if (!res.headersSent) headers();
   answerText(res, status, text);
+}
+
+/** Whether a send body is a JSON array whose first item is a number. */
+function isNumbered(text: string): boolean {
+  return /^\s*\[\s*\d/.test(text);
 }
 
 /**
@@ -62,11 +74,23 @@ export function handleSend(
       res.destroy();
       return;
     }
+    const session = remote === undefined ? endpoint.getSession(sessionId) : undefined;
     let messages: string[];
+    let numbered: NumberedBatch | undefined;
     try {
       const text = extract(body);
-      messages = parseSendPayload(text);
-      wireCache.receivedText(messages, text);
+      // A resumable session's batch is [seq, ack, ...] (docs/resume.md).
+      // Forwarded, the owner decides: a batch that starts with a number
+      // travels with its counters, as it came.
+      if (
+        session === undefined ? remote !== undefined && isNumbered(text) : session.resume !== null
+      ) {
+        numbered = parseNumberedBatch(text);
+        messages = numbered.messages;
+      } else {
+        messages = parseSendPayload(text);
+        wireCache.receivedText(messages, text);
+      }
     } catch (e) {
       answerError(res, headers, 500, e instanceof FrameError ? e.message : 'Broken JSON encoding.');
       return;
@@ -74,16 +98,21 @@ export function handleSend(
     if (remote !== undefined) {
       // Any-node mode: the owner takes the messages; the answer waits for
       // it, so the client's next send (maybe on another node) comes after.
-      remote.send(messages).then((status) => {
+      remote.send(messages, numbered).then((status) => {
         if (res.destroyed || res.headersSent) return;
         if (status === 204) ok();
         else answerError(res, headers, status, SEND_REFUSALS[status]);
       });
       return;
     }
-    const session = endpoint.getSession(sessionId);
     if (session === undefined || session.readyState !== ReadyState.OPEN) {
       answerError(res, headers, 404, NOT_FOUND);
+      return;
+    }
+    if (numbered !== undefined) {
+      const status = sendStatus(session.receiveBatch(numbered, false));
+      if (status === 204) ok();
+      else answerError(res, headers, status, SEND_REFUSALS[status]);
       return;
     }
     for (const m of messages) {

@@ -7,15 +7,19 @@ import {
   CloseCode,
   CloseReason,
   FrameError,
+  type NumberedBatch,
+  parseNumberedBatch,
   parseWebSocketPayload,
   ReadyState,
 } from '@sockjs-ts/protocol';
 import type { HttpRequest } from '../http-types.js';
 import {
+  decodeUtf8Message,
   SocketReceiver,
   type SocketTracker,
   type WebSocketLike,
 } from '../receivers/socket-receiver.js';
+import { CANNOT_RESUME } from '../resume.js';
 import type { Session } from '../session.js';
 import type { WebSocketTransport } from '../websocket-upgrade.js';
 import { plainSingleMessage, wireCache } from '../wire-cache.js';
@@ -92,13 +96,69 @@ export class WebSocketReceiver extends SocketReceiver {
   }
 }
 
+/**
+ * The receiver of a resumable session (docs/resume.md): every message the
+ * client sends is a numbered batch `[seq, ack, ...]`, and the session
+ * confirms them with ack-only frames. A drop leaves the session held for
+ * resume_window; a close frame from the client is its goodbye.
+ */
+export class ResumableWebSocketReceiver extends WebSocketReceiver {
+  protected override receiveData(data: Buffer | ArrayBuffer | Buffer[]): void {
+    this.receiveText(decodeUtf8Message(data));
+  }
+
+  protected override receiveText(text: string): void {
+    if (text.length === 0) return;
+    let batch: NumberedBatch;
+    try {
+      batch = parseNumberedBatch(text);
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err;
+      this.broken = true;
+      this.target.close(CloseCode.GoAway, CloseReason.BrokenFraming);
+      return;
+    }
+    this.target.receiveBatch(batch, true);
+  }
+
+  override socketGone(how?: number | Error): void {
+    if (typeof how === 'number' && how !== CloseCode.Abnormal && !this.ended) {
+      // As a plain session ends when its socket does.
+      this.target.close(CloseCode.ProtocolError, CloseReason.Interrupted);
+    }
+    super.socketGone(how);
+  }
+}
+
+function receiverFor(ws: WebSocketLike, session: Session, tracker: SocketTracker) {
+  return session.resume === null
+    ? new WebSocketReceiver(ws, session, tracker)
+    : new ResumableWebSocketReceiver(ws, session, tracker);
+}
+
 export const sockjsWebSocket: WebSocketTransport = {
   protocol: 'websocket',
   acceptsHixie76: true,
   start(ws: WebSocketLike, session: Session, tracker: SocketTracker): void {
-    session.attach(new WebSocketReceiver(ws, session, tracker));
+    session.attach(receiverFor(ws, session, tracker));
   },
 };
+
+/** A websocket with `resume=<ack>` for a session here (docs/resume.md). */
+export function reattachWebSocket(
+  ws: WebSocketLike,
+  session: Session,
+  tracker: SocketTracker,
+  ack: number,
+): void {
+  session.resumeAttach(receiverFor(ws, session, tracker), ack);
+}
+
+/** A websocket with `resume=<ack>` for no session: `c[2012,"Cannot resume"]`, then the close. */
+export function refuseWebSocket(ws: WebSocketLike): void {
+  ws.send(CANNOT_RESUME, { binary: false });
+  ws.close(CloseCode.Normal, CloseReason.CannotResume);
+}
 
 /** True when the request asks for a websocket upgrade hixie-76 style. */
 export function isHixie76(req: HttpRequest): boolean {
