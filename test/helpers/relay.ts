@@ -1,7 +1,9 @@
 // A loopback TCP relay that a test controls: it forwards bytes between the
 // client and a server, and can cut every connection with RST or FIN, or
 // silently stop forwarding (a black-holed network: bytes are read and
-// dropped in both directions, no FIN, no RST, nothing times out).
+// dropped in both directions, no FIN, no RST, nothing times out), for every
+// connection or only for those open now (a path that died while a new one
+// works).
 
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
@@ -10,6 +12,8 @@ export type RelayMode = 'forward' | 'silent';
 interface Pair {
   client: Socket;
   upstream: Socket;
+  /** Black-holed by silence(), whatever the mode. */
+  silent: boolean;
 }
 
 export interface Relay {
@@ -26,6 +30,8 @@ export interface Relay {
   reset(): void;
   /** Cuts every open connection with a FIN to the client. */
   fin(): void;
+  /** Silences the connections open now; later ones are forwarded (unless the mode is silent). */
+  silence(): void;
   /** Points later connections at another server port. */
   retarget(port: number): void;
   close(): Promise<void>;
@@ -41,11 +47,12 @@ export async function startRelay(targetPort: number, targetHost = '127.0.0.1'): 
   const server: Server = createServer({ noDelay: true }, (client) => {
     accepted++;
     const upstream = createConnection({ port: target, host: targetHost, noDelay: true });
-    const pair = { client, upstream };
+    const pair: Pair = { client, upstream, silent: false };
     pairs.add(pair);
+    const forwards = () => relay.mode === 'forward' && !pair.silent;
     const pipe = (from: Socket, to: Socket) => {
       from.on('data', (chunk) => {
-        if (relay.mode === 'forward' && !to.destroyed) to.write(chunk);
+        if (forwards() && !to.destroyed) to.write(chunk);
       });
     };
     pipe(client, upstream);
@@ -53,14 +60,14 @@ export async function startRelay(targetPort: number, targetHost = '127.0.0.1'): 
     // A FIN travels on, and an error or a close cuts the other side, unless
     // the relay is silent: then neither side learns anything of the other.
     client.on('end', () => {
-      if (relay.mode === 'forward') upstream.end();
+      if (forwards()) upstream.end();
     });
     upstream.on('end', () => {
-      if (relay.mode === 'forward') client.end();
+      if (forwards()) client.end();
     });
     const gone = (from: Socket, to: Socket) => () => {
       from.destroy();
-      if (relay.mode === 'forward' || to.destroyed) {
+      if (forwards() || to.destroyed) {
         pairs.delete(pair);
         to.destroy();
       }
@@ -96,6 +103,9 @@ export async function startRelay(targetPort: number, targetHost = '127.0.0.1'): 
         upstream.end();
       }
       pairs.clear();
+    },
+    silence() {
+      for (const pair of pairs) pair.silent = true;
     },
     retarget(next: number) {
       target = next;

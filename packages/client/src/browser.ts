@@ -4,6 +4,7 @@ import { SockJS as Core } from './core.js';
 import { browserEnv } from './env.browser.js';
 import { bootstrapIframe } from './iframe-bootstrap.js';
 import { discover } from './info.js';
+import { resumable } from './resume.js';
 import { eventsource } from './transports/eventsource.js';
 import { htmlfile } from './transports/htmlfile.js';
 import { iframeEventsource } from './transports/iframe-eventsource.js';
@@ -19,16 +20,17 @@ export type * from './public-types.js';
 export class SockJS extends Core {
   protected static override env = browserEnv;
   protected static override discover = discover;
+  // The iframe transports do not resume (their transport runs in the iframe page).
   protected static override transports = [
-    websocket,
-    xhrStreaming,
-    eventsource,
+    resumable(websocket),
+    resumable(xhrStreaming),
+    resumable(eventsource),
     iframeEventsource,
-    htmlfile,
+    resumable(htmlfile),
     iframeHtmlfile,
-    xhrPolling,
+    resumable(xhrPolling),
     iframeXhrPolling,
-    jsonpPolling,
+    resumable(jsonpPolling),
   ];
   /** Runs in the server's iframe.html (called by that page). */
   static bootstrap_iframe(): void {

@@ -17,6 +17,7 @@ import type {
   SockJSEventTarget,
   SockJSMessageEvent,
   SockJSReadyState,
+  SockJSResumingEvent,
   TransportName,
   URLLike,
 } from './events.js';
@@ -98,6 +99,8 @@ export class SockJS extends (EventTarget as unknown as new () => SockJSEventTarg
   onclose: Handler<SockJSCloseEvent> = null;
   onerror: Handler<SockJSEvent> = null;
   declare onheartbeat: Handler<SockJSEvent> | undefined;
+  declare onresuming: Handler<SockJSResumingEvent> | undefined;
+  declare onresumed: Handler<SockJSEvent> | undefined;
 
   #env: Env;
   #options: SockJSOptions;
@@ -111,6 +114,7 @@ export class SockJS extends (EventTarget as unknown as new () => SockJSEventTarg
   #timer: ReturnType<typeof setTimeout> | undefined;
   #rto = 0;
   #transUrl = '';
+  #facts: ServerFacts | undefined;
 
   constructor(url: string | URLLike, _reserved?: unknown, options: SockJSOptions = {}) {
     super();
@@ -157,6 +161,7 @@ export class SockJS extends (EventTarget as unknown as new () => SockJSEventTarg
   #start(facts: ServerFacts, rtt: number): void {
     this.#rto = rtt > 100 ? 4 * rtt : 300 + rtt;
     this.#transUrl = facts.base_url ?? this.url;
+    this.#facts = facts;
     this.#candidates = this.#candidates.filter((t) => t.enabled(facts, this.#env));
     this.#next();
   }
@@ -209,6 +214,8 @@ export class SockJS extends (EventTarget as unknown as new () => SockJSEventTarg
     this.#current = factory.create({
       url: addPath(this.#transUrl, '/' + this.#server + '/' + this.#sessionId()),
       baseUrl: this.#transUrl,
+      facts: this.#facts,
+      sock: this,
       sockOptions: this.#options,
       http: this.#http,
       env: this.#env,

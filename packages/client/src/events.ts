@@ -50,6 +50,16 @@ export interface SockJSCloseEvent extends SockJSEvent {
   readonly wasClean: boolean;
 }
 
+/**
+ * `resuming` (the `resume` option): the transport dropped and a new one on
+ * the same session starts after `delay` ms; the connection stays OPEN.
+ */
+export interface SockJSResumingEvent extends SockJSEvent {
+  /** 1 for the first attempt after a drop. */
+  readonly attempt: number;
+  readonly delay: number;
+}
+
 /** Event type to event object, for `addEventListener` and the `on*` properties. */
 export interface SockJSEventMap {
   open: SockJSEvent;
@@ -59,6 +69,10 @@ export interface SockJSEventMap {
   error: SockJSEvent;
   /** A server heartbeat frame (`h`). */
   heartbeat: SockJSEvent;
+  /** The `resume` option: a transport dropped; another one is about to start. */
+  resuming: SockJSResumingEvent;
+  /** The `resume` option: the first frame came on the new transport; nothing was lost. */
+  resumed: SockJSEvent;
 }
 
 /** A listener function (called with the socket as `this`) or an object with `handleEvent`. */

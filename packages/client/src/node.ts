@@ -4,6 +4,7 @@
 import { SockJS as Core } from './core.js';
 import { nodeEnv } from './env.node.js';
 import { discover } from './info.js';
+import { resumable } from './resume.js';
 import { eventsource } from './transports/eventsource.js';
 import { websocket } from './transports/websocket.js';
 import { xhrPolling } from './transports/xhr-polling.js';
@@ -15,7 +16,12 @@ export type * from './public-types.js';
 export class SockJS extends Core {
   protected static override env = nodeEnv;
   protected static override discover = discover;
-  protected static override transports = [websocket, xhrStreaming, eventsource, xhrPolling];
+  protected static override transports = [
+    resumable(websocket),
+    resumable(xhrStreaming),
+    resumable(eventsource),
+    resumable(xhrPolling),
+  ];
 }
 
 export default SockJS;

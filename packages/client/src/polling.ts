@@ -4,7 +4,7 @@
 
 import { CloseCode, clientStringify } from '@sockjs-ts/protocol';
 import type { Transport, TransportContext } from './types.js';
-import { addPath } from './url.js';
+import { addPath, withResume } from './url.js';
 
 /**
  * Opens one receiving request. It calls `onEnd(true)` when the response ended
@@ -40,7 +40,7 @@ export function httpReceiver(ctx: TransportContext, path: string): Receiver {
     const split = lineSplitter(onFrame);
     return ctx.http(
       'POST',
-      addPath(ctx.url, path),
+      withResume(ctx, addPath(ctx.url, path)),
       null,
       (text) => {
         got = true;
@@ -145,6 +145,16 @@ export function pollingTransport(
     flushed(done) {
       if (stopped) done();
       else whenStopped = done;
+    },
+    // Resume batches: the caller keeps one in flight, and decides what a
+    // failure means (close() still waits for the one in flight).
+    sendBatch(body, done) {
+      if (stopped) return;
+      abortPost = post(body, (ok) => {
+        abortPost = null;
+        done(ok);
+        flush();
+      });
     },
   };
 }

@@ -8,6 +8,7 @@ export type {
   SockJSListenerOptions,
   SockJSMessageEvent,
   SockJSReadyState,
+  SockJSResumingEvent,
   TransportName,
   URLLike,
 } from './events.js';

@@ -5,24 +5,29 @@
 // (reconnecting.browser.ts, reconnecting.node.ts) or the `SockJS` option.
 //
 // Each session is new: the server sees a new connection, and nothing sent or
-// written around the drop is carried over. Resume (one session across
-// transport drops) belongs below this wrapper, in the SockJS object: a
-// session that resumes never reports a close here, and one that cannot
-// resume closes as today and is reconnected. `backoffDelay` and `shouldRetry`
-// are exported so that resume retries follow the same policy.
+// written around the drop is carried over. Resume (the `resume` option, one
+// session across transport drops) lives below this wrapper, in the SockJS
+// object, which gets the option with the others: a session that resumes
+// never reports a close here (its `resuming` and `resumed` events are passed
+// on), and one that cannot resume closes with 2012 "Cannot resume" and is
+// reconnected like any other drop. Resume retries use the same backoffDelay.
 
 import { CloseCode, CloseReason, isApplicationCloseCode } from '@sockjs-ts/protocol';
+import { backoffDelay } from './backoff.js';
 import type {
   SockJSCloseEvent,
   SockJSEvent,
   SockJSEventMap,
   SockJSMessageEvent,
   SockJSReadyState,
+  SockJSResumingEvent,
   TypedEventTarget,
   URLLike,
 } from './events.js';
 import type { SockJSOptions } from './types.js';
 import { callHandlerProperty, domError } from './web-socket-shape.js';
+
+export { backoffDelay };
 
 /** What the wrapper needs of a SockJS object (any of our entries' classes). */
 export interface SockJSLike {
@@ -91,19 +96,6 @@ export interface ReconnectingEventMap extends SockJSEventMap {
 /** EventTarget typed by ReconnectingEventMap (the base is EventTarget at run time). */
 export type ReconnectingEventTarget<This> = TypedEventTarget<This, ReconnectingEventMap>;
 
-/**
- * Full jitter: a delay drawn uniformly below min(maxDelay, minDelay × 2^(attempt-1)),
- * so that clients cut at the same instant spread their returns.
- */
-export function backoffDelay(
-  attempt: number,
-  random: () => number,
-  minDelay = 1000,
-  maxDelay = 30_000,
-): number {
-  return Math.floor(random() * Math.min(maxDelay, minDelay * 2 ** (attempt - 1)));
-}
-
 /** Whether a session that ended with `code` may be followed by another one. */
 export function shouldRetry(code: number, goAwayCodes: readonly number[] = GO_AWAY): boolean {
   return !goAwayCodes.includes(code);
@@ -161,6 +153,8 @@ export class ReconnectingSockJS extends (EventTarget as unknown as new () => Rec
   onerror: Handler<SockJSEvent> = null;
   onreconnecting: Handler<ReconnectingEvent> = null;
   onreconnected: Handler<ReconnectedEvent> = null;
+  declare onresuming: Handler<SockJSResumingEvent> | undefined;
+  declare onresumed: Handler<SockJSEvent> | undefined;
   declare onheartbeat: Handler<SockJSEvent> | undefined;
 
   #options: ReconnectingSockJSOptions;
@@ -240,6 +234,11 @@ export class ReconnectingSockJS extends (EventTarget as unknown as new () => Rec
     sock.addEventListener('heartbeat', () => {
       if (mine()) this.#emit('heartbeat');
     });
+    for (const type of ['resuming', 'resumed'])
+      sock.addEventListener(type, (ev) => {
+        const { attempt, delay } = ev as SockJSResumingEvent;
+        if (mine()) this.#emit(type, { attempt, delay });
+      });
     sock.addEventListener('close', (ev) => {
       if (!mine()) return;
       const { code, reason, wasClean } = ev as SockJSCloseEvent;

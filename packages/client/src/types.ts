@@ -1,6 +1,6 @@
 // Shapes shared by the core, the transports and the environment files.
 
-import type { TransportName } from './events.js';
+import type { SockJSEvent, TransportName } from './events.js';
 
 /** Options of `new SockJS(url, _reserved, options)`. */
 export interface SockJSOptions {
@@ -21,6 +21,20 @@ export interface SockJSOptions {
    * sockjs-node 0.3 heartbeats websockets with pings a browser cannot see.
    */
   heartbeatTimeout?: number;
+  /**
+   * The resume extension (docs/resume.md): against a server whose /info
+   * announces it, the session survives transport drops. A transport that ends
+   * without a close frame (an error, a drop, the heartbeat timeout) is
+   * replaced by a new one of the same kind on the same session; meanwhile
+   * `readyState` stays OPEN, send() buffers (`bufferedAmount`), and
+   * `resuming` ({attempt, delay}) and then `resumed` are dispatched instead of
+   * a close. Every message is delivered once, in order, both ways. When the
+   * server's window passes or it no longer holds the session, the close is
+   * 2012 "Cannot resume". Default false; against a server without the
+   * extension nothing changes. Retries follow ReconnectingSockJS's backoff,
+   * with its `minDelay` and `maxDelay` when given. Not on iframe transports.
+   */
+  resume?: boolean;
   /** Per-transport options, keyed by transport name (accepted; no transport reads them yet). */
   transportOptions?: { [name in TransportName]?: Record<string, unknown> };
   /** Node only: extra headers on HTTP requests and the WebSocket handshake. */
@@ -104,6 +118,14 @@ export interface ServerFacts extends UrlInfo {
   websocket: boolean;
   cookie_needed: boolean;
   base_url?: string;
+  /** The resume window in ms, when the server announces the extension. */
+  resume?: number;
+}
+
+/** What a transport may do to the SockJS object it serves (resume's events). */
+export interface SockJSHandle {
+  bufferedAmount: number;
+  dispatchEvent(ev: SockJSEvent): boolean;
 }
 
 export interface TransportContext {
@@ -111,6 +133,10 @@ export interface TransportContext {
   url: string;
   /** The SockJS base URL (for iframe.html). */
   baseUrl: string;
+  /** /info (absent inside the iframe page). */
+  facts?: ServerFacts;
+  /** The SockJS object (absent inside the iframe page). */
+  sock?: SockJSHandle;
   sockOptions: SockJSOptions;
   /** Present whenever the environment has HTTP (every full build). */
   http: HttpRequest;
@@ -119,6 +145,10 @@ export interface TransportContext {
   onFrame(frame: string): void;
   /** The transport stopped; it must not call anything afterwards. */
   onClose(code: number, reason: string): void;
+  /** Resume: the query parameter of each receiving request (resume=new, then resume=<ack>). */
+  resumeQuery?(): string;
+  /** Resume: the body of an xhr_send that carries no message (htmlfile's probe). */
+  emptyBatch?(): string;
 }
 
 export interface Transport {
@@ -132,6 +162,12 @@ export interface Transport {
    * that is already so. A transport without it has nothing to wait for.
    */
   flushed?(done: () => void): void;
+  /**
+   * HTTP transports, for resume: posts one batch body as it is, after any
+   * in flight, and calls `done` with whether the server took it. A failure
+   * is left to the caller (it does not end the transport).
+   */
+  sendBatch?(body: string, done: (ok: boolean) => void): void;
 }
 
 export interface TransportFactory {

@@ -1,5 +1,7 @@
 // URL helpers that keep a query string (e.g. an auth token) at the end.
 
+import type { TransportContext } from './types.js';
+
 /** Inserts a path before the query string: addPath('/a?x', '/info') = '/a/info?x'. */
 export function addPath(url: string, path: string): string {
   const q = url.indexOf('?');
@@ -18,4 +20,9 @@ export function originOf(url: string): string {
   } catch {
     return 'null';
   }
+}
+
+/** A receiving request's URL with resume's query parameter, when the session resumes. */
+export function withResume(ctx: TransportContext, url: string): string {
+  return ctx.resumeQuery ? addQuery(url, ctx.resumeQuery()) : url;
 }

@@ -2,7 +2,7 @@
 
 import { pollingTransport } from '../polling.js';
 import type { TransportFactory } from '../types.js';
-import { addPath } from '../url.js';
+import { addPath, withResume } from '../url.js';
 
 /**
  * Undoes the %-escaping of event data, per session. sockjs-node and
@@ -39,7 +39,7 @@ export const eventsource: TransportFactory = {
     return pollingTransport(ctx, (onFrame, onEnd) => {
       let opened = false;
       return ctx.env.eventSource!(
-        addPath(ctx.url, '/eventsource'),
+        withResume(ctx, addPath(ctx.url, '/eventsource')),
         ctx.sockOptions,
         () => {
           opened = true;

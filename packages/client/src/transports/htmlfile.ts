@@ -4,14 +4,15 @@
 // When the response is cut off (the server died), browsers leave the frame
 // "loading" forever and report nothing. So after a few quiet seconds the
 // transport probes the session with an empty xhr_send (`[]`, which servers
-// accept and ignore); a failed probe ends the receiver.
+// accept and ignore; in a resumable session an ack-only batch); a failed
+// probe ends the receiver.
 
 import { randomSessionId } from '@sockjs-ts/protocol';
 import { callbackName, callbacks } from '../callbacks.js';
 import { pollingTransport } from '../polling.js';
 import { randomBytes } from '../random.js';
 import type { TransportFactory } from '../types.js';
-import { addPath, addQuery } from '../url.js';
+import { addPath, addQuery, withResume } from '../url.js';
 
 const PROBE_AFTER_MS = 3000;
 
@@ -34,7 +35,7 @@ export const htmlfile: TransportFactory = {
           abortProbe = ctx.http(
             'POST',
             addPath(ctx.url, '/xhr_send'),
-            '[]',
+            ctx.emptyBatch?.() ?? '[]',
             () => {},
             (status) => {
               if (status === 204 || status === 200) arm();
@@ -73,7 +74,10 @@ export const htmlfile: TransportFactory = {
       // Also fires for error pages, where start() never ran.
       iframe.onload = () => finish(started);
       iframe.style.display = 'none';
-      iframe.src = addQuery(addPath(ctx.url, '/htmlfile'), 'c=' + callbackName(id));
+      iframe.src = withResume(
+        ctx,
+        addQuery(addPath(ctx.url, '/htmlfile'), 'c=' + callbackName(id)),
+      );
       (document.body ?? document.documentElement).appendChild(iframe);
       arm();
       return cleanup;

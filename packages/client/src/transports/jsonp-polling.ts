@@ -7,7 +7,7 @@ import { callbackName, callbacks } from '../callbacks.js';
 import { pollingTransport } from '../polling.js';
 import { randomBytes } from '../random.js';
 import type { TransportFactory } from '../types.js';
-import { addPath, addQuery } from '../url.js';
+import { addPath, addQuery, withResume } from '../url.js';
 
 export const jsonpPolling: TransportFactory = {
   name: 'jsonp-polling',
@@ -39,7 +39,7 @@ export const jsonpPolling: TransportFactory = {
           onEnd(got);
         };
         script.async = true;
-        script.src = addQuery(addPath(ctx.url, '/jsonp'), 'c=' + callbackName(id));
+        script.src = withResume(ctx, addQuery(addPath(ctx.url, '/jsonp'), 'c=' + callbackName(id)));
         document.head.appendChild(script);
         return cleanup;
       },
