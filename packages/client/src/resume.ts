@@ -142,7 +142,16 @@ function resumingTransport(
     posting = true;
     const end = sentUpTo;
     const mine = generation;
+    // A post that hangs (a kept-alive connection that went silent) would
+    // stop every later message, while the receiving side looks alive.
+    const hung =
+      liveness > 0
+        ? setTimeout(() => {
+            if (mine === generation) dropped();
+          }, liveness)
+        : undefined;
     inner.sendBatch!(body, (ok) => {
+      clearTimeout(hung);
       if (mine !== generation) return;
       posting = false;
       if (ok) confirm(end);
