@@ -34,6 +34,7 @@ export interface SockJSLike {
   readonly url: string;
   readonly readyState: SockJSReadyState;
   readonly transport: string | null;
+  readonly bufferedAmount?: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: string, listener: (ev: SockJSEvent) => void): void;
@@ -137,7 +138,10 @@ export class ReconnectingSockJS extends (EventTarget as unknown as new () => Rec
   readonly protocol = '';
   readonly extensions = '';
   binaryType: 'blob' | 'arraybuffer' = 'blob';
-  bufferedAmount = 0;
+  /** The current session's (with `resume`, what it holds during a drop). */
+  get bufferedAmount(): number {
+    return this.#sock?.bufferedAmount ?? 0;
+  }
   /** The current session's transport, null between sessions. */
   get transport(): string | null {
     return this.#sock?.transport ?? null;
