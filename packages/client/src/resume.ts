@@ -11,8 +11,7 @@ import {
   CloseCode,
   CloseReason,
   clientStringify,
-  type NumberedBatch,
-  parseNumberedBatch,
+  messageText,
   RESUME_ACK_AFTER,
   RESUME_ACK_EVERY,
   RESUME_NEW,
@@ -211,19 +210,20 @@ function resumingTransport(
       ctx.onFrame(frame);
       return;
     }
-    let batch: NumberedBatch;
+    // Read here rather than by the protocol's parseNumberedBatch, whose
+    // error class would cost the bundle more than these lines.
+    let batch: unknown;
     try {
-      batch = parseNumberedBatch(frame.slice(1));
-    } catch {
-      batch = { seq: Number.POSITIVE_INFINITY, ack: 0, messages: [] };
-    }
-    // A gap: messages were lost, which resume exists to rule out.
-    if (batch.seq > received) {
+      batch = JSON.parse(frame.slice(1));
+    } catch {}
+    const [seq, ack] = Array.isArray(batch) ? batch : [];
+    // A broken batch, or a gap: messages were lost, which resume exists to rule out.
+    if (typeof seq !== 'number' || typeof ack !== 'number' || seq > received) {
       end(CloseCode.ProtocolError, 'Broken resume batch');
       return;
     }
-    confirm(batch.ack);
-    const fresh = batch.messages.slice(received - batch.seq);
+    confirm(ack);
+    const fresh = (batch as unknown[]).slice(2 + received - seq).map(messageText);
     if (fresh.length === 0) return;
     received += fresh.length;
     ctx.onFrame('a' + JSON.stringify(fresh));
@@ -287,7 +287,11 @@ function resumingTransport(
     clearTimeout(clock);
     clearTimeout(ackTimer);
     ackTimer = undefined;
-    inner?.close();
+    // An open websocket is not closed: its close frame would end the session
+    // (docs/resume.md, 7). `ws` can cut it without one; a browser's is left
+    // to the server, which ends it when the next transport takes over.
+    if (socketOpen && !closing) (socket as { terminate?(): void }).terminate?.();
+    else inner?.close();
     inner = null;
     socket = null;
     socketOpen = false;
