@@ -14,6 +14,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { after, before, test } from 'node:test';
 import { type Connection, createServer } from '@sockjs-ts/server';
 import { WebSocket } from 'ws';
+import { HeartbeatClock } from '../helpers/http-client.ts';
 import { listen, stopHttp, trackSockets } from '../helpers/http-server.ts';
 import { type Relay, startRelay } from '../helpers/relay.ts';
 
@@ -21,6 +22,7 @@ const HEARTBEAT_MS = 300;
 
 let http: ReturnType<typeof createHttpServer>;
 let relay: Relay;
+let clock: HeartbeatClock;
 const connections: Connection[] = [];
 before(async () => {
   http = createHttpServer();
@@ -40,9 +42,15 @@ before(async () => {
     });
   });
   sockjs.installHandlers(http, { prefix: '/echo' });
-  relay = await startRelay(await listen(http));
+  const port = await listen(http);
+  relay = await startRelay(port);
+  // The server's heartbeat as the test's clock, straight to the server (not
+  // through the relay, which the tests silence).
+  clock = new HeartbeatClock(port, '/echo');
+  await clock.tick();
 });
 after(async () => {
+  clock.stop();
   await relay.close();
   await stopHttp(http);
 });
@@ -60,15 +68,10 @@ async function openThroughRelay(): Promise<{ ws: WebSocket; conn: Connection }> 
   return { ws, conn: connections.at(-1)! };
 }
 
-function closedWithin(conn: Connection, ms: number): Promise<number | null> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(null), ms);
-    conn.on('close', () => {
-      clearTimeout(timer);
-      resolve(Date.now() - started);
-    });
-  });
+/** How many of the clock's heartbeats pass from now until `conn` closes. */
+function beatsUntilClosed(conn: Connection): Promise<number> {
+  const start = clock.beats;
+  return new Promise((resolve) => conn.on('close', () => resolve(clock.beats - start)));
 }
 
 test('an idle session whose peer went silent is cut within 2 heartbeat_delay', {
@@ -77,26 +80,28 @@ test('an idle session whose peer went silent is cut within 2 heartbeat_delay', {
   relay.mode = 'forward';
   const { ws, conn } = await openThroughRelay();
   // Let the heartbeat/pong cycle run once through the relay.
-  await new Promise((r) => setTimeout(r, HEARTBEAT_MS * 1.5));
+  await clock.tick();
+  await clock.tick();
+  // Silent right after a beat; cut after one unanswered ping, so within two
+  // heartbeats of the last answer: before the clock's third beat.
+  await clock.tick();
   relay.mode = 'silent';
-  // Cut after one unanswered ping, so within about two heartbeats; the
-  // deadline leaves room for a loaded machine.
-  const took = await closedWithin(conn, 10 * HEARTBEAT_MS);
+  const beats = await beatsUntilClosed(conn);
   relay.mode = 'forward';
   ws.terminate();
-  assert.notEqual(took, null, 'the server kept the silent session');
-  console.log(`idle silent peer cut after ${took} ms (heartbeat_delay ${HEARTBEAT_MS})`);
+  assert.ok(beats < 3, `still open after ${beats} heartbeats`);
+  console.log(`idle silent peer cut after ${beats} heartbeats (heartbeat_delay ${HEARTBEAT_MS})`);
 });
 
 test('a busy session whose peer went silent is cut too', { timeout: 10_000 }, async () => {
   relay.mode = 'forward';
   const { ws, conn } = await openThroughRelay();
   ws.send('["busy"]');
-  await new Promise((r) => setTimeout(r, HEARTBEAT_MS));
+  await clock.tick();
   relay.mode = 'silent';
-  const took = await closedWithin(conn, 10 * HEARTBEAT_MS);
+  const beats = await beatsUntilClosed(conn);
   relay.mode = 'forward';
   ws.terminate();
-  assert.notEqual(took, null, `still open after ${10 * HEARTBEAT_MS} ms`);
-  console.log(`busy silent peer cut after ${took} ms (heartbeat_delay ${HEARTBEAT_MS})`);
+  assert.ok(beats < 3, `still open after ${beats} heartbeats`);
+  console.log(`busy silent peer cut after ${beats} heartbeats (heartbeat_delay ${HEARTBEAT_MS})`);
 });

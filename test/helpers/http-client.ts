@@ -100,18 +100,25 @@ export class Stream {
 
   /** Waits until the text matches (string: contains), or fails after `ms`. */
   async waitFor(pattern: string | RegExp, ms = 5000): Promise<string> {
-    const matches = () =>
-      typeof pattern === 'string' ? this.text.includes(pattern) : pattern.test(this.text);
+    await this.waitUntil(
+      () => (typeof pattern === 'string' ? this.text.includes(pattern) : pattern.test(this.text)),
+      String(pattern),
+      ms,
+    );
+    return this.text;
+  }
+
+  /** Waits until `check()` holds as the text grows, or fails after `ms` or at the end. */
+  async waitUntil(check: () => boolean, what: string, ms = 5000): Promise<void> {
     await this.wakeup.until(
-      matches,
+      check,
       () =>
         assert.fail(
-          `${this.ended ? 'stream ended without' : 'timed out waiting for'} ${String(pattern)}: ${this.tail()}`,
+          `${this.ended ? 'stream ended without' : 'timed out waiting for'} ${what}: ${this.tail()}`,
         ),
       ms,
       () => this.ended,
     );
-    return this.text;
   }
 
   async waitEnd(ms = 5000): Promise<string> {
@@ -176,5 +183,42 @@ export class RawSocket {
 
   waitClose(ms?: number): Promise<void> {
     return this.until(() => this.closed, 'waiting for close', ms);
+  }
+}
+
+let clockSessions = 0;
+
+/**
+ * A server's heartbeat as a clock: an xhr-streaming session on a live server
+ * under `prefix`, whose `h` frames it counts. A test that must see something
+ * happen "within the heartbeat" waits for a beat, starts the fault, and
+ * checks that the outcome came before the next beat, instead of timing it
+ * against the wall clock, which a loaded machine stretches for the server
+ * and not for the assertion.
+ */
+export class HeartbeatClock {
+  private readonly stream: Stream;
+
+  constructor(port: number, prefix: string) {
+    const path = `${prefix}/000/heartbeat-clock-${process.pid}-${++clockSessions}/xhr_streaming`;
+    this.stream = new Stream(port, path, { method: 'POST' });
+  }
+
+  /** Heartbeats received so far. */
+  get beats(): number {
+    let n = 0;
+    for (const line of this.stream.text.split('\n')) if (line === 'h') n++;
+    return n;
+  }
+
+  /** Waits for the next heartbeat; resolves with the count so far. */
+  async tick(ms = 60_000): Promise<number> {
+    const next = this.beats + 1;
+    await this.stream.waitUntil(() => this.beats >= next, `heartbeat ${next}`, ms);
+    return next;
+  }
+
+  stop(): void {
+    this.stream.abort();
   }
 }

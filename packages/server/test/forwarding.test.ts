@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { request } from '../../../test/helpers/http-client.ts';
+import { HeartbeatClock, request } from '../../../test/helpers/http-client.ts';
 import { listen, stopHttp, trackSockets } from '../../../test/helpers/http-server.ts';
 import {
   type ClusterNode,
@@ -154,16 +154,20 @@ describe('forwarding over any SessionCluster', () => {
     const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
     const id = newId();
     assert.equal((await poll(a.port, id)).body, 'o\n');
-    const waiting = poll(b.port, id);
-    // Once the poll reached b, a dies; b's sweep finds it gone.
-    await new Promise((resolve) => setImmediate(resolve));
-    registry.gone.add('a');
-    const started = Date.now();
+    // "Within the heartbeat" on b's own clock: right after one of its beats
+    // the owner dies; the close must come before the next one.
+    const clock = new HeartbeatClock(b.port, '/echo');
     try {
+      const beat = await clock.tick();
+      const waiting = poll(b.port, id);
+      // Once the poll reached b, a dies; b's sweep finds it gone.
+      await new Promise((resolve) => setImmediate(resolve));
+      registry.gone.add('a');
       const reply = await waiting;
       assert.equal(reply.body, 'c[1011,"Session owner unreachable"]\n');
-      assert.ok(Date.now() - started < HEARTBEAT, 'noticed within the heartbeat');
+      assert.equal(clock.beats, beat, 'noticed within the heartbeat');
     } finally {
+      clock.stop();
       registry.gone.delete('a');
     }
   });
