@@ -1,8 +1,10 @@
 // Test servers in any-node mode (examples/test-server.js --redis URL
 // --any-node), each in a process of its own on a port of its choosing,
-// stopped by pid; and the round-robin proxies in front of them.
+// stopped by pid; the round-robin proxies in front of them; and the echo
+// scenario that the client tests run through them, in Node and in a page.
 
 import type { ChildProcess } from 'node:child_process';
+import { createClient } from 'redis';
 import { renderDeployConfig } from '../../examples/deploy/render.js';
 import { spawnTestServer } from './cluster.ts';
 import {
@@ -162,3 +164,95 @@ export function startDeployRoundRobin(ports: number[]): Promise<RunningProxy> {
     return roundRobin;
   });
 }
+
+/** Round robin, or for comparison HAProxy sticky by session id (docs/proxies.md), where nothing is forwarded. */
+export type Balancer = RoundRobinProxy | 'haproxy sticky';
+
+export function startBalancer(kind: Balancer, ports: number[]): Promise<RunningProxy> {
+  return kind === 'haproxy sticky'
+    ? startHaproxy(ports, { upgrade: 'pass', noDelay: true, stickySession: true })
+    : startRoundRobin(kind, ports);
+}
+
+export const balancerName = (kind: Balancer) =>
+  kind === 'haproxy sticky' ? kind : `${kind} round robin`;
+
+/**
+ * How many PUBLISH commands a Redis has run (INFO commandstats): each
+ * forwarded hop is one, so a count that grew says requests were forwarded.
+ */
+export async function publishCounter(
+  redisUrl: string,
+): Promise<{ count(): Promise<number>; close(): void }> {
+  const client = createClient({ url: redisUrl });
+  client.on('error', () => {});
+  await client.connect();
+  return {
+    async count() {
+      const info = await client.info('commandstats');
+      return Number(/cmdstat_publish:calls=(\d+)/.exec(info)?.[1] ?? 0);
+    },
+    close: () => client.destroy(),
+  };
+}
+
+/** What ANY_NODE_ECHO_SCENARIO takes. */
+export interface EchoLoad {
+  url: string;
+  transport: string;
+  /** Sessions open at once. */
+  sessions: number;
+  /** Messages each way per session. */
+  messages: number;
+  /** Sent in bursts of this many, each once the one before came back... */
+  burst: number;
+  /** ...but for the last `singles`, one at a time, each after the echo of the one before. */
+  singles: number;
+  /** Per session, in ms; a session still going then counts as broken. */
+  deadlineMs: number;
+  /** SockJS options (the transports option is set to [transport]). */
+  options: Record<string, unknown>;
+}
+
+/**
+ * (SockJS, EchoLoad) => Promise<string[]>, as source text, so that one
+ * scenario runs on the Node clients and in a page: opens the sessions at
+ * once on one transport; each sends 'm0', 'm1', ... (a burst goes out as
+ * one or two requests, a single as one), then 'end', and checks as they
+ * come that the echoes are exactly those, in order: none twice, none lost.
+ * Resolves with what went wrong in each session that broke (none: []).
+ */
+export const ANY_NODE_ECHO_SCENARIO = `async (SockJS, load) => {
+  const { url, transport, sessions, messages, burst, singles, deadlineMs, options } = load;
+  const session = () => new Promise((resolve) => {
+    const sock = new SockJS(url, null, { ...options, transports: [transport] });
+    let sent = 0;
+    let echoed = 0;
+    const finish = (problem) => {
+      clearTimeout(timer);
+      sock.onmessage = null;
+      sock.onclose = null;
+      sock.close();
+      resolve(problem);
+    };
+    const timer = setTimeout(() => finish('deadline: ' + echoed + ' of ' + messages + ' echoed'), deadlineMs);
+    const sendMore = () => {
+      if (sent === messages) return sock.send('end');
+      const count = sent < messages - singles ? Math.min(burst, messages - singles - sent) : 1;
+      for (let i = 0; i < count; i++) sock.send('m' + sent++);
+    };
+    sock.onopen = () => {
+      if (sock.transport !== transport) finish('opened on ' + sock.transport);
+      else sendMore();
+    };
+    sock.onmessage = (e) => {
+      if (e.data === 'end' && echoed === messages) return finish(null);
+      if (e.data !== 'm' + echoed) return finish('echo ' + echoed + ' was ' + JSON.stringify(e.data));
+      echoed++;
+      if (echoed === sent) sendMore();
+    };
+    sock.onclose = (e) => finish('closed ' + e.code + ' ' + e.reason + ' after ' + echoed + ' echoes');
+  });
+  const problems = await Promise.all(Array.from({ length: sessions }, session));
+  return problems.filter((p) => p !== null);
+}`;
