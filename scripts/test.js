@@ -100,6 +100,8 @@ const HTTP1_SUITES = [
   'packages/server/test/websocket.test.ts',
   'packages/server/test/faults.test.ts',
   'packages/server/test/lingering.test.ts',
+  'packages/server/test/resume.test.ts',
+  'packages/server/test/resume-timers.test.ts',
   'test/hardening/faults.test.ts',
   'test/hardening/fuzz-live.test.ts',
   'test/hardening/shutdown.test.ts',

@@ -23,10 +23,11 @@ after(() => {
   for (const [name, listener] of listeners) diagnostics_channel.unsubscribe(name, listener);
 });
 
-test('CHANNELS names the four channels', () => {
+test('CHANNELS names the five channels', () => {
   assert.deepEqual(CHANNELS, {
     sessionOpen: 'sockjs-ts:session:open',
     sessionClose: 'sockjs-ts:session:close',
+    sessionResume: 'sockjs-ts:session:resume',
     limit: 'sockjs-ts:limit',
     reject: 'sockjs-ts:reject',
   });

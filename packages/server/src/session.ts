@@ -417,19 +417,30 @@ export class Session implements SessionLink, Scheduled, AckOwner {
   private expire(): void {
     this.host.wheel.cancel(this);
     if (!this.closeEmitted) {
-      // A resumable session held after its transport dropped closes as a
-      // plain one would have at the drop.
-      if (this.resume !== null && this.lastDetachAborted) {
-        this.state.close(CloseCode.ProtocolError, CloseReason.Interrupted);
-      } else {
-        this.state.close(CloseCode.Normal, CloseReason.Normal);
-      }
+      if (this.resume !== null) this.closeHeld(this.state);
+      else this.state.close(CloseCode.Normal, CloseReason.Normal);
       this.emitClose();
     }
     // destroy() and shutdown end the session before its deadline: a tick at
     // the end of time is the state machine's own expiry, whatever is due.
     this.state.tick(Number.POSITIVE_INFINITY);
     this.host.expired(this);
+  }
+
+  /**
+   * The close of a resumable session whose window passed: as a plain one
+   * would have closed at the drop (1002 when its transport was lost). The
+   * deadline that expired it made its state CLOSED already, which
+   * state.close() would leave without a code.
+   */
+  private closeHeld(state: SessionState): void {
+    const [code, reason] = this.lastDetachAborted
+      ? [CloseCode.ProtocolError, CloseReason.Interrupted]
+      : [CloseCode.Normal, CloseReason.Normal];
+    if (state.close(code, reason)) return;
+    state.closeCode = code;
+    state.closeReason = reason;
+    state.closeFrame = closeFrame(code, reason);
   }
 
   /** Sends what is left, then the close frame, then ends the receiver. */

@@ -66,8 +66,10 @@ describe('/info', () => {
       'cookie_needed',
       'entropy',
       'origins',
+      'resume',
       'websocket',
     ]);
+    assert.equal(info.resume, 30_000);
     assert.equal(info.websocket, true);
     assert.equal(info.cookie_needed, false);
     assert.deepEqual(info.origins, ['*:*']);

@@ -1,0 +1,132 @@
+// The resume extension (docs/resume.md) in any-node mode: two nodes in this
+// process on a real Redis, and the requests of one session put on either by
+// the test. The owner is the node that got `resume=new`; through the other
+// node, `resume=<ack>` and `[seq, ack, ...]` batches are forwarded as they
+// came, and the owner's session frees, replays, takes over and refuses as
+// on one node.
+
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { createClient } from 'redis';
+import { request, Stream } from '../../../test/helpers/http-client.ts';
+import { listen, stopHttp, trackSockets } from '../../../test/helpers/http-server.ts';
+import { startRedis, type TestRedis } from '../../../test/helpers/redis.ts';
+import { eventually } from '../../../test/helpers/timing.ts';
+import { type RedisSessions, redisSessions } from '../../redis/src/index.ts';
+import { createServer, type SockJSServer } from '../src/index.js';
+
+const TIMEOUT = 5000;
+
+interface Node {
+  readonly port: number;
+  readonly sockjs: SockJSServer;
+  readonly cluster: RedisSessions;
+  /** Stops the HTTP server, the SockJS server and its Redis client. */
+  stop(): Promise<void>;
+}
+
+let redis: TestRedis;
+let owner: Node;
+let other: Node;
+let counter = 0;
+const newId = () => `r${process.pid}x${++counter}`;
+
+async function startNode(): Promise<Node> {
+  const client = createClient({ url: redis.url });
+  client.on('error', () => {});
+  await client.connect();
+  const cluster = redisSessions({ client, prefix: 'test:resume:', sessionTtl: 3000 });
+  const sockjs = createServer({ prefix: '/echo', heartbeat_delay: 1000, cluster });
+  sockjs.on('connection', (conn) => conn.on('data', (m: string) => conn.write(m)));
+  const server = http.createServer();
+  trackSockets(server);
+  sockjs.installHandlers(server);
+  const stop = async () => {
+    await stopHttp(server, [sockjs]);
+    await sockjs.close(undefined, undefined, 0);
+    client.destroy();
+  };
+  return { port: await listen(server), sockjs, cluster, stop };
+}
+
+const url = (id: string, transport: string, resume?: string) =>
+  `/echo/000/${id}/${transport}${resume === undefined ? '' : `?resume=${resume}`}`;
+
+async function poll(node: Node, id: string, resume?: string): Promise<string> {
+  const reply = await request(node.port, url(id, 'xhr', resume), {
+    method: 'POST',
+    timeout: TIMEOUT,
+  });
+  assert.equal(reply.status, 200);
+  return reply.body;
+}
+
+async function send(node: Node, id: string, batch: unknown[]): Promise<number> {
+  const body = JSON.stringify(batch);
+  return (await request(node.port, url(id, 'xhr_send'), { method: 'POST', body, timeout: TIMEOUT }))
+    .status;
+}
+
+before(async () => {
+  redis = await startRedis();
+  owner = await startNode();
+  other = await startNode();
+  await eventually(() => owner.cluster.available && other.cluster.available, 'nodes subscribed');
+});
+
+after(async () => {
+  await Promise.all([owner.stop(), other.stop()]);
+  await redis.stop();
+});
+
+describe('resume through any-node forwarding, while the owner lives', () => {
+  test('xhr-polling: numbered sends and polls with resume=<ack> through the other node; a lost poll is replayed; a resent batch is delivered once', async () => {
+    const id = newId();
+    assert.equal(await poll(owner, id, 'new'), 'o\n');
+    assert.equal(await send(other, id, [0, 0, 'hello']), 204);
+    assert.equal(await poll(other, id, '0'), 'a[0,1,"hello"]\n');
+    // That answer never reached the client: it asks again from 0.
+    assert.equal(await poll(other, id, '0'), 'a[0,1,"hello"]\n');
+    assert.equal(await send(other, id, [0, 1, 'hello']), 204);
+    assert.equal(await send(owner, id, [1, 1, 'world']), 204);
+    assert.equal(await poll(other, id, '1'), 'a[1,2,"world"]\n');
+    assert.equal(owner.sockjs.stats().resumes, 1);
+  });
+
+  test('xhr-streaming: a reattach through the other node takes over the owner’s stream and replays', async () => {
+    const id = newId();
+    const first = new Stream(owner.port, url(id, 'xhr_streaming', 'new'), { method: 'POST' });
+    await first.waitFor('o\n');
+    assert.equal(await send(other, id, [0, 0, 'one']), 204);
+    await first.waitFor('a[0,1,"one"]\n');
+    const second = new Stream(other.port, url(id, 'xhr_streaming', '0'), { method: 'POST' });
+    await second.waitFor('a[0,1,"one"]\n');
+    await first.waitEnd();
+    assert.ok(!first.text.includes('c['), first.text);
+    assert.equal(await send(owner, id, [1, 1, 'two']), 204);
+    await second.waitFor('a[1,2,"two"]\n');
+    second.abort();
+  });
+
+  test('a gap in a forwarded batch closes the session with 1002', async () => {
+    const id = newId();
+    assert.equal(await poll(owner, id, 'new'), 'o\n');
+    assert.equal(await send(other, id, [3, 0, 'x']), 404);
+    assert.equal(await poll(other, id, '0'), 'c[1002,"Connection interrupted"]\n');
+  });
+
+  test('2012 for an id no node holds, and no node claims it', async () => {
+    const id = newId();
+    assert.equal(await poll(other, id, '0'), 'c[2012,"Cannot resume"]\n');
+    assert.equal(await owner.cluster.locate(id), null);
+    assert.equal(await send(owner, id, [0, 0, 'x']), 404);
+  });
+
+  test('2012 from the owner for an ack it no longer holds, asked through the other node', async () => {
+    const id = newId();
+    assert.equal(await poll(owner, id, 'new'), 'o\n');
+    assert.equal(await poll(other, id, '9'), 'c[2012,"Cannot resume"]\n');
+    assert.equal(await poll(owner, id, '0'), 'c[2012,"Cannot resume"]\n');
+  });
+});
