@@ -1,239 +1,214 @@
 #!/usr/bin/env node
-// What any-node mode costs (issue 15): the same echo, direct and forwarded,
-// on the same two processes. Redis and two test servers in any-node mode
-// (examples/test-server.js --redis URL --any-node) on loopback; each session
-// is opened on node A. Direct: every later request goes to A too.
-// Forwarded: every later request (sends, polls, streams) goes to node B,
-// which forwards it to A. Sessions echo one message at a time.
+// The load generator of the any-node rows (issue 15; run.js starts it pinned
+// to the load core, as it does load.js, and drives it with the same
+// commands): SockJS sessions on two any-node processes, each opened by a
+// poll on its owner, ports[i % 2]. Direct: every later request (sends,
+// polls, streams) goes to the owner too. Forwarded: every later request goes
+// to the other process, which forwards it to the owner through Redis. load.js
+// cannot do this: its sessions send every request to one server.
 //
-// Reported per row: echoes per second, CPU per echo summed over both server
-// processes (Redis's apart), and echo latency p50/p99; then what forwarding
-// adds. Targets (issue 15): forwarded CPU at most 2x direct, added p50 at
-// most 1 ms on loopback.
+//   config: { transport: 'xhr-polling' | 'xhr-streaming', forwarded, host,
+//             ports: [a, b], prefix, sessions, size, localAddresses }
+//   commands: start | mark | stop | exit (see load.js)
+//   answers:  {type:'ready', opened, failed, stopReason, firstError},
+//             {type:'result', count, errors, firstError, cpuUs, latencies,
+//              latenciesByServer: [latencies]}
 //
-// usage: node bench/any-node.js [--ms 3000] [--sessions 20]
-//   Runs on the cores it is given; pin it apart from other work
-//   (taskset) for figures worth comparing. Short runs are a smoke check.
-import { spawn } from 'node:child_process';
-import http from 'node:http';
-import { createServer } from 'node:net';
-import { parseArgs } from 'node:util';
-import { cpuTimeUs } from './lib/proc.js';
-import { percentile } from './lib/stats.js';
+// Each session keeps one message in flight (the echo mode of load.js): the
+// next goes when the last came back, timed from send to echo.
 
-const { values: args } = parseArgs({
-  options: {
-    ms: { type: 'string', default: '3000' },
-    sessions: { type: 'string', default: '20' },
-  },
-});
-const MEASURE_MS = Number(args.ms);
-const SESSIONS = Number(args.sessions);
-if (!(MEASURE_MS >= 100) || !Number.isInteger(SESSIONS) || SESSIONS < 1) {
-  console.error('usage: node bench/any-node.js [--ms N>=100] [--sessions N>=1]');
-  process.exit(2);
+import { createInterface } from 'node:readline';
+import { closeAll, request } from './lib/http-client.js';
+import { Reservoir } from './lib/stats.js';
+
+const config = JSON.parse(process.argv[2]);
+const targets = config.ports.map((port) => ({ host: config.host, port }));
+const payload = 'x'.repeat(config.size);
+
+let running = false;
+let counted = 0;
+let errors = 0;
+let firstError = null;
+let latencies = new Reservoir(20_000);
+let cpuAtMark = process.cpuUsage();
+let sequence = 0;
+
+function reply(message) {
+  process.stdout.write(JSON.stringify(message) + '\n');
 }
 
-const root = new URL('..', import.meta.url).pathname;
-const agent = new http.Agent({ keepAlive: true, maxSockets: SESSIONS * 4 });
-const children = [];
+function noteError(err) {
+  errors += 1;
+  firstError ??= err.message;
+}
 
-function freePort() {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
+/** The messages of an `a[...]` frame; null for `o`, `h` and the prelude; throws on `c[...]`. */
+function messagesOf(frame) {
+  if (frame.startsWith('a')) return JSON.parse(frame.slice(1));
+  if (frame.startsWith('c')) throw new Error(`closed by server ${frame}`);
+  return null;
+}
+
+class Session {
+  constructor(i) {
+    this.owner = targets[i % targets.length];
+    this.via = config.forwarded ? targets[(i + 1) % targets.length] : this.owner;
+    this.address = config.localAddresses[i % config.localAddresses.length];
+    this.base = `${config.prefix}/000/${process.pid.toString(36)}x${i.toString(36)}`;
+    this.closed = false;
+    this.sentAt = 0;
+    this.sending = false;
+    this.next = null;
+  }
+
+  post(target, transport, body, onChunk, done) {
+    return request(target, this.address, 'POST', `${this.base}/${transport}`, body, onChunk, done);
+  }
+
+  /** Opens the session with a poll on its owner. */
+  open() {
+    return new Promise((resolve, reject) => {
+      this.post(this.owner, 'xhr', null, null, (err, status, body) => {
+        if (err !== null) reject(err);
+        else if (body !== 'o\n') reject(new Error(`open answered ${status} ${body}`));
+        else resolve();
+      });
     });
-  });
-}
+  }
 
-/** Spawns a process; resolves once its output matches `ready`. */
-function start(command, argv, ready) {
-  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${command} did not start: ${output}`)),
-      10_000,
-    );
-    const onData = (d) => {
-      output += d;
-      const match = ready.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, match });
+  fail(err) {
+    if (this.closed) return;
+    this.closed = true;
+    this.receiving?.destroy();
+    noteError(err);
+  }
+
+  frame(text) {
+    let messages;
+    try {
+      messages = messagesOf(text);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    if (messages === null) return;
+    const now = performance.now();
+    for (const _ of messages) {
+      counted += 1;
+      latencies.add(now - this.sentAt);
+    }
+    if (running) this.echoNext();
+  }
+
+  /** One receiving request on `via` after another, until the session fails. */
+  receive() {
+    if (this.closed) return;
+    const streaming = config.transport === 'xhr-streaming';
+    let buffered = '';
+    const onChunk = (chunk) => {
+      buffered += chunk;
+      if (!streaming) return;
+      for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        this.frame(line);
       }
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (d) => {
-      output += d;
+    const transport = streaming ? 'xhr_streaming' : 'xhr';
+    this.receiving = this.post(this.via, transport, null, onChunk, (err, status) => {
+      if (err !== null) return this.fail(err);
+      if (status !== 200) return this.fail(new Error(`${transport} answered ${status}`));
+      // A poll's one frame; a stream ended by response_limit.
+      if (!streaming) this.frame(buffered.trimEnd());
+      this.receive();
     });
-    child.once('exit', (code) => reject(new Error(`${command} exited with ${code}: ${output}`)));
-  });
-}
-
-function stopAll() {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-}
-process.on('exit', stopAll);
-
-function post(port, path, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => {
-        text += c;
-      });
-      res.on('end', () => resolve({ status: res.statusCode, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** One xhr-streaming response after another on `port`, handing each message to `onMessage`. */
-function streamOn(port, path, onMessage, stopped) {
-  const open = () => {
-    if (stopped()) return;
-    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent }, (res) => {
-      let buffered = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        buffered += chunk;
-        let nl = buffered.indexOf('\n');
-        while (nl !== -1) {
-          const line = buffered.slice(0, nl);
-          buffered = buffered.slice(nl + 1);
-          if (line.startsWith('a[')) for (const m of JSON.parse(line.slice(1))) onMessage(m);
-          nl = buffered.indexOf('\n');
-        }
-      });
-      // response_limit ended it: the next one takes over (messages wait at the owner).
-      res.on('end', open);
-    });
-    req.on('error', () => {});
-    req.end();
-  };
-  open();
-}
-
-/** One session echoing until `deadline`; latencies in ms go to `latencies`. */
-async function session(transport, owner, other, deadline, latencies, n) {
-  const base = `/echo/000/bench${process.pid}x${n}x${Math.random().toString(36).slice(2)}`;
-  const opened = await post(owner, `${base}/xhr`);
-  if (opened.body !== 'o\n') throw new Error(`open: ${opened.status} ${opened.body}`);
-  let echoes = 0;
-  if (transport === 'xhr-polling') {
-    while (Date.now() < deadline) {
-      const t0 = performance.now();
-      const sent = await post(other, `${base}/xhr_send`, '["x"]');
-      if (sent.status !== 204) throw new Error(`send: ${sent.status} ${sent.body}`);
-      const polled = await post(other, `${base}/xhr`);
-      if (polled.body !== 'a["x"]\n') throw new Error(`poll: ${polled.body}`);
-      latencies.push(performance.now() - t0);
-      echoes++;
-    }
-    return echoes;
   }
-  let waiting = null;
-  const stopped = () => Date.now() >= deadline;
-  streamOn(other, `${base}/xhr_streaming`, () => waiting?.(), stopped);
-  while (!stopped()) {
-    const t0 = performance.now();
-    const echoed = new Promise((resolve) => {
-      waiting = resolve;
-    });
-    const sent = await post(other, `${base}/xhr_send`, '["x"]');
-    if (sent.status !== 204) throw new Error(`send: ${sent.status} ${sent.body}`);
-    await echoed;
-    latencies.push(performance.now() - t0);
-    echoes++;
+
+  /**
+   * Sends the next message, timed from now. An echo may come back before
+   * the send's own answer; then the next send waits for that answer, as a
+   * client's does (one send in flight per session).
+   */
+  echoNext() {
+    if (this.closed) return;
+    sequence += 1;
+    const tag = sequence.toString(36);
+    this.sentAt = performance.now();
+    this.next = `["${tag}${payload.slice(tag.length)}"]`;
+    if (!this.sending) this.send();
   }
-  // Closing the session ends its last stream.
-  await post(owner, `${base}/xhr_send`, '["x"]').catch(() => {});
-  return echoes;
+
+  send() {
+    const body = this.next;
+    this.next = null;
+    this.sending = true;
+    this.post(this.via, 'xhr_send', body, null, (err, status) => {
+      this.sending = false;
+      if (err !== null) this.fail(err);
+      else if (status !== 204) this.fail(new Error(`xhr_send answered ${status}`));
+      else if (this.next !== null && !this.closed) this.send();
+    });
+  }
 }
 
-async function row(name, transport, nodes, forwarded) {
-  const [a, b] = nodes;
-  const other = forwarded ? b : a;
-  const cpuBefore = nodes.map((n) => cpuTimeUs(n.pid));
-  const started = Date.now();
-  const deadline = started + MEASURE_MS;
-  const latencies = [];
-  const counts = await Promise.all(
-    Array.from({ length: SESSIONS }, (_, i) =>
-      session(transport, a.port, other.port, deadline, latencies, i),
-    ),
+const sessions = [];
+
+async function openSessions() {
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: config.sessions }, async (_, i) => {
+      const s = new Session(i);
+      await s.open();
+      s.receive();
+      sessions.push(s);
+    }),
   );
-  const elapsed = (Date.now() - started) / 1000;
-  const echoes = counts.reduce((x, y) => x + y, 0);
-  const cpuUs = nodes.reduce((sum, n, i) => sum + cpuTimeUs(n.pid) - cpuBefore[i], 0);
+  const failed = outcomes.filter((o) => o.status === 'rejected');
+  for (const f of failed) noteError(f.reason);
   return {
-    name,
-    rate: echoes / elapsed,
-    cpuPerEcho: cpuUs / echoes,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
+    opened: sessions.length,
+    failed: failed.length,
+    stopReason: failed.length === 0 ? null : `${failed.length} opens failed`,
   };
 }
 
-const redisPort = await freePort();
-await start(
-  'redis-server',
-  ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-  /Ready to accept connections/,
-);
-const nodes = [];
-for (let i = 0; i < 2; i++) {
-  const { child, match } = await start(
-    process.execPath,
-    [
-      `${root}examples/test-server.js`,
-      '--port',
-      '0',
-      '--redis',
-      `redis://127.0.0.1:${redisPort}`,
-      '--any-node',
-    ],
-    /listening on http:\/\/[\d.]+:(\d+)/,
-  );
-  nodes.push({ pid: child.pid, port: Number(match[1]) });
+function exit() {
+  running = false;
+  for (const s of sessions) s.closed = true;
+  closeAll();
+  setTimeout(() => process.exit(0), 200).unref();
 }
-// The subscribers connect right after the servers listen.
-await new Promise((resolve) => setTimeout(resolve, 300));
 
-const rows = [];
-try {
-  for (const transport of ['xhr-polling', 'xhr-streaming']) {
-    rows.push(await row(`${transport} echo, direct`, transport, nodes, false));
-    rows.push(await row(`${transport} echo, forwarded`, transport, nodes, true));
+const lines = createInterface({ input: process.stdin });
+lines.on('line', (line) => {
+  if (line === 'start') {
+    running = true;
+    for (const s of sessions) s.echoNext();
+  } else if (line === 'mark') {
+    counted = 0;
+    errors = 0;
+    firstError = null;
+    latencies = new Reservoir(20_000);
+    cpuAtMark = process.cpuUsage();
+  } else if (line === 'stop') {
+    running = false;
+    const cpu = process.cpuUsage(cpuAtMark);
+    const cpuUs = cpu.user + cpu.system;
+    // As load.js answers for the cluster rows (run.js's measureCluster),
+    // with no near or far: every latency here is a session's own.
+    const values = latencies.values();
+    reply({
+      type: 'result',
+      count: counted,
+      errors,
+      firstError,
+      cpuUs,
+      latencies: values,
+      latenciesByServer: [values],
+    });
+  } else if (line === 'exit') {
+    exit();
   }
-} finally {
-  agent.destroy();
-  stopAll();
-}
+});
+lines.on('close', exit);
 
-const fmt = (v, digits) => (v === null ? '-' : v.toFixed(digits));
-console.log(
-  `any-node mode, ${SESSIONS} sessions, ${MEASURE_MS} ms per row (CPU: both server processes)`,
-);
-console.log('| row | echoes/s | CPU µs/echo | p50 ms | p99 ms |');
-console.log('| --- | ---: | ---: | ---: | ---: |');
-for (const r of rows) {
-  console.log(
-    `| ${r.name} | ${fmt(r.rate, 0)} | ${fmt(r.cpuPerEcho, 0)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} |`,
-  );
-}
-for (let i = 0; i < rows.length; i += 2) {
-  const [direct, forwarded] = [rows[i], rows[i + 1]];
-  const cpuRatio = forwarded.cpuPerEcho / direct.cpuPerEcho;
-  const addedP50 = forwarded.p50 - direct.p50;
-  console.log(
-    `${direct.name.split(' ')[0]}: forwarded CPU ${cpuRatio.toFixed(2)}x direct (target <= 2x), ` +
-      `added p50 ${addedP50.toFixed(2)} ms (target <= 1 ms)`,
-  );
-}
-process.exit(0);
+openSessions().then((outcome) => reply({ type: 'ready', ...outcome, firstError }));
