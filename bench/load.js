@@ -22,6 +22,12 @@
 //           open-fanout  open loop: one session sends `rate` broadcasts a
 //                   second on schedule, every session times each delivery
 //                   from the moment its broadcast was due
+//           resume-held  (transport websocket-resume) each session sends
+//                   three messages and waits for their echo, which the
+//                   server keeps unconfirmed; then every socket is
+//                   destroyed, and `ready` comes once the server has had a
+//                   moment to see them go: it holds the sessions for its
+//                   resume window
 //   commands: start | mark | broadcast | stop | exit
 //   answers:  {type:'ready', opened, failed, firstError}, {type:'result', ...}
 
@@ -318,10 +324,26 @@ process.on('uncaughtException', (err) => {
   noteError(err);
 });
 
+/** resume-held: three echoed messages per session, then every socket dropped. */
+async function dropResumable() {
+  const echoed = sessions.map(
+    (s) =>
+      new Promise((resolve) => {
+        s.onmessage = resolve;
+        s.onclose = resolve;
+        s.sendBatch(0, 0, [`a${payload}`, `b${payload}`, `c${payload}`]);
+      }),
+  );
+  await Promise.all(echoed);
+  for (const s of sessions) s.drop();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+}
+
 if (config.mode === 'setup') {
   reply({ type: 'ready', opened: 0, failed: 0, stopReason: null, firstError: null });
 } else {
-  openSessions(config.sessions).then((outcome) => {
+  openSessions(config.sessions).then(async (outcome) => {
+    if (config.mode === 'resume-held') await dropResumable();
     reply({ type: 'ready', ...outcome, firstError });
   });
 }

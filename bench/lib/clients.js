@@ -149,6 +149,24 @@ export class SockjsWebSocket extends WebSocketSession {
   }
 }
 
+/**
+ * A resumable SockJS websocket session (docs/resume.md): opened with
+ * `resume=new`; `sendBatch` sends messages numbered from `seq`, and `drop`
+ * destroys the socket without a close frame, as a network failure would.
+ */
+export class SockjsResumeWebSocket extends SockjsWebSocket {
+  url() {
+    return `${super.url()}?resume=new`;
+  }
+  sendBatch(seq, ack, messages) {
+    this.ws.send(`[${seq},${ack},${jsonArray(messages).slice(1)}`);
+  }
+  drop() {
+    this.closed = true;
+    this.ws.terminate();
+  }
+}
+
 /** SockJS raw websocket (`<prefix>/websocket`): one message per frame. */
 export class RawWebSocket extends WebSocketSession {
   url() {
@@ -444,6 +462,8 @@ export function sessionClass(wire, transport) {
         return SockjsWebSocket;
       case 'websocket-raw':
         return RawWebSocket;
+      case 'websocket-resume':
+        return SockjsResumeWebSocket;
       case 'xhr-streaming':
         return XhrStreaming;
       case 'eventsource':
