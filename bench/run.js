@@ -131,6 +131,37 @@ CONTENDERS['socket.io+redis'] = {
   redis: true,
   transports: ['websocket'],
 };
+// The any-node rows (issue 15), on our echo in servers/sockjs-ts-any-node.js.
+// Two processes in any-node mode on one Redis, each session opened on its
+// owner, then served there (direct) or with every later request on the
+// other process, which forwards it (forwarded); any-node.js is their load
+// generator. And two workers of node:cluster on one port in any-node mode
+// against one ordinary process, with load.js, whose connections the cluster
+// module hands to the workers in turn.
+const ANY_NODE = {
+  script: 'servers/sockjs-ts-any-node.js',
+  wire: 'sockjs',
+  echo: '/echo',
+  anyNode: true,
+};
+for (const way of ['direct', 'forwarded']) {
+  CONTENDERS[`any-node/${way}`] = {
+    ...ANY_NODE,
+    processes: 2,
+    redis: true,
+    generator: 'any-node.js',
+    forwarded: way === 'forwarded',
+    transports: ['xhr-polling', 'xhr-streaming'],
+  };
+}
+CONTENDERS['one-process'] = { ...ANY_NODE, processes: 1, transports: ['websocket', 'xhr-polling'] };
+CONTENDERS['cluster-2-workers'] = {
+  ...ANY_NODE,
+  processes: 1,
+  workers: 2,
+  redis: true,
+  transports: ['websocket', 'xhr-polling'],
+};
 // --baseline DIR: the same two servers built from another checkout (another
 // commit, after `npm ci && npm run build` there), measured in the same run.
 if (args.baseline !== undefined) {
@@ -150,6 +181,10 @@ const CONTENDER_ORDER = [
   'plain-http',
   'sockjs-ts+redis',
   'socket.io+redis',
+  'any-node/direct',
+  'any-node/forwarded',
+  'one-process',
+  'cluster-2-workers',
 ];
 /** Our contenders: targets are checked for each. */
 const OURS = ['sockjs-ts', 'sockjs-ts/http1'];
@@ -356,6 +391,39 @@ scenarios.all = () => {
       only: ['sockjs-ts+redis', 'socket.io+redis', 'sockjs-ts'],
     });
   }
+  // The any-node rows: one session for the latency forwarding adds (at
+  // saturation latency is queueing, which grows with CPU per message), 20
+  // for CPU per message under load; then the cluster module's workers.
+  for (const transport of ['xhr-polling', 'xhr-streaming']) {
+    for (const sessions of [1, 20]) {
+      list.push({
+        name: `any-node echo ${transport} 32 B × ${sessions}`,
+        mode: 'echo',
+        cluster: true,
+        anyNode: true,
+        transport,
+        sessions,
+        size: 32,
+        generators: 1,
+        unit: 'msg/s',
+        only: ['any-node/direct', 'any-node/forwarded'],
+      });
+    }
+  }
+  for (const transport of ['websocket', 'xhr-polling']) {
+    list.push({
+      name: `any-node workers echo ${transport} 32 B × 100`,
+      mode: 'echo',
+      cluster: true,
+      anyNode: true,
+      transport,
+      sessions: 100,
+      size: 32,
+      generators: 1,
+      unit: 'msg/s',
+      only: ['one-process', 'cluster-2-workers'],
+    });
+  }
   return list;
 };
 
@@ -396,7 +464,9 @@ function contendersFor(scenario) {
       picked.includes(id) &&
       CONTENDERS[id].transports.includes(scenario.transport) &&
       // Two-process contenders run the cluster rows only.
-      (scenario.cluster === true || CONTENDERS[id].processes === undefined),
+      (scenario.cluster === true || CONTENDERS[id].processes === undefined) &&
+      // The any-node contenders run their own rows only.
+      scenario.anyNode === CONTENDERS[id].anyNode,
   );
 }
 
@@ -527,7 +597,13 @@ async function startServer(id, extraArgs = []) {
     ...extraArgs,
   ]);
   const ready = await nextMessage(server, 'ready', 10_000);
-  return { child: server, pid: server.pid, port: ready.port };
+  // A server of node:cluster workers names them: its CPU is theirs too.
+  return {
+    child: server,
+    pid: server.pid,
+    port: ready.port,
+    pids: [server.pid, ...(ready.workers ?? [])],
+  };
 }
 
 /** RSS, V8 heap and external memory of the server after a full collection. */
@@ -740,6 +816,7 @@ async function measureCluster(scenario, id, rate) {
     if (contender.redis) redis = await startRedis();
     const extraArgs = ['--room'];
     if (redis !== null) extraArgs.push('--redis', `redis://127.0.0.1:${redis.port}`);
+    if (contender.workers !== undefined) extraArgs.push('--workers', String(contender.workers));
     for (let p = 0; p < (contender.processes ?? 1); p++) {
       servers.push(await startServer(id, extraArgs));
     }
@@ -754,7 +831,8 @@ async function measureCluster(scenario, id, rate) {
         host: '127.0.0.1',
         port: servers[0].port,
         ports: servers.map((s) => s.port),
-        prefix: contender.room,
+        prefix: scenario.anyNode ? contender.echo : contender.room,
+        forwarded: contender.forwarded,
         sessions: perGenerator,
         size: scenario.size,
         mode: scenario.mode,
@@ -763,7 +841,8 @@ async function measureCluster(scenario, id, rate) {
         openTimeoutMs,
         rate: rate === undefined ? undefined : rate / scenario.generators,
       };
-      generators.push(spawnPinned(LOAD_CORE, ['load.js', JSON.stringify(config)]));
+      const generator = contender.generator ?? 'load.js';
+      generators.push(spawnPinned(LOAD_CORE, [generator, JSON.stringify(config)]));
     }
     const ready = await Promise.all(
       generators.map((g) => nextMessage(g, 'ready', openTimeoutMs + 15_000)),
@@ -771,12 +850,13 @@ async function measureCluster(scenario, id, rate) {
     const opened = sumOf(ready.map((r) => r.opened));
     const openFailure = ready.find((r) => r.stopReason !== null);
     const row = { scenario: scenario.name, server: id, opened, processes: servers.length };
+    if (contender.workers !== undefined) row.workers = contender.workers;
     if (openFailure !== undefined) row.stopReason = openFailure.stopReason;
     if (holds) {
       row.serverFds = servers.map((s) => openFds(s.pid));
       row.serverFdLimit = fdLimits(servers[0].pid);
     }
-    const serverCpu = () => sumOf(servers.map((s) => cpuTimeUs(s.pid)));
+    const serverCpu = () => sumOf(servers.flatMap((s) => s.pids).map(cpuTimeUs));
     for (const g of generators) command(g, 'start');
     await sleep(holds ? 200 : timing.warmupMs);
     for (const g of generators) command(g, 'mark');
@@ -798,14 +878,18 @@ async function measureCluster(scenario, id, rate) {
     const windowUs = (t1 - t0) * 1000;
     const near = results.flatMap((r) => r.latenciesByServer[0] ?? []);
     const far = results.flatMap((r) => r.latenciesByServer[1] ?? []);
-    const latencies = [...near, ...far];
+    // load.js keeps echo latencies whole, any-node.js too: no near and far.
+    const latencies = scenario.anyNode ? results.flatMap((r) => r.latencies) : [...near, ...far];
     row.count = count;
     row.rate = holds ? count : count / ((t1 - t0) / 1000);
     row.p50 = percentile(latencies, 50);
     row.p99 = percentile(latencies, 99);
     row.p999 = percentile(latencies, 99.9);
-    row.p99Near = percentile(near, 99);
-    row.p99Far = percentile(far, 99);
+    // The any-node rows have no near and far process: every session is alike.
+    if (!scenario.anyNode) {
+      row.p99Near = percentile(near, 99);
+      row.p99Far = percentile(far, 99);
+    }
     if (rate !== undefined) row.offered = rate * opened;
     row.cpuPerOp = count > 0 ? (cpu1 - cpu0) / count : null;
     row.serverCpuShare = (cpu1 - cpu0) / windowUs;
@@ -864,9 +948,13 @@ const fmtRate = (v) => (v === null || v === undefined ? '–' : Math.round(v).to
 function notes(row) {
   const out = [];
   if (row.processes !== undefined) {
-    out.push(`${row.processes} process${row.processes === 1 ? '' : 'es'}`);
-    if (row.p99Near !== null) out.push(`p99 near ${fmt(row.p99Near, 2)} ms`);
-    if (row.p99Far !== null) out.push(`p99 far ${fmt(row.p99Far, 2)} ms`);
+    out.push(
+      row.workers === undefined
+        ? `${row.processes} process${row.processes === 1 ? '' : 'es'}`
+        : `${row.workers} workers of node:cluster (CPU: theirs and the primary's)`,
+    );
+    if (row.p99Near != null) out.push(`p99 near ${fmt(row.p99Near, 2)} ms`);
+    if (row.p99Far != null) out.push(`p99 far ${fmt(row.p99Far, 2)} ms`);
     if (row.redisCpuPerOp != null) {
       out.push(
         `Redis apart: ${fmt(row.redisCpuPerOp, 2)} µs/op, ${Math.round(row.redisCpuShare * 100)}% of its core`,
@@ -985,6 +1073,7 @@ function targetLines(results) {
     }
   }
   lines.push(...clusterTargetLines(results, find));
+  lines.push(...anyNodeTargetLines(results));
   return lines.join('\n');
 }
 
@@ -1058,6 +1147,47 @@ function clusterTargetLines(results, find) {
     lines.push(
       `| ${ceiling.name}: ${held.opened} held by two processes, one publish, ${held.count} delivered | p99 ${fmt(held.p99, 0)} ms (near ${fmt(held.p99Near, 0)}, far ${fmt(held.p99Far, 0)}) | | | all ${ceiling.sessions} held and reached | ${met ? 'yes' : 'no'} |`,
     );
+  }
+  return lines;
+}
+
+// The any-node targets (issue 15): forwarded against direct on the same two
+// processes, CPU per message summed over both (Redis apart) and the latency
+// forwarding adds; the cluster module's workers against one process are
+// reported with no limit (what the mode costs).
+const ANY_NODE_TARGETS = { cpuRatio: 2, addedP50Ms: 1 };
+
+function anyNodeTargetLines(results) {
+  const lines = [];
+  const pair = (group, first, second) => [
+    group.rows.find((r) => r.server === first),
+    group.rows.find((r) => r.server === second),
+  ];
+  for (const group of results.filter((g) => g.anyNode)) {
+    const [direct, forwarded] = pair(group, 'any-node/direct', 'any-node/forwarded');
+    if (direct?.cpuPerOp != null && forwarded?.cpuPerOp != null) {
+      const ratio = forwarded.cpuPerOp / direct.cpuPerOp;
+      const limit = ANY_NODE_TARGETS.cpuRatio;
+      lines.push(
+        `| ${group.name}: CPU/message forwarded vs direct (both processes) | ${fmt(forwarded.cpuPerOp)} µs | ${fmt(direct.cpuPerOp)} µs | ${fmt(ratio, 2)}× | ≤ ${limit}× | ${ratio <= limit ? 'yes' : 'no'} |`,
+      );
+    }
+    // Latency only with one session: under load it is queueing behind CPU.
+    if (group.sessions === 1 && direct?.p50 != null && forwarded?.p50 != null) {
+      const added = forwarded.p50 - direct.p50;
+      const limit = ANY_NODE_TARGETS.addedP50Ms;
+      lines.push(
+        `| ${group.name}: p50 added by forwarding | ${fmt(forwarded.p50, 2)} ms | ${fmt(direct.p50, 2)} ms | +${fmt(added, 2)} ms | ≤ +${limit} ms | ${added <= limit ? 'yes' : 'no'} |`,
+        `| ${group.name}: p99 added by forwarding | ${fmt(forwarded.p99, 2)} ms | ${fmt(direct.p99, 2)} ms | +${fmt(forwarded.p99 - direct.p99, 2)} ms | – | – |`,
+      );
+    }
+    const [single, workers] = pair(group, 'one-process', 'cluster-2-workers');
+    if (single?.cpuPerOp != null && workers?.cpuPerOp != null) {
+      lines.push(
+        `| ${group.name}: 2 cluster workers vs one process, msg/s | ${fmtRate(workers.rate)} | ${fmtRate(single.rate)} | ${fmt(workers.rate / single.rate, 2)}× | – | – |`,
+        `| ${group.name}: 2 cluster workers vs one process, CPU/message | ${fmt(workers.cpuPerOp)} µs | ${fmt(single.cpuPerOp)} µs | ${fmt(workers.cpuPerOp / single.cpuPerOp, 2)}× | – | – |`,
+      );
+    }
   }
   return lines;
 }
