@@ -5,8 +5,10 @@
 // requests of a session (polls, xhr_send, the next streaming response) find
 // it by the id in their URL. A websocket session belongs to its socket and
 // nothing else ever asks for it by id (sockjs-node does the same: an xhr_send
-// to a websocket session's id is answered 404). Both kinds count for stats
-// and are closed by shutdown, so they share one set.
+// to a websocket session's id is answered 404), unless it is resumable
+// (docs/resume.md): its client comes back with `resume=<ack>` on a new
+// socket, so it is addressable too. Both kinds count for stats and are
+// closed by shutdown, so they share one set.
 //
 // Work across processes plugs in here: a session this process does not
 // find is either unknown or hosted elsewhere, and only the endpoint's

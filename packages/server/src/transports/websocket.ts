@@ -1,7 +1,8 @@
 // websocket: GET <session>/websocket upgraded to RFC 6455 (through `ws`) or
 // hixie-76. The SockJS frames travel as text messages; the client sends
 // JSON arrays of strings. WebSocket sessions are not shared with other
-// requests, so nothing finds them by id (sessions.ts).
+// requests, so nothing finds them by id (sessions.ts); a resumable one is
+// found by its next socket's `resume=<ack>` (docs/resume.md).
 
 import {
   CloseCode,
