@@ -174,11 +174,19 @@ export class Endpoint
     const addressable = resumable && this.sessions.find(id) === undefined;
     const session = new Session(id, this, req, protocol, admitted, addressable);
     this.sessions.host(session, addressable);
+    // Any-node mode: claimed, so that a reattach on another node finds it here.
+    if (addressable) void this.forwarder?.place(this, id, true);
     return session;
   }
 
   findSession(id: string): Session | undefined {
     return this.sessions.find(id);
+  }
+
+  async ownerOf(id: string): Promise<RemoteSession | null> {
+    if (this.forwarder === null) return null;
+    const placement = await this.forwarder.place(this, id, false);
+    return placement.kind === 'remote' ? placement.session : null;
   }
 
   logError(message: string): void {
@@ -238,14 +246,19 @@ export class Endpoint
 
   // ForwardingEndpoint
 
-  deliver(session: Session | undefined, messages: string[], numbered?: NumberedBatch): SendStatus {
+  deliver(
+    session: Session | undefined,
+    messages: string[],
+    numbered?: NumberedBatch,
+    bySocket = false,
+  ): SendStatus {
     if (session === undefined || session.readyState !== ReadyState.OPEN) return 404;
     if (numbered !== undefined && session.resume === null) {
       // A plain session takes the counters as messages, as a local send would.
       messages = [String(numbered.seq), String(numbered.ack), ...numbered.messages];
     } else if (session.resume !== null) {
       if (numbered === undefined) return 404;
-      return sendStatus(session.receiveBatch(numbered, false));
+      return sendStatus(session.receiveBatch(numbered, bySocket));
     }
     const max = this.options.maxMessageSize;
     for (const m of messages) {

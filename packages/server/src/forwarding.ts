@@ -11,7 +11,9 @@
 // receiver, the close frame of a closed session and response_limit behave
 // as on one node; so does the resume extension (docs/resume.md): a
 // reattach's ack and a numbered batch's counters travel as they came, and
-// the owner's session numbers, frees and replays.
+// the owner's session numbers, frees and replays. A websocket reattach is
+// the one websocket forwarded (RemoteWebSocketReceiver): its socket stands
+// in as a receiver, and its batches go as sends.
 //
 // Each frame that may end the local receiver (open, messages) is
 // acknowledged before the next goes: the owner's receiver is not ready
@@ -26,9 +28,11 @@
 //                  ['a', ..., protocol, ack]               reattach it (resume=<ack>)
 //                  ['k', link]                             ready for the next frame
 //                  ['d', link, aborted]                    the receiver went away
+//                                                          (2: a websocket its client closed)
 //                  ['q', link]                             the receiver is still there
 //                  ['s', prefix, session, send, messages]  deliver a send
 //                  ['s', ..., messages, seq, ack]          a numbered one ([seq, ack, ...])
+//                  ['s', ..., seq, ack, 1]                 one from a websocket (acked alone)
 //   from it:       ['o'|'h'|'e'|'x', link]                 open, heartbeat, end, abort
 //                  ['m', link, messages]                   a message frame
 //                  ['m', link, messages, seq, ack]         a numbered one (a[seq,ack,...])
@@ -66,7 +70,12 @@ export interface ForwardingEndpoint {
   readonly options: { readonly prefix: string };
   getSession(id: string): Session | undefined;
   /** Hands the messages of a send to a session here (as a local xhr_send would). */
-  deliver(session: Session | undefined, messages: string[], numbered?: NumberedBatch): SendStatus;
+  deliver(
+    session: Session | undefined,
+    messages: string[],
+    numbered?: NumberedBatch,
+    bySocket?: boolean,
+  ): SendStatus;
   /** The ids of the addressable sessions it hosts. */
   sessionIds(): Iterable<string>;
 }
@@ -129,16 +138,23 @@ export class RemoteSession implements AttachTarget {
    * Delivers a send's messages at the owner (a resumable session's numbered
    * batch as `numbered`); resolves once it answered.
    */
-  async send(messages: string[], numbered?: NumberedBatch): Promise<SendStatus> {
+  async send(messages: string[], numbered?: NumberedBatch, bySocket = false): Promise<SendStatus> {
     const f = this.forwarder;
-    const status = await f.sendRemote(this.owner, this.prefix, this.id, messages, numbered);
+    const status = await f.sendRemote(
+      this.owner,
+      this.prefix,
+      this.id,
+      messages,
+      numbered,
+      bySocket,
+    );
     if (status !== 404 || !this.remembered) return status;
     // A remembered owner that no longer has the session: the registry may
     // know a newer one (the id reused since).
     f.forgetOwner(this.id);
     const holder = await f.locateFresh(this.id);
     if (holder === null || holder === this.owner || holder === f.nodeId) return 404;
-    return f.sendRemote(holder, this.prefix, this.id, messages, numbered);
+    return f.sendRemote(holder, this.prefix, this.id, messages, numbered, bySocket);
   }
 }
 
@@ -171,9 +187,12 @@ class RemoteLink implements SessionLink {
     this.heardAt = Date.now();
   }
 
-  detach(_receiver: Receiver, aborted: boolean): void {
+  detach(receiver: Receiver, aborted: boolean): void {
     this.forwarder.dropLink(this);
-    if (!this.ownerDone) this.forwarder.post(this.owner, ['d', this.id, aborted ? 1 : 0]);
+    if (this.ownerDone) return;
+    // A websocket its client closed with a close frame ends its session.
+    const how = aborted ? ((receiver as { closedByPeer?: boolean }).closedByPeer ? 2 : 1) : 0;
+    this.forwarder.post(this.owner, ['d', this.id, how]);
   }
 
   flush(): void {
@@ -328,7 +347,11 @@ class ForwardingReceiver extends Receiver {
   }
 
   /** The receiving node's receiver went away, or that node did. */
-  detached(aborted: boolean): void {
+  detached(aborted: boolean, goodbye = false): void {
+    if (this.ended) return;
+    // A resumable session outlives a lost transport, not its client's close.
+    if (goodbye)
+      (this.session as Session | null)?.close(CloseCode.ProtocolError, CloseReason.Interrupted);
     if (this.ended) return;
     this.forwarder.dropForward(this);
     if (aborted) {
@@ -475,6 +498,7 @@ export class Forwarder implements ClusterNode {
     id: string,
     messages: string[],
     numbered?: NumberedBatch,
+    bySocket = false,
   ): Promise<SendStatus> {
     return new Promise((resolve) => {
       const sendId = ++this.lastId;
@@ -489,6 +513,7 @@ export class Forwarder implements ClusterNode {
         numbered === undefined
           ? ['s', prefix, id, sendId, messages]
           : ['s', prefix, id, sendId, numbered.messages, numbered.seq, numbered.ack];
+      if (bySocket) message.push(1);
       this.post(owner, message, (unreachable) => settle(unreachable ? 504 : 404));
     });
   }
@@ -541,7 +566,9 @@ export class Forwarder implements ClusterNode {
         this.forwards.get(forwardKey(from, message[1] as number))?.acknowledged();
         return;
       case 'd':
-        this.forwards.get(forwardKey(from, message[1] as number))?.detached(message[2] === 1);
+        this.forwards
+          .get(forwardKey(from, message[1] as number))
+          ?.detached(message[2] !== 0, message[2] === 2);
         return;
       case 'q':
         this.forwards.get(forwardKey(from, message[1] as number))?.present();
@@ -623,7 +650,7 @@ export class Forwarder implements ClusterNode {
   }
 
   private deliverHere(from: string, message: Message): void {
-    const [, prefix, id, sendId, messages, seq, ack] = message as [
+    const [, prefix, id, sendId, messages, seq, ack, bySocket] = message as [
       string,
       string,
       string,
@@ -631,11 +658,14 @@ export class Forwarder implements ClusterNode {
       string[],
       number | undefined,
       number,
+      number | undefined,
     ];
     const endpoint = this.endpoints.get(prefix);
     const numbered = seq === undefined ? undefined : { seq, ack, messages };
     const status =
-      endpoint === undefined ? 404 : endpoint.deliver(endpoint.getSession(id), messages, numbered);
+      endpoint === undefined
+        ? 404
+        : endpoint.deliver(endpoint.getSession(id), messages, numbered, bySocket === 1);
     this.post(from, ['r', sendId, status]);
   }
 

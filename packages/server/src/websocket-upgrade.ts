@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { type Route, routePath } from '@sockjs-ts/protocol';
 import { WebSocketServer } from 'ws';
 import type { Admission } from './admission.js';
+import type { RemoteSession } from './forwarding.js';
 import { type HttpRequest, type HttpResponse, nodeRequest } from './http-types.js';
 import { answer404, answer405, answerText } from './http-util.js';
 import type { InFlight } from './inflight.js';
@@ -19,6 +20,7 @@ import { Hixie76Socket } from './transports/hixie76.js';
 import { rawWebSocket } from './transports/raw-websocket.js';
 import {
   isHixie76,
+  RemoteWebSocketReceiver,
   reattachWebSocket,
   refuseWebSocket,
   sockjsWebSocket,
@@ -87,6 +89,8 @@ export interface WebSocketSessionHost {
   ): Session;
   /** The session a reattach (`resume=<ack>`) is for, if this process hosts it. */
   findSession(id: string): Session | undefined;
+  /** Any-node mode: the session on its owner, when another node has it; else null. */
+  ownerOf(id: string): Promise<RemoteSession | null>;
   /** A reattach was answered 2012 (for diagnostics). */
   resumeRefused(): void;
   limitHit(limit: 'body', size: number, max: number): void;
@@ -143,7 +147,18 @@ export class WebSocketUpgrades {
     this.admission.admit(
       req,
       typeof resume !== 'number',
-      (admitted) => this.upgrade(req, socket, head, route, resume, admitted),
+      (admitted) => {
+        // Any-node mode: a reattach for a session another node owns goes there.
+        if (typeof resume !== 'number' || Number.isNaN(resume) || route.kind !== 'session') {
+          this.upgrade(req, socket, head, route, resume, admitted);
+        } else if (this.host.findSession(route.sessionId) !== undefined) {
+          this.upgrade(req, socket, head, route, resume, admitted);
+        } else {
+          this.host
+            .ownerOf(route.sessionId)
+            .then((remote) => this.upgrade(req, socket, head, route, resume, admitted, remote));
+        }
+      },
       (refusal) => rejectUpgrade(socket, refusal.status, refusal.reason),
     );
   }
@@ -155,11 +170,16 @@ export class WebSocketUpgrades {
     route: Route,
     resume: 'new' | number | null,
     admitted: unknown,
+    remote: RemoteSession | null = null,
   ): void {
     if (socket.destroyed) return;
     const transport = route.kind === 'raw-websocket' ? rawWebSocket : sockjsWebSocket;
     const sessionId = route.kind === 'session' ? route.sessionId : '';
     const start = (ws: WebSocketLike) => {
+      if (remote !== null && typeof resume === 'number') {
+        remote.reattaching(resume).attach(new RemoteWebSocketReceiver(ws, remote));
+        return;
+      }
       if (typeof resume === 'number') {
         const found = Number.isNaN(resume) ? undefined : this.host.findSession(sessionId);
         if (found !== undefined) {

@@ -2,8 +2,8 @@
 // process on a real Redis, and the requests of one session put on either by
 // the test. The owner is the node that got `resume=new`; through the other
 // node, `resume=<ack>` and `[seq, ack, ...]` batches are forwarded as they
-// came, and the owner's session frees, replays, takes over and refuses as
-// on one node.
+// came (a websocket reattach too), and the owner's session frees, replays,
+// takes over and refuses as on one node.
 
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -15,11 +15,13 @@ import { startRedis, type TestRedis } from '../../../test/helpers/redis.ts';
 import { eventually } from '../../../test/helpers/timing.ts';
 import { type RedisSessions, redisSessions } from '../../redis/src/index.ts';
 import { createServer, type SockJSServer } from '../src/index.js';
+import { WsClient } from './support.js';
 
 const TIMEOUT = 5000;
 
 interface Node {
   readonly port: number;
+  /** `/echo` echoes; `/sink` only listens. */
   readonly sockjs: SockJSServer;
   readonly cluster: RedisSessions;
   /** Stops the HTTP server, the SockJS server and its Redis client. */
@@ -38,10 +40,13 @@ async function startNode(): Promise<Node> {
   await client.connect();
   const cluster = redisSessions({ client, prefix: 'test:resume:', sessionTtl: 3000 });
   const sockjs = createServer({ prefix: '/echo', heartbeat_delay: 1000, cluster });
-  sockjs.on('connection', (conn) => conn.on('data', (m: string) => conn.write(m)));
+  sockjs.on('connection', (conn) => {
+    if (conn.prefix === '/echo') conn.on('data', (m: string) => conn.write(m));
+  });
   const server = http.createServer();
   trackSockets(server);
   sockjs.installHandlers(server);
+  sockjs.installHandlers(server, { prefix: '/sink' });
   const stop = async () => {
     await stopHttp(server, [sockjs]);
     await sockjs.close(undefined, undefined, 0);
@@ -50,8 +55,11 @@ async function startNode(): Promise<Node> {
   return { port: await listen(server), sockjs, cluster, stop };
 }
 
-const url = (id: string, transport: string, resume?: string) =>
-  `/echo/000/${id}/${transport}${resume === undefined ? '' : `?resume=${resume}`}`;
+const url = (id: string, transport: string, resume?: string, prefix = '/echo') =>
+  `${prefix}/000/${id}/${transport}${resume === undefined ? '' : `?resume=${resume}`}`;
+
+const socketUrl = (node: Node, id: string, resume: string, prefix?: string) =>
+  `ws://127.0.0.1:${node.port}${url(id, 'websocket', resume, prefix)}`;
 
 async function poll(node: Node, id: string, resume?: string): Promise<string> {
   const reply = await request(node.port, url(id, 'xhr', resume), {
@@ -128,5 +136,43 @@ describe('resume through any-node forwarding, while the owner lives', () => {
     assert.equal(await poll(owner, id, 'new'), 'o\n');
     assert.equal(await poll(other, id, '9'), 'c[2012,"Cannot resume"]\n');
     assert.equal(await poll(owner, id, '0'), 'c[2012,"Cannot resume"]\n');
+  });
+
+  test('websocket: a reattach on the other node is forwarded to the owner: replay, numbered batches, the end', async () => {
+    const id = newId();
+    const first = new WsClient(socketUrl(owner, id, 'new'));
+    assert.equal(await first.message(1), 'o');
+    first.ws.send('[0,0,"one"]');
+    assert.equal(await first.message(2), 'a[0,1,"one"]');
+    first.ws.terminate();
+    const second = new WsClient(socketUrl(other, id, '0'));
+    assert.equal(await second.message(1), 'a[0,1,"one"]');
+    second.ws.send('[0,0,"one"]');
+    second.ws.send('[1,1,"two"]');
+    assert.equal(await second.message(2), 'a[1,2,"two"]');
+    // The client's close frame ends the session at its owner.
+    second.ws.close();
+    await second.closed();
+    for (let i = 0; (await send(owner, id, [2, 2, 'late'])) !== 404; i++) {
+      assert.ok(i < 100, 'the session did not end');
+    }
+  });
+
+  test('websocket: a forwarded socket gets its ack-only frames from the owner', async () => {
+    const id = newId();
+    const first = new WsClient(socketUrl(owner, id, 'new', '/sink'));
+    assert.equal(await first.message(1), 'o');
+    first.ws.terminate();
+    const second = new WsClient(socketUrl(other, id, '0', '/sink'));
+    await second.opened;
+    second.ws.send(JSON.stringify([0, 0, ...Array.from({ length: 32 }, (_, i) => `m${i}`)]));
+    assert.equal(await second.message(1), 'a[0,32]');
+    second.ws.terminate();
+  });
+
+  test('websocket: a reattach for an id no node holds gets 2012', async () => {
+    const ws = new WsClient(socketUrl(other, newId(), '0'));
+    assert.equal(await ws.message(1), 'c[2012,"Cannot resume"]');
+    await ws.closed();
   });
 });

@@ -13,12 +13,16 @@ import {
   parseWebSocketPayload,
   ReadyState,
 } from '@sockjs-ts/protocol';
+import type { RemoteSession } from '../forwarding.js';
 import type { HttpRequest } from '../http-types.js';
+import { Receiver } from '../receivers/receiver.js';
 import {
   decodeUtf8Message,
   SocketReceiver,
   type SocketTracker,
   type WebSocketLike,
+  wireCloseCode,
+  wireCloseReason,
 } from '../receivers/socket-receiver.js';
 import { CANNOT_RESUME } from '../resume.js';
 import type { Session } from '../session.js';
@@ -153,6 +157,74 @@ export function reattachWebSocket(
   ack: number,
 ): void {
   session.resumeAttach(receiverFor(ws, session, tracker), ack);
+}
+
+/**
+ * Any-node mode: a websocket reattach (`resume=<ack>`) that reached a node
+ * other than its session's owner. It stands in for the socket there as the
+ * HTTP transports' receivers do: the owner's frames come to it through
+ * forwarding, and each client batch goes to the owner as a forwarded send,
+ * in order, which the session confirms with ack-only frames as for its own
+ * websockets. Rare (a balancer that is not sticky), so plain closures do.
+ */
+export class RemoteWebSocketReceiver extends Receiver {
+  readonly protocol = 'websocket';
+  /** The client closed it with a close frame (or broke the framing): its session ends. */
+  closedByPeer = false;
+  private readonly ws: WebSocketLike;
+  private readonly remote: RemoteSession;
+
+  constructor(ws: WebSocketLike, remote: RemoteSession) {
+    super();
+    this.ws = ws;
+    this.remote = remote;
+    ws.on('message', (data) => this.message(decodeUtf8Message(data)));
+    ws.on('close', (code) => {
+      if (code !== CloseCode.Abnormal) this.closedByPeer = true;
+      this.lost();
+    });
+    ws.on('error', () => this.lost());
+  }
+
+  private message(text: string): void {
+    if (this.ended || text.length === 0) return;
+    let batch: NumberedBatch;
+    try {
+      batch = parseNumberedBatch(text);
+    } catch {
+      this.closedByPeer = true;
+      this.closeSocket(CloseCode.GoAway, CloseReason.BrokenFraming);
+      this.lost();
+      return;
+    }
+    void this.remote.send(batch.messages, batch, true);
+  }
+
+  protected sendFrame(frame: string): void {
+    if (!this.ended && this.ws.readyState === ReadyState.OPEN)
+      this.ws.send(frame, { binary: false });
+  }
+
+  override close(code: number, reason: string, frame: string): void {
+    this.sendFrame(frame);
+    this.closeSocket(code, reason);
+  }
+
+  private closeSocket(code: number, reason: string): void {
+    if (this.ws.readyState === ReadyState.OPEN)
+      this.ws.close(wireCloseCode(code), wireCloseReason(reason));
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.closeSocket(CloseCode.Normal, CloseReason.Normal);
+    this.finished();
+  }
+
+  abort(): void {
+    this.ws.terminate();
+  }
 }
 
 /** A websocket with `resume=<ack>` for no session: `c[2012,"Cannot resume"]`, then the close. */
