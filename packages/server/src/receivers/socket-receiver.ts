@@ -43,6 +43,11 @@ export function wireCloseCode(code: number): number {
   return rfc || (code >= 3000 && code <= 4999) ? code : CloseCode.Normal;
 }
 
+/** Closes `ws` with a SockJS close code and reason as the wire allows them, if it is open. */
+export function closeOpenSocket(ws: WebSocketLike, code: number, reason: string): void {
+  if (ws.readyState === ReadyState.OPEN) ws.close(wireCloseCode(code), wireCloseReason(reason));
+}
+
 /** A close reason must fit in 123 bytes of UTF-8. */
 export function wireCloseReason(reason: string): string {
   if (Buffer.byteLength(reason) <= 123) return reason;
@@ -174,8 +179,7 @@ export abstract class SocketReceiver extends Receiver {
 
   /** Closes the WebSocket with the session's close code, if it is open. */
   protected closeSocket(code: number, reason: string): void {
-    if (this.ws.readyState === ReadyState.OPEN)
-      this.ws.close(wireCloseCode(code), wireCloseReason(reason));
+    closeOpenSocket(this.ws, code, reason);
   }
 
   end(): void {

@@ -17,12 +17,11 @@ import type { RemoteSession } from '../forwarding.js';
 import type { HttpRequest } from '../http-types.js';
 import { Receiver } from '../receivers/receiver.js';
 import {
+  closeOpenSocket,
   decodeUtf8Message,
   SocketReceiver,
   type SocketTracker,
   type WebSocketLike,
-  wireCloseCode,
-  wireCloseReason,
 } from '../receivers/socket-receiver.js';
 import { CANNOT_RESUME } from '../resume.js';
 import type { Session } from '../session.js';
@@ -193,7 +192,7 @@ export class RemoteWebSocketReceiver extends Receiver {
       batch = parseNumberedBatch(text);
     } catch {
       this.closedByPeer = true;
-      this.closeSocket(CloseCode.GoAway, CloseReason.BrokenFraming);
+      closeOpenSocket(this.ws, CloseCode.GoAway, CloseReason.BrokenFraming);
       this.lost();
       return;
     }
@@ -207,18 +206,13 @@ export class RemoteWebSocketReceiver extends Receiver {
 
   override close(code: number, reason: string, frame: string): void {
     this.sendFrame(frame);
-    this.closeSocket(code, reason);
-  }
-
-  private closeSocket(code: number, reason: string): void {
-    if (this.ws.readyState === ReadyState.OPEN)
-      this.ws.close(wireCloseCode(code), wireCloseReason(reason));
+    closeOpenSocket(this.ws, code, reason);
   }
 
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    this.closeSocket(CloseCode.Normal, CloseReason.Normal);
+    closeOpenSocket(this.ws, CloseCode.Normal, CloseReason.Normal);
     this.finished();
   }
 
