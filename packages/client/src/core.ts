@@ -113,8 +113,8 @@ export class SockJS extends (EventTarget as unknown as new () => SockJSEventTarg
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #rto = 0;
-  #transUrl = '';
-  #facts: ServerFacts | undefined;
+  /** /info, with base_url set, once it came. */
+  #facts!: ServerFacts & { base_url: string };
 
   constructor(url: string | URLLike, _reserved?: unknown, options: SockJSOptions = {}) {
     super();
@@ -160,8 +160,8 @@ export class SockJS extends (EventTarget as unknown as new () => SockJSEventTarg
 
   #start(facts: ServerFacts, rtt: number): void {
     this.#rto = rtt > 100 ? 4 * rtt : 300 + rtt;
-    this.#transUrl = facts.base_url ?? this.url;
-    this.#facts = facts;
+    facts.base_url ??= this.url;
+    this.#facts = facts as ServerFacts & { base_url: string };
     this.#candidates = this.#candidates.filter((t) => t.enabled(facts, this.#env));
     this.#next();
   }
@@ -212,8 +212,7 @@ export class SockJS extends (EventTarget as unknown as new () => SockJSEventTarg
       if (live()) this.#retry();
     }, timeoutMs);
     this.#current = factory.create({
-      url: addPath(this.#transUrl, '/' + this.#server + '/' + this.#sessionId()),
-      baseUrl: this.#transUrl,
+      url: addPath(this.#facts.base_url, '/' + this.#server + '/' + this.#sessionId()),
       facts: this.#facts,
       sock: this,
       sockOptions: this.#options,

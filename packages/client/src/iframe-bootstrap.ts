@@ -7,7 +7,7 @@
 
 import { CloseCode, messageText } from '@sockjs-ts/protocol';
 import { iframeMessage, readIframeMessage } from './iframe-message.js';
-import type { Env, Transport, TransportFactory } from './types.js';
+import type { Env, Transport, TransportContext, TransportFactory } from './types.js';
 import { originOf } from './url.js';
 
 export function bootstrapIframe(env: Env, transports: readonly TransportFactory[]): void {
@@ -66,7 +66,7 @@ export function bootstrapIframe(env: Env, transports: readonly TransportFactory[
       const options = {};
       transport = factory.create({
         url: String(url),
-        baseUrl: String(baseUrl),
+        facts: { base_url: String(baseUrl) } as TransportContext['facts'],
         sockOptions: options,
         http: env.http!(options),
         env,

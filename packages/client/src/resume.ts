@@ -36,8 +36,7 @@ type ResumeOptions = SockJSOptions & { minDelay?: number; maxDelay?: number };
 /** Browsers' WebSocket and ws both have onopen, which WebSocketLike leaves out. */
 type OpeningSocket = WebSocketLike & { onopen: (() => void) | null };
 
-const encoder = new TextEncoder();
-const byteLength = (text: string) => encoder.encode(text).length;
+const byteLength = (text: string) => new TextEncoder().encode(text).length;
 
 /** `factory`, resuming its sessions when the app and the server both want it. */
 export function resumable(factory: TransportFactory): TransportFactory {
@@ -217,8 +216,9 @@ function resumingTransport(
       batch = JSON.parse(frame.slice(1));
     } catch {}
     const [seq, ack] = Array.isArray(batch) ? batch : [];
-    // A broken batch, or a gap: messages were lost, which resume exists to rule out.
-    if (typeof seq !== 'number' || typeof ack !== 'number' || seq > received) {
+    // A broken batch (no counters), or a gap: messages were lost, which
+    // resume exists to rule out.
+    if (!(seq <= received && ack >= 0)) {
       end(CloseCode.ProtocolError, 'Broken resume batch');
       return;
     }

@@ -131,10 +131,8 @@ export interface SockJSHandle {
 export interface TransportContext {
   /** The session URL: base/server/session. */
   url: string;
-  /** The SockJS base URL (for iframe.html). */
-  baseUrl: string;
-  /** /info (absent inside the iframe page). */
-  facts?: ServerFacts;
+  /** /info, with `base_url` set: the SockJS base URL (for iframe.html). */
+  facts: ServerFacts & { base_url: string };
   /** The SockJS object (absent inside the iframe page). */
   sock?: SockJSHandle;
   sockOptions: SockJSOptions;

@@ -21,7 +21,7 @@ export function iframeTransport(inner: string, innerAvailable: () => boolean): T
     roundTrips: 3,
     enabled: () => typeof document === 'object' && innerAvailable(),
     create(ctx) {
-      const origin = originOf(ctx.baseUrl);
+      const origin = originOf(ctx.facts.base_url);
       const windowId = randomSessionId(8, randomBytes);
       const iframe = document.createElement('iframe');
       let alive = true;
@@ -53,7 +53,7 @@ export function iframeTransport(inner: string, innerAvailable: () => boolean): T
           if (msg.type === 'd') remove();
         } else if (msg.type === 's') {
           flushes = data === 'd';
-          post('s', JSON.stringify([PROTOCOL_COMPAT_VERSION, inner, ctx.url, ctx.baseUrl]));
+          post('s', JSON.stringify([PROTOCOL_COMPAT_VERSION, inner, ctx.url, ctx.facts.base_url]));
         } else if (msg.type === 't') ctx.onFrame(data);
         else if (msg.type === 'c') {
           let detail: unknown = [];
@@ -70,7 +70,7 @@ export function iframeTransport(inner: string, innerAvailable: () => boolean): T
       };
       addEventListener('message', onMessage);
       iframe.style.display = 'none';
-      iframe.src = addPath(ctx.baseUrl, '/iframe.html') + '#' + windowId;
+      iframe.src = addPath(ctx.facts.base_url, '/iframe.html') + '#' + windowId;
       (document.body ?? document.documentElement).appendChild(iframe);
       return { send: (message) => post('m', clientStringify(message)), close: () => stop(true) };
     },
