@@ -81,15 +81,14 @@ export async function startRelay(targetPort: number, targetHost = '127.0.0.1'): 
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('relay: no port');
   const port = address.port;
-  return Object.assign(relay, {
+  // Not Object.assign, which would copy the getters' values of this moment.
+  Object.defineProperties(relay, {
+    open: { get: () => pairs.size },
+    accepted: { get: () => accepted },
+  });
+  return Object.assign(relay as typeof relay & Pick<Relay, 'open' | 'accepted'>, {
     port,
     url: (path: string) => `http://127.0.0.1:${port}${path}`,
-    get open() {
-      return pairs.size;
-    },
-    get accepted() {
-      return accepted;
-    },
     reset() {
       for (const { client, upstream } of pairs) {
         client.resetAndDestroy();
