@@ -16,13 +16,13 @@ import { type Relay, startRelay } from '../helpers/relay.ts';
 import { sockjsNode } from '../helpers/servers.ts';
 import { eventually } from '../helpers/timing.ts';
 import {
+  assertWhole,
   type ClientState,
   clientBurst,
   cutThrice,
   LIVENESS_MS,
-  lostOf,
-  numbered,
   type ResumeServer,
+  reportLoss,
   serverBurst,
   startResumeServer,
   TOTAL,
@@ -63,8 +63,8 @@ for (const transport of TRANSPORTS) {
       const client = clientBurst(sock, TOTAL);
       const cuts = await cutThrice(
         relay,
-        () => client.got.length,
-        () => client.got.length === TOTAL,
+        () => client,
+        () => burst.state.written,
       );
       assert.deepEqual(cuts, ['reset', 'fin', 'silence']);
       await eventually(
@@ -73,14 +73,9 @@ for (const transport of TRANSPORTS) {
         30_000,
       );
       assert.equal(sock.transport, transport);
-      assert.deepEqual(client.got, numbered('s'));
-      assert.deepEqual(burst.state.got, numbered('c'));
-      const types = typesOf(client);
-      assert.ok(!types.includes('close'), `client events: ${types}`);
-      assert.equal(burst.state.connections, 1, 'one Connection on the server');
-      assert.equal(burst.state.closes, 0, 'no close on the server');
-      const resumed = types.filter((type) => type === 'resumed').length;
-      assert.ok(resumed >= 3, `resumed ${resumed} times for 3 cuts: ${types}`);
+      const resumed = assertWhole(client, burst.state);
+      // Node's HTTP client never retries a request on its own: each cut is a drop.
+      assert.ok(resumed >= 3, `resumed ${resumed} times for 3 cuts: ${typesOf(client)}`);
       assert.equal(sock.readyState, sock.OPEN);
       assert.equal(sock.bufferedAmount, 0);
       console.log(
@@ -102,7 +97,11 @@ for (const transport of TRANSPORTS) {
       });
       const client = clientBurst(sock, TOTAL);
       const over = () => burst.state.written === TOTAL && client.sent === TOTAL;
-      const cuts = await cutThrice(relay, () => client.got.length, over);
+      const cuts = await cutThrice(
+        relay,
+        () => client,
+        () => burst.state.written,
+      );
       await eventually(over, 'the end of the burst', 30_000);
       // Then until what can still arrive has: open again, and nothing new for a second.
       let count = -1;
@@ -116,17 +115,8 @@ for (const transport of TRANSPORTS) {
         'the burst to settle',
         20_000,
       );
-      const types = typesOf(client);
-      const lostByServer = lostOf(client.got, 's');
-      const lostByClient = lostOf(burst.state.got, 'c');
-      const reconnects = types.filter((type) => type === 'reconnected').length;
-      console.log(
-        `${transport}: without resume: ${cuts.length} cuts (${cuts}), ${reconnects} reconnects, lost ${lostByServer} of ${TOTAL} server-to-client and ${lostByClient} of ${TOTAL} client-to-server (${client.skipped} not sent between sessions), ${burst.state.connections} server connections`,
-      );
-      assert.ok(cuts.length >= 1, 'at least one cut during the burst');
-      assert.ok(types.includes('reconnecting') && reconnects >= 1, `client events: ${types}`);
-      assert.ok(burst.state.connections >= 2, 'a new session after the cut');
-      assert.ok(lostByServer + lostByClient > 0, 'a plain session loses what was in flight');
+      const lost = reportLoss(transport, client, burst.state, cuts);
+      assert.ok(lost > 0, 'a plain session loses what was in flight');
       sock.close();
     });
 
