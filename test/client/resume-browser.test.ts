@@ -107,9 +107,11 @@ describe('resume in Chromium through a relay', () => {
       );
       assert.equal(await page.evaluate('globalThis.__sock.transport'), transport);
       const resumed = assertWhole(s, burst.state);
-      // Chromium sends a request again by itself when a kept-alive connection
-      // it reused closes before any answer, so an RST or a FIN between two
-      // polls may pass unseen; silence never does.
+      // Not every cut is a drop here: Chromium sends a request again by
+      // itself when a kept-alive connection it reused closes before any
+      // answer, and an EventSource cannot tell a cut stream from one the
+      // server ended, so the next stream just carries resume=<ack> and the
+      // server replays. Silence is always one.
       assert.ok(resumed >= 1, `resumed ${resumed} times: ${typesOf(s)}`);
       console.log(
         `chromium ${transport}: resume: 0 lost each way over 3 cuts (${resumed} resumes, ${relay.accepted} relayed connections)`,
