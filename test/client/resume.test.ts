@@ -156,6 +156,31 @@ for (const transport of TRANSPORTS) {
   });
 }
 
+test('ReconnectingSockJS with resume: a cut the session survives is resuming and resumed, not a reconnect', {
+  timeout: 30_000,
+}, async (t) => {
+  const relay = await relayFor(t);
+  const burst = serverBurst(0);
+  server.app = (conn) => {
+    burst.app(conn);
+    conn.on('data', (m) => conn.write(m));
+  };
+  const sock = new ReconnectingSockJS(relay.url('/echo'), null, {
+    transports: ['xhr-streaming'],
+    resume: true,
+    heartbeatTimeout: LIVENESS_MS,
+    ...BACKOFF,
+  });
+  const client = clientBurst(sock, 0);
+  await eventually(() => typesOf(client).includes('open'), 'open', 10_000);
+  relay.reset();
+  sock.send('during the drop');
+  await eventually(() => client.got.includes('during the drop'), 'echo', 10_000);
+  assert.deepEqual(typesOf(client), ['open', 'resuming', 'resumed']);
+  assert.equal(burst.state.connections, 1);
+  sock.close();
+});
+
 describe('when the session cannot be resumed', () => {
   test('the window passes while the network is down: 2012 "Cannot resume", not clean', {
     timeout: 30_000,
