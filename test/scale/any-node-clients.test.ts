@@ -26,7 +26,7 @@ import {
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
 
 const TRANSPORTS = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling'] as const;
-const SESSIONS = 3;
+const SESSIONS = 5;
 const LOAD = {
   sessions: SESSIONS,
   messages: 1000,
