@@ -90,6 +90,8 @@ function resumingTransport(
   let posting = false;
   // The liveness clock, or while resuming the attempt's deadline.
   let clock: Timer;
+  // The batch in flight's deadline.
+  let hung: Timer;
   let ackTimer: Timer;
   let retryTimer: Timer;
   let windowTimer: Timer;
@@ -142,12 +144,11 @@ function resumingTransport(
     const mine = generation;
     // A post that hangs (a kept-alive connection that went silent) would
     // stop every later message, while the receiving side looks alive.
-    const hung =
-      liveness > 0
-        ? setTimeout(() => {
-            if (mine === generation) dropped();
-          }, liveness)
-        : undefined;
+    // (With liveness off, or once closing, it does nothing.)
+    if (!closing)
+      hung = setTimeout(() => {
+        if (liveness && mine === generation) dropped();
+      }, liveness);
     inner.sendBatch!(body, (ok) => {
       clearTimeout(hung);
       if (mine !== generation) return;
@@ -219,7 +220,7 @@ function resumingTransport(
     // A broken batch (no counters), or a gap: messages were lost, which
     // resume exists to rule out.
     if (!(seq <= received && ack >= 0)) {
-      end(CloseCode.ProtocolError, 'Broken resume batch');
+      end(CloseCode.ProtocolError, 'Broken resume');
       return;
     }
     confirm(ack);
@@ -284,6 +285,7 @@ function resumingTransport(
 
   const closeInner = () => {
     generation++;
+    clearTimeout(hung);
     clearTimeout(clock);
     clearTimeout(ackTimer);
     ackTimer = undefined;
@@ -354,8 +356,10 @@ function resumingTransport(
       clearTimeout(windowTimer);
       clearTimeout(clock);
       clearTimeout(ackTimer);
-      // What send() accepted still goes out (HTTP transports wait for it).
+      // What send() accepted still goes out (HTTP transports wait for it);
+      // a close is no drop, so no batch needs a deadline.
       if (!resuming) sendUnsent();
+      clearTimeout(hung);
       inner?.close();
     },
   };
