@@ -3,6 +3,7 @@
 import { SockJS } from './browser.js';
 import { ReconnectingSockJS as Base, type SockJSConstructor } from './reconnecting.js';
 
+export type { SockJSResumingEvent } from './events.js';
 export type {
   ReconnectedEvent,
   ReconnectingEvent,

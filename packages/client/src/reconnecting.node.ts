@@ -11,6 +11,7 @@ import {
   type SockJSConstructor,
 } from './reconnecting.js';
 
+export type { SockJSResumingEvent } from './events.js';
 export type {
   ReconnectedEvent,
   ReconnectingEvent,
