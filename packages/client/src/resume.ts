@@ -150,8 +150,9 @@ function resumingTransport(
         if (liveness && mine === generation) dropped();
       }, liveness);
     inner.sendBatch!(body, (ok) => {
-      clearTimeout(hung);
+      // A transport that was dropped may still answer; its deadline went with it.
       if (mine !== generation) return;
+      clearTimeout(hung);
       posting = false;
       if (ok) confirm(end);
       else if (closing) return;
