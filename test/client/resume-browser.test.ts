@@ -21,6 +21,7 @@ import {
   type ResumeServer,
   reportLoss,
   serverBurst,
+  settledCheck,
   startResumeServer,
   TOTAL,
 } from './fixtures/resume-burst.ts';
@@ -128,16 +129,11 @@ describe('resume in Chromium through a relay', () => {
       server.app = burst.app;
       const relay = await startBurst(t, 'ReconnectingSockJS', { transports: [transport] });
       const cuts = await cutThrice(relay, state, () => burst.state.written);
-      // Then until what can still arrive has: open again, nothing new for a second.
-      let count = -1;
-      let since = Date.now();
-      const s = await untilPage((c) => {
-        const now = c.got.length + burst.state.got.length;
-        if (now !== count) [count, since] = [now, Date.now()];
-        return (
-          c.sent === TOTAL && typesOf(c).at(-1) !== 'reconnecting' && Date.now() - since > 1000
-        );
-      }, 'the burst to settle');
+      const settled = settledCheck(burst.state);
+      const s = await untilPage(
+        (c) => settled(c, typesOf(c).at(-1) !== 'reconnecting'),
+        'the burst to settle',
+      );
       const lost = reportLoss(`chromium ${transport}`, s, burst.state, cuts);
       assert.ok(lost > 0, 'a plain session loses what was in flight');
       await page.evaluate('globalThis.__sock.close()');

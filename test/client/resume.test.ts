@@ -24,6 +24,7 @@ import {
   type ResumeServer,
   reportLoss,
   serverBurst,
+  settledCheck,
   startResumeServer,
   TOTAL,
 } from './fixtures/resume-burst.ts';
@@ -103,15 +104,9 @@ for (const transport of TRANSPORTS) {
         () => burst.state.written,
       );
       await eventually(over, 'the end of the burst', 30_000);
-      // Then until what can still arrive has: open again, and nothing new for a second.
-      let count = -1;
-      let since = Date.now();
+      const settled = settledCheck(burst.state);
       await eventually(
-        () => {
-          const now = client.got.length + burst.state.got.length;
-          if (now !== count) [count, since] = [now, Date.now()];
-          return sock.readyState === sock.OPEN && Date.now() - since > 1000;
-        },
+        () => settled(client, sock.readyState === sock.OPEN),
         'the burst to settle',
         20_000,
       );
