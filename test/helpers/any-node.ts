@@ -3,6 +3,7 @@
 // stopped by pid; the round-robin proxies in front of them; and the echo
 // scenario that the client tests run through them, in Node and in a page.
 
+import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createClient } from 'redis';
 import { renderDeployConfig } from '../../examples/deploy/render.js';
@@ -194,6 +195,40 @@ export async function publishCounter(
     },
     close: () => client.destroy(),
   };
+}
+
+export type PublishCounter = Awaited<ReturnType<typeof publishCounter>>;
+
+/**
+ * One case of the any-node client tests: a balancer of `kind` in front of
+ * `servers`, then `run(origin)`, which resolves with what went wrong in each
+ * session that broke; then checks that none broke, that no server wrote to
+ * stderr, and that Redis's PUBLISH count moved: some requests were forwarded
+ * through round robin (unless `forwards` is false: a websocket session has
+ * one connection, nothing to forward), none through sticky routing.
+ */
+export async function checkEchoThrough(
+  kind: Balancer,
+  servers: readonly AnyNodeServer[],
+  publishes: PublishCounter,
+  run: (origin: string) => Promise<string[]>,
+  forwards = true,
+): Promise<void> {
+  const proxy = await startBalancer(
+    kind,
+    servers.map((s) => s.port),
+  );
+  const publishedBefore = await publishes.count();
+  try {
+    const broken = await run(proxy.origin);
+    assert.deepEqual(broken, [], `${broken.length} sessions broke`);
+  } finally {
+    await proxy.close();
+  }
+  for (const s of servers) assert.equal(s.errors(), '');
+  const forwarded = (await publishes.count()) - publishedBefore;
+  if (!forwards || kind === 'haproxy sticky') assert.equal(forwarded, 0);
+  else assert.ok(forwarded > 0, 'nothing was forwarded');
 }
 
 /** What ANY_NODE_ECHO_SCENARIO takes. */

@@ -9,7 +9,6 @@
 // start again, each time on the next node. The browser-only transports are
 // in any-node-browser.test.ts.
 
-import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { SockJS as OurSockJS } from '../../packages/client/src/node.ts';
@@ -18,10 +17,11 @@ import {
   type AnyNodeServer,
   type Balancer,
   balancerName,
+  checkEchoThrough,
   type EchoLoad,
+  type PublishCounter,
   publishCounter,
   startAnyNodeServers,
-  startBalancer,
 } from '../helpers/any-node.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
 
@@ -49,7 +49,7 @@ const echoLoad = new Function(`return ${ANY_NODE_ECHO_SCENARIO}`)() as (
 
 let redis: TestRedis;
 let servers: AnyNodeServer[] = [];
-let publishes: Awaited<ReturnType<typeof publishCounter>>;
+let publishes: PublishCounter;
 
 before(async () => {
   redis = await startRedis();
@@ -67,29 +67,14 @@ for (const kind of ['haproxy', 'nginx', 'haproxy sticky'] as Balancer[]) {
   describe(`any-node mode behind ${balancerName(kind)}`, () => {
     for (const [client, SockJS] of Object.entries(CLIENTS)) {
       for (const transport of TRANSPORTS) {
-        test(`${client} ${transport}: ${SESSIONS} sessions echo ${LOAD.messages} messages each in order, none broken`, async () => {
-          const proxy = await startBalancer(
+        test(`${client} ${transport}: ${SESSIONS} sessions echo ${LOAD.messages} messages each in order, none broken`, () =>
+          checkEchoThrough(
             kind,
-            servers.map((s) => s.port),
-          );
-          const publishedBefore = await publishes.count();
-          try {
-            const broken = await echoLoad(SockJS, {
-              ...LOAD,
-              url: `${proxy.origin}/echo`,
-              transport,
-            });
-            assert.deepEqual(broken, [], `${broken.length} of ${SESSIONS} sessions broke`);
-          } finally {
-            await proxy.close();
-          }
-          for (const s of servers) assert.equal(s.errors(), '');
-          // The sessions' requests did go to nodes that do not own them
-          // (a websocket session has one connection: nothing to forward).
-          const forwarded = (await publishes.count()) - publishedBefore;
-          if (transport === 'websocket' || kind === 'haproxy sticky') assert.equal(forwarded, 0);
-          else assert.ok(forwarded > 0, 'nothing was forwarded');
-        });
+            servers,
+            publishes,
+            (origin) => echoLoad(SockJS, { ...LOAD, url: `${origin}/echo`, transport }),
+            transport !== 'websocket',
+          ));
       }
     }
   });
