@@ -9,6 +9,7 @@ import { createClient } from 'redis';
 import { renderDeployConfig } from '../../examples/deploy/render.js';
 import { spawnTestServer } from './cluster.ts';
 import {
+  nginxConfig,
   type Proxy as RunningProxy,
   runHaproxy,
   runNginx,
@@ -74,37 +75,18 @@ export type RoundRobinProxy = 'haproxy' | 'nginx';
 export function startRoundRobin(kind: RoundRobinProxy, ports: number[]): Promise<RunningProxy> {
   return kind === 'haproxy'
     ? startHaproxy(ports, { upgrade: 'pass', noDelay: true })
-    : runNginx(
-        (port, dir) => `worker_processes 1;
-error_log stderr error;
-pid ${dir}/nginx.pid;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
-  upstream sockjs {
-    ${ports.map((p) => `server 127.0.0.1:${p};`).join('\n    ')}
-  }
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://sockjs;
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
+    : runNginx((port, dir) =>
+        nginxConfig(dir, port, ports, {
+          workerConnections: 1024,
+          http: "map $http_upgrade $connection_upgrade { default upgrade; '' ''; }",
+          upstream: '',
+          location: `proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection $connection_upgrade;
       proxy_buffering off;
       proxy_request_buffering off;
       proxy_read_timeout 120s;
-      proxy_next_upstream off;
-    }
-  }
-}
-`,
+      proxy_next_upstream off;`,
+        }),
       );
 }
 

@@ -224,11 +224,31 @@ export function startNginx(
   { stickySession = false }: { stickySession?: boolean } = {},
 ): Promise<Proxy> {
   const ports = typeof backendPorts === 'number' ? [backendPorts] : backendPorts;
-  return runNginx(
-    (port, dir) => `worker_processes 1;
+  return runNginx((port, dir) =>
+    nginxConfig(dir, port, ports, {
+      workerConnections: 128,
+      http: stickySession ? NGINX_SESSION_MAP : '',
+      upstream: stickySession ? 'hash $sockjs_session consistent;' : '',
+      location: '',
+    }),
+  );
+}
+
+/**
+ * An nginx.conf for a test: one worker, its files in `dir`, listening on
+ * `port` and passing every request over HTTP/1.1 to the `backends`; `parts`
+ * adds to the http block, the upstream and the location.
+ */
+export function nginxConfig(
+  dir: string,
+  port: number,
+  backends: readonly number[],
+  parts: { workerConnections: number; http: string; upstream: string; location: string },
+): string {
+  return `worker_processes 1;
 error_log stderr error;
 pid ${dir}/nginx.pid;
-events { worker_connections 128; }
+events { worker_connections ${parts.workerConnections}; }
 http {
   access_log off;
   client_body_temp_path ${dir}/body;
@@ -236,19 +256,19 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
-  ${stickySession ? NGINX_SESSION_MAP : ''}
+  ${parts.http}
   upstream sockjs {
-    ${stickySession ? 'hash $sockjs_session consistent;' : ''}
-    ${ports.map((p) => `server 127.0.0.1:${p};`).join('\n    ')}
+    ${parts.upstream}
+    ${backends.map((p) => `server 127.0.0.1:${p};`).join('\n    ')}
   }
   server {
     listen 127.0.0.1:${port};
     location / {
       proxy_pass http://sockjs;
       proxy_http_version 1.1;
+      ${parts.location}
     }
   }
 }
-`,
-  );
+`;
 }

@@ -3,18 +3,7 @@
 import { SockJS } from './browser.js';
 import { ReconnectingSockJS as Base, type SockJSConstructor } from './reconnecting.js';
 
-export type { SockJSResumingEvent } from './events.js';
-export type {
-  ReconnectedEvent,
-  ReconnectingEvent,
-  ReconnectingEventMap,
-  ReconnectingSockJSOptions,
-  ReconnectOptions,
-  SockJSConstructor,
-  SockJSLike,
-  Timers,
-} from './reconnecting.js';
-export { backoffDelay, shouldRetry } from './reconnecting.js';
+export * from './reconnecting-exports.js';
 export { SockJS };
 
 export class ReconnectingSockJS extends Base {

@@ -11,18 +11,7 @@ import {
   type SockJSConstructor,
 } from './reconnecting.js';
 
-export type { SockJSResumingEvent } from './events.js';
-export type {
-  ReconnectedEvent,
-  ReconnectingEvent,
-  ReconnectingEventMap,
-  ReconnectingSockJSOptions,
-  ReconnectOptions,
-  SockJSConstructor,
-  SockJSLike,
-  Timers,
-} from './reconnecting.js';
-export { backoffDelay, shouldRetry } from './reconnecting.js';
+export * from './reconnecting-exports.js';
 export { CookieJar, SockJS };
 
 export class ReconnectingSockJS extends Base {
