@@ -236,7 +236,11 @@ class RemoteLink implements SessionLink {
         r.abort();
         return;
       case 'p':
-        this.forwarder.post(this.owner, ['q', this.id]);
+        // Vouched for only once this node has read what its sockets have
+        // pending: a client that just went (its FIN not read yet) may be why
+        // its next request, sent at once to another node, finds this one
+        // attached. A drop read meanwhile reaches the owner first.
+        afterPendingIo(() => this.forwarder.post(this.owner, ['q', this.id]));
         return;
       case 'g':
         this.forwarder.forgetOwner(this.sessionId);
@@ -265,6 +269,17 @@ class RemoteLink implements SessionLink {
     if (r.ready) this.forwarder.post(this.owner, ['k', this.id]);
     else this.awaitingAck = true;
   }
+}
+
+// How long a node waits before it vouches for a receiver: enough for a
+// client's FIN that is already on its way to be read and the response to
+// close (node:http takes a few turns of the event loop from the FIN to its
+// 'close'), and short beside the round trips of a forward.
+const PRESENCE_GRACE_MS = 20;
+
+/** Runs `then` once socket events pending now (a FIN and what follows it) have run. */
+function afterPendingIo(then: () => void): void {
+  setTimeout(then, PRESENCE_GRACE_MS);
 }
 
 /** The owner's stand-in for a receiver on another node. */
