@@ -24,13 +24,14 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-let child: ChildProcess | undefined;
+// Every test server started and not yet stopped, so that none outlives the file.
+const children = new Set<ChildProcess>();
 function startServer(port: number): Promise<ChildProcess> {
   const proc = spawn(process.execPath, ['examples/test-server.js', '--port', String(port)], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  child = proc;
+  children.add(proc);
   return new Promise((resolve, reject) => {
     proc.once('exit', (code) => reject(new Error(`test server exited: ${code}`)));
     proc.stdout?.on('data', (chunk: Buffer) => {
@@ -39,6 +40,7 @@ function startServer(port: number): Promise<ChildProcess> {
   });
 }
 function kill(proc: ChildProcess): Promise<void> {
+  children.delete(proc);
   if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
   // Without the startup listener, which would reject a settled promise.
   proc.removeAllListeners('exit');
@@ -47,7 +49,7 @@ function kill(proc: ChildProcess): Promise<void> {
   return exited;
 }
 after(async () => {
-  if (child) await kill(child);
+  await Promise.all([...children].map(kill));
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -156,6 +158,7 @@ test(`${CLIENTS} clients through a SIGKILL and a restart 2 s later: every one is
   assert.deepEqual(unexpectedCloses, []);
   finished = true;
   for (const c of clients) c.close();
+  await kill(server);
 });
 
 test('no client retries after a 3000 "Go away!"', { timeout: 30_000 }, async () => {
