@@ -240,7 +240,7 @@ class RemoteLink implements SessionLink {
         // pending: a client that just went (its FIN not read yet) may be why
         // its next request, sent at once to another node, finds this one
         // attached. A drop read meanwhile reaches the owner first.
-        afterPendingIo(() => this.forwarder.post(this.owner, ['q', this.id]));
+        setTimeout(() => this.forwarder.post(this.owner, ['q', this.id]), PRESENCE_GRACE_MS);
         return;
       case 'g':
         this.forwarder.forgetOwner(this.sessionId);
@@ -276,11 +276,6 @@ class RemoteLink implements SessionLink {
 // close (node:http takes a few turns of the event loop from the FIN to its
 // 'close'), and short beside the round trips of a forward.
 const PRESENCE_GRACE_MS = 20;
-
-/** Runs `then` once socket events pending now (a FIN and what follows it) have run. */
-function afterPendingIo(then: () => void): void {
-  setTimeout(then, PRESENCE_GRACE_MS);
-}
 
 /** The owner's stand-in for a receiver on another node. */
 class ForwardingReceiver extends Receiver {
