@@ -1,0 +1,106 @@
+// RedisSessions' publishes with a stand-in client: they go without
+// node-redis's per-command timeout, and the bound that replaces it.
+
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, mock, test } from 'node:test';
+import type { ClusterNode } from '@sockjs-ts/server';
+import { RedisSessions, type SessionsClient } from '../src/index.ts';
+
+/** A client whose publishes wait until the test answers them. */
+class StandInClient implements SessionsClient {
+  isReady = true;
+  private readonly options: unknown;
+  /** Shared with the views withCommandOptions() makes, as they are one client. */
+  readonly publishes: { options: unknown; answer: (receivers: number) => void }[];
+
+  constructor(options: unknown = {}, publishes: StandInClient['publishes'] = []) {
+    this.options = options;
+    this.publishes = publishes;
+  }
+
+  withCommandOptions(options: { timeout: number }): SessionsClient {
+    return new StandInClient(options, this.publishes);
+  }
+
+  publish(): Promise<unknown> {
+    return new Promise((resolve) => {
+      this.publishes.push({ options: this.options, answer: resolve });
+    });
+  }
+
+  set = async () => 'OK';
+  get = async () => null;
+  mGet = async () => [];
+  del = async () => 0;
+  pubSubNumSub = async () => ({});
+  eval = async () => 0;
+  subscribe = async () => undefined;
+  duplicate = () => new StandInClient();
+  connect = async () => undefined;
+  destroy(): void {}
+  on(): unknown {
+    return this;
+  }
+  off(): unknown {
+    return this;
+  }
+}
+
+const node: ClusterNode = { receive() {}, reset() {}, sessionIds: () => [] };
+
+beforeEach(() => mock.timers.enable({ apis: ['setInterval', 'setTimeout'] }));
+afterEach(() => mock.timers.reset());
+
+test('publishes go without a per-command timeout, and resolve with whether anyone got them', async () => {
+  const client = new StandInClient();
+  const sessions = new RedisSessions({ client });
+  sessions.start(node);
+  const delivered = sessions.send('other', '["k",1]');
+  const undelivered = sessions.send('gone', '["k",2]');
+  assert.deepEqual(
+    client.publishes.map((p) => p.options),
+    [{ timeout: 0 }, { timeout: 0 }],
+  );
+  client.publishes[0]!.answer(1);
+  client.publishes[1]!.answer(0);
+  assert.equal(await delivered, true);
+  assert.equal(await undelivered, false);
+  await sessions.close();
+});
+
+test('a publish Redis does not answer fails within 6 s; later ones keep their own time', async () => {
+  const client = new StandInClient();
+  const sessions = new RedisSessions({ client });
+  sessions.start(node);
+  const first = sessions.send('other', '["k",1]');
+  let firstFailed: unknown = null;
+  first.catch((err: unknown) => {
+    firstFailed = err;
+  });
+  mock.timers.tick(3000);
+  const second = sessions.send('other', '["k",2]');
+  let secondSettled = false;
+  second.catch(() => {
+    secondSettled = true;
+  });
+  mock.timers.tick(2000);
+  await Promise.resolve();
+  assert.match(String(firstFailed), /did not answer/);
+  assert.equal(secondSettled, false);
+  client.publishes[1]!.answer(1);
+  assert.equal(await second, true);
+  // An answer after the bound changes nothing.
+  client.publishes[0]!.answer(1);
+  await assert.rejects(first);
+  await sessions.close();
+});
+
+test('no publish while the client is disconnected: it fails at once', async () => {
+  const client = new StandInClient();
+  const sessions = new RedisSessions({ client });
+  sessions.start(node);
+  client.isReady = false;
+  await assert.rejects(sessions.send('other', '["k",1]'), /not connected/);
+  assert.equal(client.publishes.length, 0);
+  await sessions.close();
+});
