@@ -23,7 +23,9 @@
 // nodes keep their order, and a send is answered only once its owner took
 // its messages.
 //
-// Messages are JSON arrays whose first element says what they are:
+// Messages are JSON arrays whose first element says what they are (those
+// posted to one node in one turn of the event loop go as one registry
+// message, an array of them: for 20 sessions, one publish, not 20):
 //   to the owner:  ['a', prefix, session, link, protocol]  attach a receiver
 //                  ['a', ..., protocol, ack]               reattach it (resume=<ack>)
 //                  ['k', link]                             ready for the next frame
@@ -285,6 +287,8 @@ class ForwardingReceiver extends Receiver {
   private readonly forwarder: Forwarder;
   /** What waits for the receiving node to say whether its receiver is still there. */
   private presenceWaiters: (() => void)[] = [];
+  /** What a message to the receiving node that cannot arrive does (one closure, not one per frame). */
+  private readonly undeliverable = (): void => this.detached(true);
 
   constructor(forwarder: Forwarder, node: string, link: number, protocol: string) {
     super();
@@ -374,8 +378,17 @@ class ForwardingReceiver extends Receiver {
   }
 
   private post(message: Message): void {
-    this.forwarder.post(this.node, message, () => this.detached(true));
+    this.forwarder.post(this.node, message, this.undeliverable);
   }
+}
+
+/** What runs when a posted message cannot arrive: unreachable when the registry failed, not when the node is gone. */
+type Lost = (unreachable: boolean) => void;
+
+/** Messages posted to one node in this turn of the event loop. */
+interface Outgoing {
+  readonly messages: Message[];
+  readonly lost: Lost[];
 }
 
 interface PendingSend {
@@ -407,6 +420,8 @@ export class Forwarder implements ClusterNode {
    * needs no registry look-up: oldest first, at most OWNER_MEMORY.
    */
   private readonly owners = new Map<string, string>();
+  /** What this turn of the event loop posted, by node, sent together once it ends. */
+  private readonly outbox = new Map<string, Outgoing>();
   private readonly sweepTimer: NodeJS.Timeout;
   private sweeping = false;
   private readonly log: (message: string) => void;
@@ -541,30 +556,61 @@ export class Forwarder implements ClusterNode {
   }
 
   /**
-   * Sends a message to another node. `lost` runs when it cannot arrive:
-   * with true when the registry failed, false when the node is gone.
+   * Sends a message to another node, after everything posted to it before,
+   * once this turn of the event loop ends (sendOutbox). `lost` runs when it
+   * cannot arrive: with true when the registry failed, false when the node
+   * is gone.
    */
-  post(node: string, message: Message, lost?: (unreachable: boolean) => void): void {
-    this.cluster.send(node, JSON.stringify(message)).then(
-      (delivered) => {
-        if (delivered) return;
-        this.forgetNode(node);
-        lost?.(false);
-      },
-      () => lost?.(true),
-    );
+  post(node: string, message: Message, lost?: Lost): void {
+    let outgoing = this.outbox.get(node);
+    if (outgoing === undefined) {
+      if (this.outbox.size === 0) setImmediate(this.sendOutbox);
+      outgoing = { messages: [], lost: [] };
+      this.outbox.set(node, outgoing);
+    }
+    outgoing.messages.push(message);
+    if (lost !== undefined) outgoing.lost.push(lost);
   }
+
+  /**
+   * Sends what this turn of the event loop posted: one registry message per
+   * node, a JSON array of the messages when there are several.
+   */
+  private readonly sendOutbox = (): void => {
+    for (const [node, { messages, lost }] of this.outbox) {
+      const text = JSON.stringify(messages.length === 1 ? messages[0] : messages);
+      this.cluster.send(node, text).then(
+        (delivered) => {
+          if (delivered) return;
+          this.forgetNode(node);
+          for (const then of lost) then(false);
+        },
+        () => {
+          for (const then of lost) then(true);
+        },
+      );
+    }
+    this.outbox.clear();
+  };
 
   // ClusterNode
 
   receive(from: string, text: string): void {
-    let message: Message;
+    let parsed: Message | Message[];
     try {
-      message = JSON.parse(text) as Message;
+      parsed = JSON.parse(text) as Message | Message[];
     } catch {
       this.log(`any-node: unreadable message from ${from}`);
       return;
     }
+    if (!Array.isArray(parsed[0])) {
+      this.receiveOne(from, parsed as Message);
+      return;
+    }
+    for (const message of parsed as Message[]) this.receiveOne(from, message);
+  }
+
+  private receiveOne(from: string, message: Message): void {
     switch (message[0]) {
       case 'a':
         this.attachHere(from, message);
@@ -631,6 +677,7 @@ export class Forwarder implements ClusterNode {
     clearInterval(this.sweepTimer);
     for (const link of [...this.links.values()]) link.end();
     for (const send of [...this.sends.values()]) send.settle(504);
+    this.sendOutbox();
     await this.cluster.close();
   }
 
