@@ -1,10 +1,12 @@
-// Resume (docs/resume.md) in headless Chromium, with the script-tag bundles
-// (dist/sockjs.min.js, dist/sockjs-reconnecting.min.js), on every transport
-// a browser runs, through the loopback relay: the burst of 2,000 messages
-// each way cut by RST, FIN and silence arrives whole, in order and once with
+// Resume (docs/resume.md) in headless Chromium, with the script-tag bundle
+// that has it (dist/sockjs-reconnecting.min.js), on every transport a
+// browser runs, through the loopback relay: the burst of 2,000 messages each
+// way cut by RST, FIN and silence arrives whole, in order and once with
 // resume, and loses messages without it (the count is printed). The page is
 // served through the relay, so that htmlfile and jsonp-polling (same origin)
-// run too. The burst itself is test/client/fixtures/resume-burst.ts, as in Node.
+// run too, and so is the server's iframe page, whose transport (and resume)
+// runs in the iframe for the iframe transports. The burst itself is
+// test/client/fixtures/resume-burst.ts, as in Node.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -33,6 +35,9 @@ const TRANSPORTS = [
   'htmlfile',
   'xhr-polling',
   'jsonp-polling',
+  'iframe-eventsource',
+  'iframe-htmlfile',
+  'iframe-xhr-polling',
 ] as const;
 
 let browser: Browser;
@@ -71,12 +76,13 @@ async function startBurst(
   t: { after(fn: () => unknown): void },
   ctor: 'SockJS' | 'ReconnectingSockJS',
   options: Record<string, unknown>,
+  target: ResumeServer = server,
 ): Promise<Relay> {
-  const relay = await startRelay(server.port);
+  const relay = await startRelay(target.port);
   t.after(() => relay.close());
   await page.goto(relay.url('/page.html'));
-  if (ctor === 'ReconnectingSockJS')
-    await page.addScriptTag({ url: relay.url('/sockjs-reconnecting.min.js') });
+  // The bundle with resume; its SockJS replaces the page's (sockjs.min.js, which has none).
+  await page.addScriptTag({ url: relay.url('/sockjs-reconnecting.min.js') });
   await page.evaluate(
     `globalThis.__burst = (${CLIENT_BURST})(globalThis.__sock = new ${ctor}(${JSON.stringify(
       relay.url('/echo'),
@@ -120,6 +126,25 @@ describe('resume in Chromium through a relay', () => {
       await page.evaluate('globalThis.__sock.close()');
     });
   }
+
+  test("an iframe transport whose page has no resume (sockjs-client's) runs a plain session: the parent keeps its liveness clock", {
+    timeout: 30_000,
+  }, async (t) => {
+    const plain = await startResumeServer(undefined, '/sockjs-client.min.js');
+    t.after(() => plain.close());
+    const relay = await startBurst(
+      t,
+      'SockJS',
+      { transports: ['iframe-eventsource'], resume: true },
+      plain,
+    );
+    await untilPage((s) => s.got.length > 0, 'an echo');
+    relay.silence();
+    const s = await untilPage((c) => typesOf(c).includes('close'), 'the close');
+    const close = s.events.find((e) => e.type === 'close');
+    assert.deepEqual([close?.code, close?.reason], [2011, 'Heartbeat timeout']);
+    assert.ok(!typesOf(s).includes('resuming'), `events: ${typesOf(s)}`);
+  });
 
   for (const transport of TRANSPORTS) {
     test(`${transport}: the same burst without resume (ReconnectingSockJS) loses messages`, {

@@ -49,7 +49,7 @@ module.exports = Object.assign(entry.SockJS, entry);`,
  * them, shorten them (about 40 bytes gzip on the WebSocket-only bundle).
  */
 const INTERNAL_PROPS =
-  /^(sockOptions|roundTrips|baseUrl|onFrame|onClose|hasWebSocket|pageUrl|webSocket|eventSource|enabled|flushed|discover|messages|facts|sock|resumeQuery|emptyBatch|sendBatch|create|http|env)$/;
+  /^(sockOptions|roundTrips|baseUrl|onFrame|onClose|hasWebSocket|pageUrl|webSocket|eventSource|enabled|flushed|discover|messages|facts|sock|resumeQuery|emptyBatch|sendBatch|resumeWindow|create|http|env)$/;
 
 const ENTRIES = ['browser', 'node', 'websocket.browser', 'websocket.node'];
 

@@ -4,13 +4,20 @@
 // plus one of ours: its 's' says 'd', and after the parent's 'c' it answers
 // 'd' once the transport has sent what it still held, so that the parent
 // keeps the iframe until then (a parent that does not know 'd' ignores it).
+// Given `resumable` (the entries that have resume), it runs resume here when
+// the parent's 's' asks for it, says 'r' first and relays resume's events as
+// 'e' (see transports/iframe.ts).
 
 import { CloseCode, messageText } from '@sockjs-ts/protocol';
 import { iframeMessage, readIframeMessage } from './iframe-message.js';
-import type { Env, Transport, TransportContext, TransportFactory } from './types.js';
+import type { Env, SockJSOptions, Transport, TransportContext, TransportFactory } from './types.js';
 import { originOf } from './url.js';
 
-export function bootstrapIframe(env: Env, transports: readonly TransportFactory[]): void {
+export function bootstrapIframe(
+  env: Env,
+  transports: readonly TransportFactory[],
+  resumable?: (factory: TransportFactory) => TransportFactory,
+): void {
   const windowId = location.hash.slice(1);
   let parentOrigin: string | undefined;
   let transport: Transport | null = null;
@@ -51,10 +58,14 @@ export function bootstrapIframe(env: Env, transports: readonly TransportFactory[
       let name: unknown;
       let url: unknown;
       let baseUrl: unknown;
+      // The parent's resume window and the options resume reads.
+      let resume: (SockJSOptions & { resume?: number }) | null = null;
       try {
-        [, name, url, baseUrl] = JSON.parse(data);
+        [, name, url, baseUrl, resume] = JSON.parse(data);
       } catch {}
-      const factory = transports.find((t) => t.name === name);
+      const found = transports.find((t) => t.name === name);
+      const resumes = resumable && Number(resume?.resume) > 0;
+      const factory = found && resumes ? resumable(found) : found;
       const here = location.origin;
       if (!factory || originOf(String(url)) !== here || originOf(String(baseUrl)) !== here) {
         post(
@@ -63,11 +74,19 @@ export function bootstrapIframe(env: Env, transports: readonly TransportFactory[
         );
         return;
       }
-      const options = {};
+      const options = (resumes && resume) || {};
       transport = factory.create({
         url: String(url),
-        facts: { base_url: String(baseUrl) } as TransportContext['facts'],
+        facts: { base_url: String(baseUrl), resume: options.resume } as TransportContext['facts'],
         sockOptions: options,
+        sock: {
+          bufferedAmount: 0,
+          dispatchEvent: (e) => {
+            const { attempt, delay } = e as { attempt?: number; delay?: number };
+            post('e', JSON.stringify([e.type, attempt, delay]));
+            return true;
+          },
+        },
         http: env.http!(options),
         env,
         onFrame: (frame) => post('t', frame),
@@ -76,6 +95,7 @@ export function bootstrapIframe(env: Env, transports: readonly TransportFactory[
           post('c', JSON.stringify([code, reason]));
         },
       });
+      if (resumes) post('r');
     }
   });
   post('s', 'd');

@@ -12,7 +12,7 @@
 // on), and one that cannot resume closes with 2012 "Cannot resume" and is
 // reconnected like any other drop. Resume retries use the same backoffDelay.
 
-import { CloseCode, CloseReason, isApplicationCloseCode } from '@sockjs-ts/protocol';
+import { CloseCode, CloseReason, isApplicationCloseCode, ReadyState } from '@sockjs-ts/protocol';
 import { backoffDelay } from './backoff.js';
 import type {
   SockJSCloseEvent,
@@ -121,10 +121,10 @@ const CLOSED = 3;
  * close() was called.
  */
 export class ReconnectingSockJS extends (EventTarget as unknown as new () => ReconnectingEventTarget<ReconnectingSockJS>) {
-  static readonly CONNECTING = CONNECTING;
-  static readonly OPEN = OPEN;
-  static readonly CLOSING = CLOSING;
-  static readonly CLOSED = CLOSED;
+  declare static readonly CONNECTING: 0;
+  declare static readonly OPEN: 1;
+  declare static readonly CLOSING: 2;
+  declare static readonly CLOSED: 3;
   /** Set by the entry file. */
   declare protected static defaultSockJS: SockJSConstructor;
 
@@ -177,10 +177,8 @@ export class ReconnectingSockJS extends (EventTarget as unknown as new () => Rec
     this.#SockJS =
       options.SockJS ??
       (new.target as unknown as { defaultSockJS: SockJSConstructor }).defaultSockJS;
-    this.#timers = options.timers ?? {
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-    };
+    // Called as methods of the global object, which is what they need.
+    this.#timers = options.timers ?? (globalThis as unknown as Timers);
     // The first session validates the URL and options (and throws as SockJS does).
     this.#connect(url);
     this.url = (this.#sock as SockJSLike).url;
@@ -235,13 +233,10 @@ export class ReconnectingSockJS extends (EventTarget as unknown as new () => Rec
       if (mine() && this.readyState === OPEN)
         this.#emit('message', { data: (ev as SockJSMessageEvent).data });
     });
-    sock.addEventListener('heartbeat', () => {
-      if (mine()) this.#emit('heartbeat');
-    });
-    for (const type of ['resuming', 'resumed'])
+    for (const type of ['heartbeat', 'resuming', 'resumed'])
       sock.addEventListener(type, (ev) => {
         const { attempt, delay } = ev as SockJSResumingEvent;
-        if (mine()) this.#emit(type, { attempt, delay });
+        if (mine()) this.#emit(type, attempt ? { attempt, delay } : {});
       });
     sock.addEventListener('close', (ev) => {
       if (!mine()) return;
@@ -253,7 +248,7 @@ export class ReconnectingSockJS extends (EventTarget as unknown as new () => Rec
 
   /** The session ended: another one after a delay, or the end. */
   #dropped(code: number, reason: string, wasClean: boolean): void {
-    const max = this.#options.maxRetries ?? Number.POSITIVE_INFINITY;
+    const max = this.#options.maxRetries ?? Infinity;
     if (
       this.readyState >= CLOSING ||
       !shouldRetry(code, this.#options.goAwayCodes) ||
@@ -325,4 +320,5 @@ export class ReconnectingSockJS extends (EventTarget as unknown as new () => Rec
   }
 }
 
-Object.assign(ReconnectingSockJS.prototype, { CONNECTING, OPEN, CLOSING, CLOSED });
+Object.assign(ReconnectingSockJS, ReadyState);
+Object.assign(ReconnectingSockJS.prototype, ReadyState);

@@ -44,9 +44,11 @@ export function resumable(factory: TransportFactory): TransportFactory {
     ...factory,
     create: (ctx) => {
       const windowMs = ctx.facts?.resume;
-      return ctx.sockOptions.resume && windowMs && ctx.sock
-        ? resumingTransport(factory, ctx, windowMs)
-        : factory.create(ctx);
+      if (!(ctx.sockOptions.resume && windowMs && ctx.sock)) return factory.create(ctx);
+      // An iframe transport asks its page to resume (transports/iframe.ts).
+      return factory.name.startsWith('iframe-')
+        ? factory.create({ ...ctx, resumeWindow: windowMs })
+        : resumingTransport(factory, ctx, windowMs);
     },
   };
 }
@@ -362,6 +364,12 @@ function resumingTransport(
       if (!resuming) sendUnsent();
       clearTimeout(hung);
       inner?.close();
+    },
+    // In the iframe page: the batch in flight still goes out before the
+    // parent removes the iframe.
+    flushed(done) {
+      if (inner?.flushed) inner.flushed(done);
+      else done();
     },
   };
 }

@@ -147,6 +147,11 @@ export interface TransportContext {
   resumeQuery?(): string;
   /** Resume: the body of an xhr_send that carries no message (htmlfile's probe). */
   emptyBatch?(): string;
+  /**
+   * Resume for the iframe transports, whose page runs it: the server's
+   * window in ms, set by resumable() when the app and the server both want it.
+   */
+  resumeWindow?: number;
 }
 
 export interface Transport {

@@ -1,6 +1,8 @@
 // The server serves its own client bundle to the iframe page, so that iframe
 // transports work with no CDN and no configuration, and the iframe always
-// runs the client version the server was released with.
+// runs the client version the server was released with. It is the bundle
+// with resume (dist/sockjs-reconnecting.min.js), which the iframe transports
+// of a client with `resume: true` run in that page.
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -20,7 +22,7 @@ export function loadClientBundle(): ClientBundle | null {
   if (cached !== undefined) return cached;
   try {
     const require = createRequire(import.meta.url);
-    const body = readFileSync(require.resolve('@sockjs-ts/client/sockjs.min.js'));
+    const body = readFileSync(require.resolve('@sockjs-ts/client/sockjs-reconnecting.min.js'));
     const { version } = require('@sockjs-ts/client/package.json') as { version: string };
     const etag = `"${createHash('md5').update(body).digest('hex')}"`;
     cached = { path: `/sockjs-ts-client-${version}.min.js`, body, etag };

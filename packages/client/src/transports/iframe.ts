@@ -5,10 +5,16 @@
 //   {windowId, type, data} as JSON; 's' start, 't' frame, 'c' close, 'm' message.
 // Our iframe page adds 'd' (see iframe-bootstrap.ts): after close() the
 // iframe stays until its transport has sent what send() accepted (at most
-// FLUSH_LIMIT_MS); with sockjs-client's page it goes at once.
+// FLUSH_LIMIT_MS); with sockjs-client's page it goes at once. And resume
+// (docs/resume.md) runs in the page: when resumable() passes the server's
+// window, 's' carries it with the options resume reads as a fifth element
+// (other pages read four); a page that resumes answers 'r' before any frame,
+// which hands it the liveness clock, and relays its 'resuming' and 'resumed'
+// events as 'e' [type, attempt, delay].
 
 import { CloseCode, clientStringify, messageText, randomSessionId } from '@sockjs-ts/protocol';
 import { PROTOCOL_COMPAT_VERSION } from '../core.js';
+import type { SockJSEvent } from '../events.js';
 import { iframeMessage, readIframeMessage } from '../iframe-message.js';
 import { FLUSH_LIMIT_MS } from '../polling.js';
 import { randomBytes } from '../random.js';
@@ -23,6 +29,8 @@ export function iframeTransport(inner: string, innerAvailable: () => boolean): T
     create(ctx) {
       const origin = originOf(ctx.facts.base_url);
       const windowId = randomSessionId(8, randomBytes);
+      const options = ctx.sockOptions;
+      const liveness = options.heartbeatTimeout;
       const iframe = document.createElement('iframe');
       let alive = true;
       // The iframe page answers 'c' with 'd' once its transport has flushed.
@@ -38,6 +46,7 @@ export function iframeTransport(inner: string, innerAvailable: () => boolean): T
       const stop = (flush: boolean) => {
         if (!alive) return;
         alive = false;
+        options.heartbeatTimeout = liveness;
         try {
           post('c');
         } catch {}
@@ -53,19 +62,38 @@ export function iframeTransport(inner: string, innerAvailable: () => boolean): T
           if (msg.type === 'd') remove();
         } else if (msg.type === 's') {
           flushes = data === 'd';
-          post('s', JSON.stringify([PROTOCOL_COMPAT_VERSION, inner, ctx.url, ctx.facts.base_url]));
-        } else if (msg.type === 't') ctx.onFrame(data);
-        else if (msg.type === 'c') {
-          let detail: unknown = [];
-          try {
-            detail = JSON.parse(data);
-          } catch {}
-          const [code, reason] = Array.isArray(detail) ? detail : [];
-          stop(false);
-          ctx.onClose(
-            Number(messageText(code ?? '')) || CloseCode.Abnormal,
-            messageText(reason ?? ''),
+          const resume = ctx.resumeWindow && {
+            resume: ctx.resumeWindow,
+            heartbeatTimeout: liveness,
+            minDelay: (options as { minDelay?: number }).minDelay,
+            maxDelay: (options as { maxDelay?: number }).maxDelay,
+          };
+          post(
+            's',
+            JSON.stringify([PROTOCOL_COMPAT_VERSION, inner, ctx.url, ctx.facts.base_url, resume]),
           );
+        } else if (msg.type === 't') ctx.onFrame(data);
+        else if (msg.type === 'r') options.heartbeatTimeout = 0;
+        else {
+          // 'c' [code, reason], 'e' [type, attempt, delay].
+          let list: unknown;
+          try {
+            list = JSON.parse(data);
+          } catch {}
+          const [first, second, third] = Array.isArray(list) ? list : [];
+          if (msg.type === 'c') {
+            stop(false);
+            ctx.onClose(
+              Number(messageText(first ?? '')) || CloseCode.Abnormal,
+              messageText(second ?? ''),
+            );
+          } else if (msg.type === 'e' && (first === 'resuming' || first === 'resumed'))
+            ctx.sock?.dispatchEvent(
+              Object.assign(
+                new Event(first),
+                second ? { attempt: second, delay: third } : {},
+              ) as SockJSEvent,
+            );
         }
       };
       addEventListener('message', onMessage);
