@@ -69,6 +69,17 @@ function runFlushQueue(): void {
   }
 }
 
+/**
+ * Whether what `receiver` is given now reaches its client after what it has
+ * already, even while it is backed up: a socket or a streaming response
+ * buffers it, as it does the close frame. A receiver standing for one on
+ * another node (any-node mode, the only kind with confirmPresence) that has
+ * not acknowledged its last frame may stand for a poll that ended with it.
+ */
+function takesFrames(receiver: Receiver): boolean {
+  return !receiver.ended && (receiver.ready || receiver.confirmPresence === undefined);
+}
+
 /** What a session needs from the endpoint that made it. */
 export interface SessionHost {
   readonly options: ResolvedOptions;
@@ -228,10 +239,14 @@ export class Session implements SessionLink, Scheduled, AckOwner {
     if (held > opts.maxQueueSize) {
       this.host.limitHit('queue', held, opts.maxQueueSize, this.id);
       const congested = this.receiver !== null && !this.receiver.ready ? this.receiver : null;
-      this.close(QUEUE_FULL_CODE, QUEUE_FULL_REASON);
       // The close frame would only join the frames its client is not reading:
-      // let go of the socket and what is buffered in it instead of holding
-      // them for as long as the client stays connected.
+      // let go of the socket, what is buffered in it and what is queued for
+      // it instead of holding them for as long as the client stays connected.
+      if (congested !== null && takesFrames(congested)) {
+        this.state.drain();
+        this.queuedSize = 0;
+      }
+      this.close(QUEUE_FULL_CODE, QUEUE_FULL_REASON);
       congested?.abort();
       return false;
     }
@@ -443,13 +458,20 @@ export class Session implements SessionLink, Scheduled, AckOwner {
     state.closeFrame = closeFrame(code, reason);
   }
 
-  /** Sends what is left, then the close frame, then ends the receiver. */
+  /**
+   * Sends what is left, then the close frame, then ends the receiver. What
+   * is left goes to a backed-up receiver too, as the close frame does: the
+   * last messages written before end() must not be lost because the frame
+   * before them still fills the socket.
+   */
   private deliverClose(receiver: Receiver): void {
-    if (this.resume !== null) {
-      if (receiver.ready && !receiver.ended) this.sendNumbered(receiver, this.resume);
-    } else if (this.state.queued > 0 && receiver.ready) {
-      receiver.messages(this.state.drain());
-      this.queuedSize = 0;
+    if (takesFrames(receiver)) {
+      if (this.resume !== null) {
+        this.sendNumbered(receiver, this.resume);
+      } else if (this.state.queued > 0) {
+        receiver.messages(this.state.drain());
+        this.queuedSize = 0;
+      }
     }
     if (!receiver.ended) {
       receiver.close(this.state.closeCode, this.state.closeReason, this.state.closeFrame!);
