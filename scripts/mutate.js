@@ -9,8 +9,9 @@
 //             (stryker/protocol.config.json; a few minutes)
 //   server    the server's session, limit and transport modules against the
 //             tests over real sockets that exercise them
-//             (stryker/server.config.json; each mutant runs those files,
-//             so this takes hours on a shared 2-core machine)
+//             (stryker/server.config.json; each mutant runs those files at
+//             once and stops at the first that fails, scripts/mutate-run.js;
+//             still hours on a 2-core machine: a survivor costs every file)
 // Without --only both run, protocol first. Reports: reports/mutation/.
 // Exits non-zero when a score is below its config's `thresholds.break`.
 import { spawnSync } from 'node:child_process';
