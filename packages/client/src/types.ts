@@ -32,7 +32,9 @@ export interface SockJSOptions {
    * server's window passes or it no longer holds the session, the close is
    * 2012 "Cannot resume". Default false; against a server without the
    * extension nothing changes. Retries follow ReconnectingSockJS's backoff,
-   * with its `minDelay` and `maxDelay` when given. Not on iframe transports.
+   * with its `minDelay` and `maxDelay` when given. The iframe transports
+   * resume in the server's iframe page (there `bufferedAmount` stays 0).
+   * Not in dist/sockjs.min.js nor the WebSocket-only builds, which ignore it.
    */
   resume?: boolean;
   /** Per-transport options, keyed by transport name (accepted; no transport reads them yet). */
