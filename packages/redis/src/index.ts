@@ -10,6 +10,16 @@
 // already seen (a resend after a dropped reply) and reports what it can
 // never see (trimmed before it read it, or dropped by a full outbox) as a
 // gap, instead of losing it silently.
+//
+// A Redis that restarted empty lost what it took last, which some readers
+// may not have read yet. So every new connection of the publisher's client,
+// whether or not a command failed on the old one, is first checked for the
+// newest entry an earlier connection took; when it is gone, what was sent
+// in the last replayMs goes out again. A command queued in the client while
+// Redis was away reaches the new Redis before that check, ahead of the
+// replay: a reader that meets a gap therefore holds the publisher's later
+// entries for gapWaitMs, so that a replay arriving after them still fills it
+// in order.
 
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -65,6 +75,12 @@ export interface RedisBrokerOptions {
   readCount?: number;
   /** How long sent publishes are kept for a replay after Redis lost them, in ms (default 10,000). */
   replayMs?: number;
+  /**
+   * How long a reader holds a publisher's later publishes when one is
+   * missing, for a replay to fill the gap, before it reports the gap, in ms
+   * (default 2,000).
+   */
+  gapWaitMs?: number;
 }
 
 export interface RedisBrokerStats {
@@ -109,9 +125,20 @@ export interface RedisBrokerEvents {
 interface Pending {
   readonly seq: number;
   readonly fields: Record<string, string>;
-  /** When Redis took it (Date.now()), and the id it got. */
+  /** When Redis took it (Date.now()), the id it got, and on which connection of the client. */
   sentAt?: number;
   id?: string;
+  connection?: number;
+}
+
+/** What a reader knows of one other publisher. */
+interface Publisher {
+  /** The last sequence number delivered. */
+  last: number;
+  /** Entries past a gap, by sequence number, waiting for it to be filled. */
+  readonly held: Map<number, Record<string, string>>;
+  /** Gives up waiting: set while `held` is not empty. */
+  timer: NodeJS.Timeout | undefined;
 }
 
 /** Fields of one stream entry, whatever the client's RESP version made of them. */
@@ -137,10 +164,17 @@ export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Brok
   private readonly blockMs: number;
   private readonly readCount: number;
   private readonly replayMs: number;
+  private readonly gapWaitMs: number;
   /** Publishes Redis took in the last replayMs, oldest first. */
   private recent: Pending[] = [];
-  /** A command failed since the last check that Redis still has our entries. */
-  private suspect = false;
+  /** Counts the client's connections: each 'ready' may be a new, empty Redis. */
+  private connection = 0;
+  /** The connection checked to still hold what earlier ones took. */
+  private checked = 0;
+  private readonly reconnected = () => {
+    this.connection++;
+    if (!this.sending) void this.sendLoop();
+  };
   private readonly counters: RedisBrokerStats = {
     published: 0,
     sent: 0,
@@ -161,10 +195,12 @@ export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Brok
   /** How many of the outbox's first entries were handed to the client and await its answer. */
   private inFlight = 0;
   private closed = false;
-  /** The last sequence number seen from each other publisher. */
-  private readonly seen = new Map<string, number>();
+  /** Each other publisher heard from, the one heard from longest ago first. */
+  private readonly publishers = new Map<string, Publisher>();
   /** The last entry read; the next read goes on from it. */
   private lastId = '$';
+  /** The reader is on a new connection, or its read failed: the stream may be a new one. */
+  private readerMoved = false;
   private reading: Promise<void> | null = null;
   private readonly wakeups = new Set<() => void>();
 
@@ -177,11 +213,13 @@ export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Brok
     this.blockMs = positive(options.blockMs, 5_000, 'blockMs');
     this.readCount = positive(options.readCount, 512, 'readCount');
     this.replayMs = positive(options.replayMs, 10_000, 'replayMs');
+    this.gapWaitMs = positive(options.gapWaitMs, 2_000, 'gapWaitMs');
   }
 
   start(node: BrokerNode): void {
     if (this.node !== null) throw new Error('This RedisBroker already serves a server');
     this.node = node;
+    this.client.on('ready', this.reconnected);
     this.reading = this.readLoop();
   }
 
@@ -216,7 +254,9 @@ export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Brok
     const deadline = Date.now() + timeout;
     while (this.outbox.length > 0 && Date.now() < deadline) await this.pause(20);
     this.closed = true;
+    this.client.off('ready', this.reconnected);
     for (const wake of this.wakeups) wake();
+    for (const publisher of this.publishers.values()) clearTimeout(publisher.timer);
     this.reader?.destroy();
     await this.reading;
   }
@@ -226,12 +266,12 @@ export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Brok
   private async sendLoop(): Promise<void> {
     this.sending = true;
     try {
-      while (this.outbox.length > 0 && !this.closed) {
+      while ((this.outbox.length > 0 || this.checked !== this.connection) && !this.closed) {
         if (!this.client.isReady) {
           await this.ready(this.client);
           continue;
         }
-        if (this.suspect) {
+        if (this.checked !== this.connection) {
           await this.replayIfLost();
           continue;
         }
@@ -247,16 +287,15 @@ export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Brok
           if (r.status === 'rejected') break;
           const p = batch[done++]!;
           p.sentAt = now;
-          p.id = String(r.value);
           this.recent.push(p);
         }
-        this.forgetOld(now);
+        // Nothing ages out while a check is due: it may have to go out again.
+        if (this.checked === this.connection) this.forgetOld(now);
         this.counters.sent += done;
         const sentUpTo = done > 0 ? batch[done - 1]!.seq : 0;
         this.outbox = this.outbox.filter((p) => p.seq > sentUpTo);
         if (done < batch.length) {
           this.failed((results[done] as PromiseRejectedResult).reason);
-          this.suspect = true;
           await this.pause(RETRY_MS);
         }
       }
@@ -266,20 +305,30 @@ export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Brok
   }
 
   /**
-   * After a failure: if the stream lost our last entry (Redis restarted
-   * empty), what we sent recently goes out again, ahead of what waits.
+   * On a new connection: if the stream lost the newest entry an earlier
+   * connection took (Redis restarted empty), what those took goes out again,
+   * ahead of what waits. The check does not depend on a command having
+   * failed: Redis may die while nothing is in flight, with entries it took
+   * a moment before that not every reader has read yet.
    */
   private async replayIfLost(): Promise<void> {
-    this.forgetOld(Date.now());
-    const last = this.recent.at(-1);
+    const connection = this.connection;
+    // Not trimmed by age first: an outage must not age out what it lost.
+    const earlier = this.recent.filter((p) => p.connection! < connection);
+    const newest = earlier.at(-1);
+    if (newest === undefined) {
+      this.checked = connection;
+      return;
+    }
     try {
-      const found =
-        last === undefined ? [1] : await this.client.xRange(this.key, last.id!, last.id!);
-      this.suspect = false;
+      const found = await this.client.xRange(this.key, newest.id!, newest.id!);
+      // Connected once more meanwhile: the next turn checks that connection.
+      if (connection !== this.connection) return;
+      this.checked = connection;
       if (Array.isArray(found) && found.length === 0) {
-        this.counters.replayed += this.recent.length;
-        this.outbox = [...this.recent, ...this.outbox];
-        this.recent = [];
+        this.counters.replayed += earlier.length;
+        this.outbox = [...earlier, ...this.outbox];
+        this.recent = this.recent.filter((p) => p.connection! >= connection);
       }
     } catch (err) {
       this.failed(err);
@@ -296,10 +345,14 @@ export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Brok
     }
   }
 
-  private append(p: Pending): Promise<unknown> {
-    return this.client.xAdd(this.key, '*', p.fields, {
+  private async append(p: Pending): Promise<void> {
+    const id = await this.client.xAdd(this.key, '*', p.fields, {
       TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: this.maxLength },
     });
+    // Noted as the answer comes: a command the client queued while Redis
+    // was away is answered by the next connection, maybe a new Redis.
+    p.id = String(id);
+    p.connection = this.connection;
   }
 
   // ------------------------------------------------------------- reading
@@ -310,6 +363,9 @@ export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Brok
         if (this.reader === null) {
           this.reader = this.client.duplicate();
           this.reader.on('error', ignore);
+          this.reader.on('ready', () => {
+            this.readerMoved = true;
+          });
           await this.reader.connect();
         }
         if (!this.reader.isReady) {
@@ -317,6 +373,7 @@ export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Brok
           continue;
         }
         if (this.lastId === '$') this.lastId = await this.lastEntryId();
+        if (this.readerMoved) await this.restartIfNewStream(this.reader);
         const reply = await this.reader.xRead(
           { key: this.key, id: this.lastId },
           { BLOCK: this.blockMs, COUNT: this.readCount },
@@ -327,10 +384,28 @@ export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Brok
         }
       } catch (err) {
         if (this.closed) return;
+        this.readerMoved = true;
         this.failed(err);
         await this.pause(RETRY_MS);
       }
     }
+  }
+
+  /**
+   * After a new connection or a failed read: a stream that is empty, or
+   * whose newest entry is older than the last one read, is not the stream
+   * that was read (Redis restarted empty). Its ids started again from the
+   * clock of the Redis that took them, which may be behind the last id
+   * read: reading on from that id would skip them, so it is read from the
+   * start.
+   */
+  private async restartIfNewStream(reader: StreamClient): Promise<void> {
+    const reply = (await reader.xRevRange(this.key, '+', '-', { COUNT: 1 })) as
+      | { id: string }[]
+      | null;
+    const newest = reply?.[0]?.id;
+    if (newest === undefined || compareIds(newest, this.lastId) < 0) this.lastId = '0-0';
+    this.readerMoved = false;
   }
 
   /** The id of the stream's newest entry: where a new reader starts. */
@@ -344,25 +419,74 @@ export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Brok
   }
 
   private take(fields: Record<string, string>): void {
-    const publisher = fields.p;
+    const id = fields.p;
     const seq = Number(fields.s);
-    if (publisher === undefined || !Number.isInteger(seq)) return;
-    if (publisher === this.id) return;
-    const last = this.seen.get(publisher);
-    if (last !== undefined && seq <= last) {
+    if (id === undefined || !Number.isInteger(seq)) return;
+    if (id === this.id) return;
+    let publisher = this.publishers.get(id);
+    if (publisher === undefined) {
+      publisher = { last: seq - 1, held: new Map(), timer: undefined };
+      if (this.publishers.size >= MAX_PUBLISHERS) this.forget(this.publishers.keys().next().value!);
+    }
+    // Most recently heard from goes last, so the first key is the one to forget.
+    this.publishers.delete(id);
+    this.publishers.set(id, publisher);
+    if (seq <= publisher.last || publisher.held.has(seq)) {
       this.counters.duplicates++;
       return;
     }
-    // Most recently heard from goes last, so the first key is the one to forget.
-    this.seen.delete(publisher);
-    this.seen.set(publisher, seq);
-    if (this.seen.size > MAX_PUBLISHERS) this.seen.delete(this.seen.keys().next().value!);
-    if (last !== undefined && seq > last + 1) {
-      const missed = seq - last - 1;
-      this.counters.gaps++;
-      this.counters.missed += missed;
-      this.emit('gap', { publisher, missed });
+    if (seq > publisher.last + 1) {
+      // A gap: a replay may still fill it (see the top of this file).
+      publisher.held.set(seq, fields);
+      publisher.timer ??= setTimeout(() => this.giveUp(id), this.gapWaitMs);
+      return;
     }
+    this.deliver(publisher, seq, fields);
+    // What the gap held back follows, as far as it runs on unbroken.
+    for (;;) {
+      const next = publisher.held.get(publisher.last + 1);
+      if (next === undefined) break;
+      publisher.held.delete(publisher.last + 1);
+      this.deliver(publisher, publisher.last + 1, next);
+    }
+    if (publisher.held.size === 0) {
+      clearTimeout(publisher.timer);
+      publisher.timer = undefined;
+    }
+  }
+
+  /** The publisher's gap was not filled in time: it is reported, and what came after it delivered. */
+  private giveUp(id: string): void {
+    const publisher = this.publishers.get(id);
+    if (publisher === undefined) return;
+    clearTimeout(publisher.timer);
+    publisher.timer = undefined;
+    const waiting = [...publisher.held].sort(([a], [b]) => a - b);
+    publisher.held.clear();
+    try {
+      for (const [seq, fields] of waiting) {
+        if (seq > publisher.last + 1) {
+          const missed = seq - publisher.last - 1;
+          this.counters.gaps++;
+          this.counters.missed += missed;
+          this.emit('gap', { publisher: id, missed });
+        }
+        this.deliver(publisher, seq, fields);
+      }
+    } catch (err) {
+      // From a timer: never thrown.
+      this.failed(err);
+    }
+  }
+
+  /** Stops tracking a publisher, delivering what it held first. */
+  private forget(id: string): void {
+    this.giveUp(id);
+    this.publishers.delete(id);
+  }
+
+  private deliver(publisher: Publisher, seq: number, fields: Record<string, string>): void {
+    publisher.last = seq;
     this.counters.delivered++;
     this.node!.deliver(fields.c ?? null, fields.m ?? '');
   }
@@ -417,6 +541,13 @@ function positive(value: number | undefined, fallback: number, name: string): nu
     throw new RangeError(`${name} must be a whole number ≥ 1, got ${value}`);
   }
   return value;
+}
+
+/** Orders two stream ids (`ms-seq`) as Redis does. */
+function compareIds(a: string, b: string): number {
+  const [aMs = 0, aSeq = 0] = a.split('-').map(Number);
+  const [bMs = 0, bSeq = 0] = b.split('-').map(Number);
+  return aMs !== bMs ? aMs - bMs : aSeq - bSeq;
 }
 
 /** The entries of an XREAD reply, as RESP2 (an array) or RESP3 (a map) gives them. */
