@@ -39,6 +39,9 @@
 //                  ['m', link, messages]                   a message frame
 //                  ['m', link, messages, seq, ack]         a numbered one (a[seq,ack,...])
 //                  ['c', link, code, reason]               the close frame
+//                  ['O'|'H'|'M'|'C', ...]                  the same frames as a polling
+//                                                          receiver's one and last: no 'd'
+//                                                          comes back unless it was lost
 //                  ['g', link]                             no such session here
 //                  ['p', link]                             is the receiver still there?
 //                  ['r', send, status]                     the send's answer (204, 404, 413)
@@ -161,6 +164,14 @@ export class RemoteSession implements AttachTarget {
   }
 }
 
+// What the owner sends a polling receiver as its last frame, and the frame it is.
+const LAST_FRAME_KINDS = new Map([
+  ['O', 'o'],
+  ['H', 'h'],
+  ['M', 'm'],
+  ['C', 'c'],
+]);
+
 /** A local receiver whose session lives on another node. */
 class RemoteLink implements SessionLink {
   readonly id: number;
@@ -208,7 +219,21 @@ class RemoteLink implements SessionLink {
   deliver(message: Message): void {
     this.heardAt = Date.now();
     const r = this.receiver;
-    switch (message[0]) {
+    let kind = message[0];
+    const last = LAST_FRAME_KINDS.get(kind);
+    if (last !== undefined) {
+      // The owner ended its side with this frame, as the receiver (a poll)
+      // ends with it here: nothing goes back.
+      kind = last;
+      this.ownerDone = true;
+      this.forwarder.dropLink(this);
+    }
+    this.deliverFrame(kind, message, r);
+    if (last !== undefined && !r.ended) r.end();
+  }
+
+  private deliverFrame(kind: string, message: Message, r: Receiver): void {
+    switch (kind) {
       case 'o':
         r.open();
         this.acknowledge();
@@ -274,6 +299,13 @@ class RemoteLink implements SessionLink {
   }
 }
 
+// How long the owner remembers a polling receiver it ended with its frame,
+// at least: the receiving node's word that the frame was lost comes within a
+// round trip, or within the registry's bound on a message (5-6 s on Redis).
+const FINAL_FRAME_MEMORY_MS = 6000;
+// The transports whose receivers take one frame (polling).
+const ONE_FRAME_PROTOCOLS = new Set(['xhr-polling', 'jsonp-polling']);
+
 // How long a node waits before it vouches for a receiver: enough for a
 // client's FIN that is already on its way to be read and the response to
 // close (node:http takes a few turns of the event loop from the FIN to its
@@ -286,32 +318,59 @@ class ForwardingReceiver extends Receiver {
   readonly node: string;
   readonly link: number;
   private readonly forwarder: Forwarder;
+  /**
+   * The plain SockJS session of a polling receiver, which ends with the one
+   * frame it is sent: the owner ends it then, without waiting for the
+   * receiving node to say so ('d'), and closes the session as an abort
+   * would if that frame turns out lost (finalFrameLost). Null for other
+   * receivers, and for resumable sessions, which outlive a lost frame.
+   */
+  private readonly oneFrameOf: Session | null;
   /** What waits for the receiving node to say whether its receiver is still there. */
   private presenceWaiters: (() => void)[] = [];
   /** What a message to the receiving node that cannot arrive does (one closure, not one per frame). */
   private readonly undeliverable = (): void => this.detached(true);
 
-  constructor(forwarder: Forwarder, node: string, link: number, protocol: string) {
+  constructor(
+    forwarder: Forwarder,
+    node: string,
+    link: number,
+    protocol: string,
+    session: Session | undefined,
+  ) {
     super();
     this.forwarder = forwarder;
     this.node = node;
     this.link = link;
     this.protocol = protocol;
+    this.oneFrameOf =
+      session !== undefined && session.resume === null && ONE_FRAME_PROTOCOLS.has(protocol)
+        ? session
+        : null;
   }
 
   // Every frame kind travels as itself; the receiving node formats it.
   protected sendFrame(_frame: string): void {}
 
   override open(): void {
+    if (this.oneFrameOf !== null) {
+      this.sendLast(['O', this.link]);
+      return;
+    }
     this.ready = false;
     this.post(['o', this.link]);
   }
 
   override heartbeat(): void {
-    this.post(['h', this.link]);
+    if (this.oneFrameOf !== null) this.sendLast(['H', this.link]);
+    else this.post(['h', this.link]);
   }
 
   override messages(batch: string[]): void {
+    if (this.oneFrameOf !== null) {
+      this.sendLast(['M', this.link, batch]);
+      return;
+    }
     this.ready = false;
     this.post(['m', this.link, batch]);
   }
@@ -322,7 +381,27 @@ class ForwardingReceiver extends Receiver {
   }
 
   override close(code: number, reason: string, _frame: string): void {
-    this.post(['c', this.link, code, reason]);
+    if (this.oneFrameOf !== null) this.sendLast(['C', this.link, code, reason]);
+    else this.post(['c', this.link, code, reason]);
+  }
+
+  /** The frame that lost its way: the session ends as when a poll's client went away. */
+  readonly finalFrameLost = (): void => {
+    this.oneFrameOf?.close(CloseCode.ProtocolError, CloseReason.Interrupted);
+  };
+
+  /** Sends a polling receiver's one frame, and ends the receiver as the receiving node will. */
+  private sendLast(message: Message): void {
+    if (this.ended) return;
+    // The frame of a session this receiver served; not a 2010, nor the close
+    // frame of a session that had ended.
+    const served = this.session !== null;
+    this.forwarder.post(this.node, message, served ? this.finalFrameLost : undefined);
+    this.ended = true;
+    this.forwarder.dropForward(this);
+    if (served) this.forwarder.endedWithFrame(this);
+    this.finished();
+    this.present();
   }
 
   end(): void {
@@ -416,6 +495,14 @@ export class Forwarder implements ClusterNode {
   private readonly sends = new Map<number, PendingSend>();
   /** Receivers of other nodes attached to sessions here, by node and link. */
   private readonly forwards = new Map<string, ForwardingReceiver>();
+  /**
+   * Polling receivers of other nodes that ended with the frame they were
+   * sent, by node and link: a 'd' for one means that frame was lost. Kept
+   * for FINAL_FRAME_MEMORY_MS to twice that (two generations).
+   */
+  private endedNow = new Map<string, ForwardingReceiver>();
+  private endedBefore = new Map<string, ForwardingReceiver>();
+  private endedSince = Date.now();
   /**
    * The owners of sessions this node forwarded to lately, so that a
    * forwarded request needs no registry look-up or claim: oldest first, at
@@ -574,6 +661,11 @@ export class Forwarder implements ClusterNode {
     this.forwards.delete(forwardKey(receiver.node, receiver.link));
   }
 
+  /** @internal A polling receiver ended with the frame just posted: remembered in case it was lost. */
+  endedWithFrame(receiver: ForwardingReceiver): void {
+    this.endedNow.set(forwardKey(receiver.node, receiver.link), receiver);
+  }
+
   /**
    * Sends a message to another node, after everything posted to it before,
    * once this turn of the event loop ends (sendOutbox). `lost` runs when it
@@ -640,11 +732,21 @@ export class Forwarder implements ClusterNode {
       case 'k':
         this.forwards.get(forwardKey(from, message[1] as number))?.acknowledged();
         return;
-      case 'd':
-        this.forwards
-          .get(forwardKey(from, message[1] as number))
-          ?.detached(message[2] !== 0, message[2] === 2);
+      case 'd': {
+        const key = forwardKey(from, message[1] as number);
+        const receiver = this.forwards.get(key);
+        if (receiver !== undefined) {
+          receiver.detached(message[2] !== 0, message[2] === 2);
+        } else {
+          // A polling receiver the owner ended with its frame: that frame
+          // did not reach the client after all.
+          const ended = this.endedNow.get(key) ?? this.endedBefore.get(key);
+          this.endedNow.delete(key);
+          this.endedBefore.delete(key);
+          ended?.finalFrameLost();
+        }
         return;
+      }
       case 'q':
         this.forwards.get(forwardKey(from, message[1] as number))?.present();
         return;
@@ -660,7 +762,7 @@ export class Forwarder implements ClusterNode {
         const link = this.links.get(linkId);
         if (link !== undefined && link.owner === from) {
           link.deliver(message);
-        } else if ('omhp'.includes(message[0])) {
+        } else if ('omhpOMHC'.includes(message[0])) {
           // A frame for a receiver that went away meanwhile: the owner must
           // not wait for it (its detach may still be on its way, or lost).
           this.post(from, ['d', linkId, 1]);
@@ -720,7 +822,7 @@ export class Forwarder implements ClusterNode {
       this.post(from, ['g', linkId]);
       return;
     }
-    const receiver = new ForwardingReceiver(this, from, linkId, protocol);
+    const receiver = new ForwardingReceiver(this, from, linkId, protocol, session);
     if (session === undefined) {
       // A reattach to a session gone from here: 2012, as on one node.
       refuseResume(receiver);
@@ -754,8 +856,14 @@ export class Forwarder implements ClusterNode {
 
   /** Ends the links and sends whose owners went away without a word. */
   private sweep(): void {
+    const now = Date.now();
+    if (now - this.endedSince >= FINAL_FRAME_MEMORY_MS) {
+      this.endedBefore = this.endedNow;
+      this.endedNow = new Map();
+      this.endedSince = now;
+    }
     if (this.sweeping || (this.links.size === 0 && this.sends.size === 0)) return;
-    const quietSince = Date.now() - this.heartbeatDelay / 4;
+    const quietSince = now - this.heartbeatDelay / 4;
     const owners = new Set<string>();
     for (const link of this.links.values()) if (link.heardAt <= quietSince) owners.add(link.owner);
     for (const send of this.sends.values()) owners.add(send.owner);
