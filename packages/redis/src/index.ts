@@ -13,9 +13,11 @@
 //
 // A Redis that restarted empty lost what it took last, which some readers
 // may not have read yet. So every new connection of the publisher's client,
-// whether or not a command failed on the old one, is first checked for the
-// newest entry an earlier connection took; when it is gone, what was sent
-// in the last replayMs goes out again. A command queued in the client while
+// whether or not a command failed on the old one (and every failed command,
+// for clients that do not say when they reconnect), starts an epoch, checked
+// before anything else is sent: for each earlier epoch, is the newest entry
+// Redis took then still there? When it is gone, what was sent in that epoch
+// within replayMs goes out again. A command queued in the client while
 // Redis was away reaches the new Redis before that check, ahead of the
 // replay: a reader that meets a gap therefore holds the publisher's later
 // entries for gapWaitMs, so that a replay arriving after them still fills it
@@ -125,10 +127,10 @@ export interface RedisBrokerEvents {
 interface Pending {
   readonly seq: number;
   readonly fields: Record<string, string>;
-  /** When Redis took it (Date.now()), the id it got, and on which connection of the client. */
+  /** When Redis took it (Date.now()), the id it got, and in which epoch. */
   sentAt?: number;
   id?: string;
-  connection?: number;
+  epoch?: number;
 }
 
 /** What a reader knows of one other publisher. */
@@ -167,12 +169,15 @@ export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Brok
   private readonly gapWaitMs: number;
   /** Publishes Redis took in the last replayMs, oldest first. */
   private recent: Pending[] = [];
-  /** Counts the client's connections: each 'ready' may be a new, empty Redis. */
-  private connection = 0;
-  /** The connection checked to still hold what earlier ones took. */
+  /**
+   * Counts the times Redis may have changed under the client: a new
+   * connection ('ready'; it may be a new, empty Redis) or a failed command.
+   */
+  private epoch = 0;
+  /** The epoch checked to still hold what earlier ones took. */
   private checked = 0;
   private readonly reconnected = () => {
-    this.connection++;
+    this.epoch++;
     if (!this.sending) void this.sendLoop();
   };
   private readonly counters: RedisBrokerStats = {
@@ -266,12 +271,12 @@ export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Brok
   private async sendLoop(): Promise<void> {
     this.sending = true;
     try {
-      while ((this.outbox.length > 0 || this.checked !== this.connection) && !this.closed) {
+      while ((this.outbox.length > 0 || this.checked !== this.epoch) && !this.closed) {
         if (!this.client.isReady) {
           await this.ready(this.client);
           continue;
         }
-        if (this.checked !== this.connection) {
+        if (this.checked !== this.epoch) {
           await this.replayIfLost();
           continue;
         }
@@ -290,12 +295,13 @@ export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Brok
           this.recent.push(p);
         }
         // Nothing ages out while a check is due: it may have to go out again.
-        if (this.checked === this.connection) this.forgetOld(now);
+        if (this.checked === this.epoch) this.forgetOld(now);
         this.counters.sent += done;
         const sentUpTo = done > 0 ? batch[done - 1]!.seq : 0;
         this.outbox = this.outbox.filter((p) => p.seq > sentUpTo);
         if (done < batch.length) {
           this.failed((results[done] as PromiseRejectedResult).reason);
+          this.epoch++;
           await this.pause(RETRY_MS);
         }
       }
@@ -305,31 +311,33 @@ export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Brok
   }
 
   /**
-   * On a new connection: if the stream lost the newest entry an earlier
-   * connection took (Redis restarted empty), what those took goes out again,
-   * ahead of what waits. The check does not depend on a command having
-   * failed: Redis may die while nothing is in flight, with entries it took
-   * a moment before that not every reader has read yet.
+   * At a new epoch: for each earlier one whose newest entry the stream lost
+   * (Redis restarted empty), what Redis took in it goes out again, ahead of
+   * what waits. The check does not wait for a command to fail: Redis may die
+   * while nothing is in flight, with entries it took a moment before that
+   * not every reader has read yet.
    */
   private async replayIfLost(): Promise<void> {
-    const connection = this.connection;
+    const epoch = this.epoch;
     // Not trimmed by age first: an outage must not age out what it lost.
-    const earlier = this.recent.filter((p) => p.connection! < connection);
-    const newest = earlier.at(-1);
-    if (newest === undefined) {
-      this.checked = connection;
-      return;
-    }
+    const newestOf = new Map<number, Pending>();
+    for (const p of this.recent) if (p.epoch! < epoch) newestOf.set(p.epoch!, p);
     try {
-      const found = await this.client.xRange(this.key, newest.id!, newest.id!);
-      // Connected once more meanwhile: the next turn checks that connection.
-      if (connection !== this.connection) return;
-      this.checked = connection;
-      if (Array.isArray(found) && found.length === 0) {
-        this.counters.replayed += earlier.length;
-        this.outbox = [...earlier, ...this.outbox];
-        this.recent = this.recent.filter((p) => p.connection! >= connection);
-      }
+      const lost = new Set<number>();
+      await Promise.all(
+        [...newestOf].map(async ([e, p]) => {
+          const found = await this.client.xRange(this.key, p.id!, p.id!);
+          if (Array.isArray(found) && found.length === 0) lost.add(e);
+        }),
+      );
+      // Another epoch began meanwhile: the next turn checks again.
+      if (epoch !== this.epoch) return;
+      this.checked = epoch;
+      if (lost.size === 0) return;
+      const again = this.recent.filter((p) => lost.has(p.epoch!));
+      this.counters.replayed += again.length;
+      this.outbox = [...again, ...this.outbox];
+      this.recent = this.recent.filter((p) => !lost.has(p.epoch!));
     } catch (err) {
       this.failed(err);
       await this.pause(RETRY_MS);
@@ -350,9 +358,9 @@ export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Brok
       TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: this.maxLength },
     });
     // Noted as the answer comes: a command the client queued while Redis
-    // was away is answered by the next connection, maybe a new Redis.
+    // was away is answered on the next connection, maybe by a new Redis.
     p.id = String(id);
-    p.connection = this.connection;
+    p.epoch = this.epoch;
   }
 
   // ------------------------------------------------------------- reading
