@@ -1,28 +1,29 @@
 #!/usr/bin/env node
 // The test command of the server's mutation run (stryker/server.config.json):
-// runs each test file given in its own `node --test` process, all at once,
-// and exits 1 as soon as one of them fails, stopping the others; 0 once all
+// runs the test files given, each in its own `node --test` process, at most
+// `--jobs` at a time (in the order given: put those that catch the most
+// first), and exits 1 as soon as one fails, stopping the others; 0 once all
 // passed. Stryker's command runner reads only the exit code, so a mutant is
 // known killed at its first failing file instead of after every file.
-// usage: node scripts/mutate-run.js <test file>...
+// usage: node scripts/mutate-run.js [--jobs N] <test file>...
 import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
 
-const files = process.argv.slice(2);
-if (files.length === 0) {
-  console.error('usage: node scripts/mutate-run.js <test file>...');
+const { values, positionals: files } = parseArgs({
+  options: { jobs: { type: 'string' } },
+  allowPositionals: true,
+});
+const jobs = Number(values.jobs ?? files.length);
+if (files.length === 0 || !(jobs >= 1)) {
+  console.error('usage: node scripts/mutate-run.js [--jobs N] <test file>...');
   process.exit(2);
 }
 
+const running = new Set();
 // Each in a process group of its own, so that stopping it stops the file's
 // test process too (`node --test` runs each file in a child).
-const children = files.map((file) =>
-  spawn(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', file], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    detached: true,
-  }),
-);
 const stopAll = () => {
-  for (const child of children) {
+  for (const child of running) {
     try {
       process.kill(-child.pid, 'SIGKILL');
     } catch {}
@@ -34,14 +35,24 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     process.exit(1);
   });
 }
-let running = children.length;
-for (const [i, child] of children.entries()) {
+
+let next = 0;
+const start = () => {
+  const file = files[next++];
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', file], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
+  running.add(child);
   child.on('exit', (code) => {
+    running.delete(child);
     if (code !== 0) {
-      console.error(`mutate-run: ${files[i]} failed (exit ${code})`);
+      console.error(`mutate-run: ${file} failed (exit ${code})`);
       stopAll();
       process.exit(1);
     }
-    if (--running === 0) process.exit(0);
+    if (next < files.length) start();
+    else if (running.size === 0) process.exit(0);
   });
-}
+};
+while (next < Math.min(jobs, files.length)) start();
