@@ -119,11 +119,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   };
   try {
     const count = options.nodes ?? 3;
-    nodes.push(
-      ...(await Promise.all(
-        Array.from({ length: count }, () => startNode(redis.url, options.heartbeatMs)),
-      )),
+    // Every start settles before a failure is thrown, so that the nodes that
+    // did start are stopped with the rest.
+    const started = await Promise.allSettled(
+      Array.from({ length: count }, () => startNode(redis.url, options.heartbeatMs)),
     );
+    for (const result of started) if (result.status === 'fulfilled') nodes.push(result.value);
+    const failed = started.find(
+      (result): result is PromiseRejectedResult => result.status === 'rejected',
+    );
+    if (failed) throw failed.reason;
     proxy = await startDeployProxy(
       options.proxy,
       nodes.map((n) => `127.0.0.1:${n.port}`),
