@@ -79,7 +79,17 @@ async function serve() {
     // node-redis reconnects by itself; the broker counts what failed meanwhile.
     client.on('error', () => {});
     await client.connect();
-    return { broker: redisBroker({ client, key: 'sockjs:test-server' }), client };
+    const broker = redisBroker({ client, key: 'sockjs:test-server' });
+    // Said where a test run shows it: /broadcast lost publishes it could not replay.
+    broker.on('gap', ({ publisher, missed }) =>
+      console.error(
+        `test-server: /broadcast gap: ${missed} publishes of ${publisher} not delivered`,
+      ),
+    );
+    broker.on('dropped', (count) =>
+      console.error(`test-server: /broadcast outbox full: ${count} publishes dropped`),
+    );
+    return { broker, client };
   }
   const redis = await brokerFor(values.redis);
   const anyNodeMode = values['any-node'] || workers > 1;

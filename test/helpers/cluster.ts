@@ -27,6 +27,8 @@ export interface ClusterNode {
   readonly pid: number;
   /** Resolves when the process has exited, with its code or signal. */
   readonly exited: Promise<number | string>;
+  /** What it wrote to stderr so far. */
+  errors(): string;
   /** SIGKILL: a crash. SIGTERM: the test server's graceful stop (sockjs.close()). */
   kill(signal: NodeJS.Signals): Promise<void>;
 }
@@ -97,9 +99,10 @@ export async function spawnTestServer(args: readonly string[]): Promise<SpawnedT
 async function startNode(redisUrl: string, heartbeatMs: number | undefined): Promise<ClusterNode> {
   const args = ['--redis', redisUrl];
   if (heartbeatMs !== undefined) args.push('--heartbeat', String(heartbeatMs));
-  const { child, port, exited } = await spawnTestServer(args);
+  const { child, port, exited, errors } = await spawnTestServer(args);
   return {
     port,
+    errors,
     origin: `http://127.0.0.1:${port}`,
     pid: child.pid!,
     exited,

@@ -374,6 +374,9 @@ function scenario(kind: ProxyKind) {
         const sent = stream.stop();
         const everyone = [...members, ...publishers.map((p) => p.member)];
         await untilEnds(everyone, 'redis', publishers, 30_000);
+        // The broker's own word on a loss (examples/test-server.js prints it).
+        for (const node of cluster.nodes)
+          assert.doesNotMatch(node.errors(), /\/broadcast (gap|outbox full)/);
         for (const p of publishers) assertComplete(everyone, 'redis', p, sent.get(p.name)!);
         assert.deepEqual(
           everyone.filter((m) => !m.open).map((m) => m.label),
