@@ -45,7 +45,6 @@
 //                  ['g', link]                             no such session here
 //                  ['p', link]                             is the receiver still there?
 //                  ['r', send, status]                     the send's answer (204, 404, 413)
-//                  ['u', session]                          it ended here: forget its owner
 
 import { CloseCode, CloseReason, closeFrame, type NumberedBatch } from '@sockjs-ts/protocol';
 import type { ClusterNode, SessionCluster } from './cluster.js';
@@ -98,7 +97,7 @@ export type Placement =
   | { readonly kind: 'unavailable' };
 
 const UNKNOWN: Placement = { kind: 'unknown' };
-// Session owners remembered for forwarded requests (see Forwarder.owners).
+// Session owners remembered for sends (see Forwarder.owners).
 const OWNER_MEMORY = 10_000;
 const HERE: Placement = { kind: 'here' };
 const UNAVAILABLE: Placement = { kind: 'unavailable' };
@@ -504,13 +503,10 @@ export class Forwarder implements ClusterNode {
   private endedBefore = new Map<string, ForwardingReceiver>();
   private endedSince = Date.now();
   /**
-   * The owners of sessions this node forwarded to lately, so that a
-   * forwarded request needs no registry look-up or claim: oldest first, at
-   * most OWNER_MEMORY. An owner says when such a session ends ('u').
+   * The owners of sessions this node forwarded to lately, so that a send
+   * needs no registry look-up: oldest first, at most OWNER_MEMORY.
    */
   private readonly owners = new Map<string, string>();
-  /** The nodes that forwarded to each session here, to be told when it ends. */
-  private readonly forwardedBy = new Map<string, string[]>();
   /** What this turn of the event loop posted, by node, sent together once it ends. */
   private readonly outbox = new Map<string, Outgoing>();
   private readonly sweepTimer: NodeJS.Timeout;
@@ -545,10 +541,7 @@ export class Forwarder implements ClusterNode {
   async place(endpoint: ForwardingEndpoint, id: string, opens: boolean): Promise<Placement> {
     if (!this.cluster.available) return UNAVAILABLE;
     const prefix = endpoint.options.prefix;
-    // A session whose owner this node knows needs no claim either: its
-    // owner says when it ends ('u'), and a poll that comes after the end
-    // here claims its id as it should.
-    const remembered = this.owners.get(id);
+    const remembered = opens ? undefined : this.owners.get(id);
     if (remembered !== undefined) {
       return { kind: 'remote', session: new RemoteSession(this, prefix, id, remembered, true) };
     }
@@ -595,19 +588,7 @@ export class Forwarder implements ClusterNode {
 
   /** A session here ended, or a claim went unused. */
   released(id: string): void {
-    const nodes = this.forwardedBy.get(id);
-    if (nodes !== undefined) {
-      this.forwardedBy.delete(id);
-      for (const node of nodes) this.post(node, ['u', id]);
-    }
     this.cluster.release(id);
-  }
-
-  /** `node` forwarded to session `id` here, and so may remember this node as its owner. */
-  private forwardedFrom(id: string, node: string): void {
-    const nodes = this.forwardedBy.get(id);
-    if (nodes === undefined) this.forwardedBy.set(id, [node]);
-    else if (!nodes.includes(node)) nodes.push(node);
   }
 
   // Receiving side
@@ -753,10 +734,6 @@ export class Forwarder implements ClusterNode {
       case 'r':
         this.sends.get(message[1] as number)?.settle(message[2] as SendStatus);
         return;
-      case 'u':
-        if (this.owners.get(message[1] as string) === from)
-          this.owners.delete(message[1] as string);
-        return;
       default: {
         const linkId = message[1] as number;
         const link = this.links.get(linkId);
@@ -772,8 +749,6 @@ export class Forwarder implements ClusterNode {
   }
 
   reset(): void {
-    // A session's end ('u') may have been among the lost messages.
-    this.owners.clear();
     for (const link of [...this.links.values()]) link.lose();
     for (const send of [...this.sends.values()]) send.settle(504);
     for (const receiver of [...this.forwards.values()]) {
@@ -829,7 +804,6 @@ export class Forwarder implements ClusterNode {
       return;
     }
     this.forwards.set(forwardKey(from, linkId), receiver);
-    this.forwardedFrom(id, from);
     if (ack === undefined) session.attach(receiver);
     else session.resumeAttach(receiver, ack);
   }
@@ -847,10 +821,10 @@ export class Forwarder implements ClusterNode {
     ];
     const endpoint = this.endpoints.get(prefix);
     const numbered = seq === undefined ? undefined : { seq, ack, messages };
-    const session = endpoint?.getSession(id);
-    if (session !== undefined) this.forwardedFrom(id, from);
     const status =
-      endpoint === undefined ? 404 : endpoint.deliver(session, messages, numbered, bySocket === 1);
+      endpoint === undefined
+        ? 404
+        : endpoint.deliver(endpoint.getSession(id), messages, numbered, bySocket === 1);
     this.post(from, ['r', sendId, status]);
   }
 
