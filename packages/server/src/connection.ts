@@ -189,6 +189,18 @@ export class Connection<Data = unknown> extends (LazyDuplex as unknown as typeof
           this.writableFlag = value;
         },
       },
+      // write() goes around Writable's buffer: these read the session's
+      // queue, which write()'s return value and 'drain' are about.
+      writableNeedDrain: {
+        get(this: Connection) {
+          return this.session.backedUp;
+        },
+      },
+      writableLength: {
+        get(this: Connection) {
+          return this.session.queuedMessages;
+        },
+      },
     });
   }
 

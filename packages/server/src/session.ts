@@ -137,6 +137,16 @@ export class Session implements SessionLink, Scheduled, AckOwner {
     this.reschedule();
   }
 
+  /** A write returned false and 'drain' has not come yet. */
+  get backedUp(): boolean {
+    return this.needsDrain;
+  }
+
+  /** Messages written and not yet given to a receiver. */
+  get queuedMessages(): number {
+    return this.state.queued;
+  }
+
   get readyState(): ReadyState {
     return this.state.readyState;
   }

@@ -145,6 +145,23 @@ describe('Connection as a stream', () => {
     assert.equal((await post(s.port, `${path}/xhr`)).body, 'c[1000,"Normal closure"]\n');
   });
 
+  test("writableNeedDrain and writableLength are the session's queue: messages not yet sent, and a false write() until 'drain'", async () => {
+    const path = sessionPath('/idle');
+    assert.equal((await post(s.port, `${path}/xhr`)).body, 'o\n');
+    const conn = last();
+    const state = () => [conn.writableNeedDrain, conn.writableLength];
+    assert.deepEqual(state(), [false, 0]);
+    assert.equal(conn.write('a'), true);
+    assert.deepEqual(state(), [false, 1]);
+    assert.equal(conn.write('b'.repeat(1000)), false);
+    assert.deepEqual(state(), [true, 2]);
+    const drained = once(conn, 'drain');
+    assert.equal((await post(s.port, `${path}/xhr`)).body, `a["a","${'b'.repeat(1000)}"]\n`);
+    await drained;
+    assert.deepEqual(state(), [false, 0]);
+    conn.close();
+  });
+
   test('a Readable piped into a connection waits for a slow xhr-polling client, then all arrive in order', async () => {
     const path = sessionPath('/idle');
     assert.equal((await post(s.port, `${path}/xhr`)).body, 'o\n');
