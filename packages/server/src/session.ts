@@ -71,13 +71,11 @@ function runFlushQueue(): void {
 
 /**
  * Whether what `receiver` is given now reaches its client after what it has
- * already, even while it is backed up: a socket or a streaming response
- * buffers it, as it does the close frame. A receiver standing for one on
- * another node (any-node mode, the only kind with confirmPresence) that has
- * not acknowledged its last frame may stand for a poll that ended with it.
+ * already: it is ready, or it buffers while backed up (Receiver.buffersWhileBusy),
+ * as it does the close frame.
  */
 function takesFrames(receiver: Receiver): boolean {
-  return !receiver.ended && (receiver.ready || receiver.confirmPresence === undefined);
+  return !receiver.ended && (receiver.ready || receiver.buffersWhileBusy);
 }
 
 /** What a session needs from the endpoint that made it. */
