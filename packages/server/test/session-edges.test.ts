@@ -9,7 +9,15 @@ import diagnostics_channel from 'node:diagnostics_channel';
 import { after, before, describe, test } from 'node:test';
 import { startSockjsServer } from '../../../test/helpers/sockjs-server.ts';
 import { CHANNELS, type Connection, type SessionResumeMessage } from '../src/index.js';
-import { dropped, idOf, type ResumeServer, startResumeServer, turns } from './resume-support.js';
+import {
+  arrived,
+  dropped,
+  idOf,
+  RECEIVING_TRANSPORTS,
+  type ResumeServer,
+  startResumeServer,
+  turnsUntil,
+} from './resume-support.js';
 import { post, Stream, sessionPath, stopHttp, WsClient } from './support.js';
 
 type Running = Awaited<ReturnType<typeof startSockjsServer>>;
@@ -73,5 +81,113 @@ describe('write() and drain', () => {
       `a["${'a'.repeat(200)}","${'b'.repeat(200)}"]`,
       'c[1008,"Outbound queue full"]',
     ]);
+  });
+});
+
+describe('resume= requests', () => {
+  let s: ResumeServer;
+  const resumes: SessionResumeMessage[] = [];
+  const onResume = (m: unknown) => resumes.push(m as SessionResumeMessage);
+  before(async () => {
+    s = await startResumeServer({ max_message_size: 50 });
+    diagnostics_channel.subscribe(CHANNELS.sessionResume, onResume);
+  });
+  after(async () => {
+    diagnostics_channel.unsubscribe(CHANNELS.sessionResume, onResume);
+    await s.stop();
+  });
+
+  const websocket = RECEIVING_TRANSPORTS.find((t) => t.name === 'websocket')!;
+  const resumesOf = (path: string) => resumes.filter((m) => m.id === idOf(path));
+
+  /** A resumable websocket session on /sink that got `m1`, then dropped; `m2` written since. */
+  async function droppedAfterOne(): Promise<{ path: string; conn: Connection }> {
+    const path = sessionPath('/sink');
+    const rx = websocket.open(s.port, path, 'new');
+    assert.equal(await rx.frame(1), 'o');
+    const conn = s.connections.at(-1)!;
+    conn.write('m1');
+    assert.equal(await rx.frame(2), 'a[0,0,"m1"]');
+    await dropped(s, rx);
+    conn.write('m2');
+    return { path, conn };
+  }
+
+  test('a session closed while its client was away: the reattach gets what it missed, then the close frame', async () => {
+    const { path, conn } = await droppedAfterOne();
+    conn.close(3000, 'Go away!');
+    const rx = websocket.open(s.port, path, '1');
+    await rx.ended();
+    assert.deepEqual(rx.frames(), ['a[1,0,"m2"]', 'c[3000,"Go away!"]']);
+    assert.deepEqual(resumesOf(path), [], 'a closed session does not resume');
+  });
+
+  test('a session closed while its client was away: the close frame, even for an ack it does not hold', async () => {
+    const { path, conn } = await droppedAfterOne();
+    conn.close(3000, 'Go away!');
+    const rx = websocket.open(s.port, path, '7');
+    await rx.ended();
+    assert.equal(rx.frames().at(-1), 'c[3000,"Go away!"]');
+  });
+
+  // A hang guard: a reattach that throws leaves its request unanswered.
+  test('resume= for a plain session: 2012 while it is open, its close frame once it is closed', {
+    timeout: 5000,
+  }, async () => {
+    const open = sessionPath('/sink');
+    assert.equal((await post(s.port, `${open}/xhr`)).body, 'o\n');
+    assert.equal((await post(s.port, `${open}/xhr?resume=0`)).body, 'c[2012,"Cannot resume"]\n');
+    const closing = sessionPath('/sink');
+    assert.equal((await post(s.port, `${closing}/xhr`)).body, 'o\n');
+    s.connections.at(-1)!.close(3000, 'Go away!');
+    assert.equal((await post(s.port, `${closing}/xhr?resume=0`)).body, 'c[3000,"Go away!"]\n');
+  });
+
+  test('a reattach after a drop is a resume, with nothing to replay too', async () => {
+    const path = sessionPath('/sink');
+    const first = websocket.open(s.port, path, 'new');
+    assert.equal(await first.frame(1), 'o');
+    await dropped(s, first);
+    const again = websocket.open(s.port, path, '0');
+    await turnsUntil(() => resumesOf(path).length > 0, 'the resume');
+    assert.deepEqual(
+      resumesOf(path).map(({ ack, replayed, takeover }) => ({ ack, replayed, takeover })),
+      [{ ack: 0, replayed: 0, takeover: false }],
+    );
+    again.close!();
+    await again.ended();
+  });
+
+  test('a reattach that takes over a receiver the server still holds is a resume, with nothing to replay too', async () => {
+    const path = sessionPath('/sink');
+    const first = new Stream(s.port, `${path}/xhr_streaming?resume=new`, { method: 'POST' });
+    await first.waitFor(/\no\n$/);
+    const again = new Stream(s.port, `${path}/xhr_streaming?resume=0`, { method: 'POST' });
+    await first.waitEnd();
+    assert.deepEqual(
+      resumesOf(path).map(({ ack, replayed, takeover }) => ({ ack, replayed, takeover })),
+      [{ ack: 0, replayed: 0, takeover: true }],
+    );
+    s.connections.at(-1)!.close();
+    await again.waitEnd();
+  });
+
+  test('a poll after a poll that finished is no resume when nothing is replayed', async () => {
+    const path = sessionPath('/sink');
+    assert.equal((await post(s.port, `${path}/xhr?resume=new`)).body, 'o\n');
+    const conn = s.connections.at(-1)!;
+    const poll = post(s.port, `${path}/xhr?resume=0`);
+    await arrived(s, `${path}/xhr?resume=0`);
+    conn.write('m1');
+    assert.equal((await poll).body, 'a[0,0,"m1"]\n');
+    assert.deepEqual(resumesOf(path), []);
+    conn.close();
+  });
+
+  test('a batch with a message over max_message_size in a resumable session: 413', async () => {
+    const path = sessionPath('/sink');
+    assert.equal((await post(s.port, `${path}/xhr?resume=new`)).body, 'o\n');
+    const send = await post(s.port, `${path}/xhr_send`, JSON.stringify([0, 0, 'x'.repeat(51)]));
+    assert.equal(send.status, 413);
   });
 });
