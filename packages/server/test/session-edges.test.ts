@@ -16,6 +16,7 @@ import {
   RECEIVING_TRANSPORTS,
   type ResumeServer,
   startResumeServer,
+  turns,
   turnsUntil,
 } from './resume-support.js';
 import { post, Stream, sessionPath, stopHttp, WsClient } from './support.js';
@@ -81,6 +82,42 @@ describe('write() and drain', () => {
       `a["${'a'.repeat(200)}","${'b'.repeat(200)}"]`,
       'c[1008,"Outbound queue full"]',
     ]);
+  });
+});
+
+describe('a throwing drain listener', () => {
+  let s: Running;
+  before(async () => {
+    s = await startSockjsServer({ high_water_mark: 100 }, [{ prefix: '/sink', app: () => {} }]);
+  });
+  after(() => stopHttp(s.http, s.sockjs));
+
+  test('its error is thrown on, and the other sessions written to with it are flushed', async () => {
+    const thrower = new WsClient(`ws://127.0.0.1:${s.port}${sessionPath('/sink')}/websocket`);
+    assert.equal(await thrower.message(1), 'o');
+    const throwing = s.connections.at(-1)!;
+    const other = new WsClient(`ws://127.0.0.1:${s.port}${sessionPath('/sink')}/websocket`);
+    assert.equal(await other.message(1), 'o');
+    const calm = s.connections.at(-1)!;
+    const boom = new Error('drain listener failed');
+    throwing.on('drain', () => {
+      throw boom;
+    });
+    const thrown: unknown[] = [];
+    // Before node:test's own handler, which would fail the test instead.
+    process.setUncaughtExceptionCaptureCallback((err) => thrown.push(err));
+    try {
+      assert.equal(throwing.write('x'.repeat(100)), false);
+      calm.write('after');
+      assert.equal(await other.message(2), 'a["after"]');
+      await turns(5);
+      assert.deepEqual(thrown, [boom]);
+    } finally {
+      process.setUncaughtExceptionCaptureCallback(null);
+    }
+    throwing.close();
+    calm.close();
+    await Promise.all([thrower.closed(), other.closed()]);
   });
 });
 
