@@ -1,0 +1,125 @@
+// Any-node mode (issue 18): a session whose receiver is a poll waiting on
+// another node asks that node whether its client is still there before
+// answering a new receiving request with 2010. The case it is for: the
+// client aborted the poll there and polls the owner at once, before the
+// other node's notice of the abort reached the owner. Two nodes in one
+// process over a cluster that can hold back what one node sends the other.
+
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, test } from 'node:test';
+import { request, Stream } from '../../../test/helpers/http-client.ts';
+import { listen, stopHttp, trackSockets } from '../../../test/helpers/http-server.ts';
+import {
+  type ClusterNode,
+  createServer,
+  type SessionCluster,
+  type SockJSServer,
+} from '../src/index.js';
+import { turnsUntil } from './resume-support.js';
+
+/** What both nodes share: who owns which session, the nodes, and the held messages. */
+class Shared {
+  readonly owners = new Map<string, string>();
+  readonly nodes = new Map<string, ClusterNode>();
+  /** Messages to these nodes wait in `held` until released. */
+  readonly holding = new Set<string>();
+  readonly held: (() => void)[] = [];
+  /** Every message sent, as `from>to message`. */
+  readonly sent: string[] = [];
+
+  release(): void {
+    this.holding.clear();
+    for (const deliver of this.held.splice(0)) deliver();
+  }
+}
+
+class HoldingCluster implements SessionCluster {
+  readonly available = true;
+  constructor(
+    readonly nodeId: string,
+    private readonly shared: Shared,
+  ) {}
+
+  start(node: ClusterNode): void {
+    this.shared.nodes.set(this.nodeId, node);
+  }
+
+  async claim(sessionId: string): Promise<string> {
+    const holder = this.shared.owners.get(sessionId);
+    if (holder !== undefined) return holder;
+    this.shared.owners.set(sessionId, this.nodeId);
+    return this.nodeId;
+  }
+
+  async locate(sessionId: string): Promise<string | null> {
+    return this.shared.owners.get(sessionId) ?? null;
+  }
+
+  release(sessionId: string): void {
+    if (this.shared.owners.get(sessionId) === this.nodeId) this.shared.owners.delete(sessionId);
+  }
+
+  async send(nodeId: string, message: string): Promise<boolean> {
+    const node = this.shared.nodes.get(nodeId);
+    if (node === undefined) return false;
+    this.shared.sent.push(`${this.nodeId}>${nodeId} ${message}`);
+    const deliver = () => queueMicrotask(() => node.receive(this.nodeId, message));
+    if (this.shared.holding.has(nodeId)) this.shared.held.push(deliver);
+    else deliver();
+    return true;
+  }
+
+  async alive(nodeIds: readonly string[]): Promise<boolean[]> {
+    return nodeIds.map((id) => this.shared.nodes.has(id));
+  }
+
+  async close(): Promise<void> {
+    this.shared.nodes.delete(this.nodeId);
+  }
+}
+
+const shared = new Shared();
+const nodes: { port: number; http: http.Server; sockjs: SockJSServer }[] = [];
+
+before(async () => {
+  for (const name of ['a', 'b']) {
+    const sockjs = createServer({ prefix: '/echo', cluster: new HoldingCluster(name, shared) });
+    sockjs.on('connection', (conn) => conn.on('data', (m: string) => conn.write(m)));
+    const server = http.createServer();
+    trackSockets(server);
+    sockjs.installHandlers(server);
+    nodes.push({ port: await listen(server), http: server, sockjs });
+  }
+});
+
+after(async () => {
+  shared.release();
+  for (const node of nodes) await stopHttp(node.http, [node.sockjs]);
+});
+
+test('a poll aborted on the other node, the owner not told yet: the next poll at the owner waits for the answer and gets the close, not 2010', async () => {
+  const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+  const path = '/echo/000/presence1';
+  const poll = (port: number) => request(port, `${path}/xhr`, { method: 'POST', timeout: 3000 });
+  assert.equal((await poll(a.port)).body, 'o\n');
+  const sentBefore = shared.sent.length;
+  const waiting = new Stream(b.port, `${path}/xhr`, { method: 'POST' });
+  await turnsUntil(
+    () => shared.sent.slice(sentBefore).some((m) => m.startsWith('b>a ')),
+    'the poll forwarded to the owner',
+  );
+  await turnsUntil(() => a.sockjs.stats().sessions.total === 1, 'the session on a');
+  // Lets a attach the forwarded poll before b's notices are held.
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  shared.holding.add('a');
+  waiting.abort();
+  await turnsUntil(() => shared.held.length > 0, "b's notice of the abort, held");
+  const next = poll(a.port);
+  await turnsUntil(
+    () => shared.sent.slice(sentBefore).some((m) => m.startsWith('a>b ') && m.includes('"p"')),
+    "a's presence question to b",
+  );
+  shared.release();
+  assert.equal((await next).body, 'c[1002,"Connection interrupted"]\n');
+});
