@@ -123,3 +123,19 @@ test('a poll aborted on the other node, the owner not told yet: the next poll at
   shared.release();
   assert.equal((await next).body, 'c[1002,"Connection interrupted"]\n');
 });
+
+test('a poll still waiting on the other node: the next poll at the owner gets 2010 once that node vouches for it', async () => {
+  const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+  const path = '/echo/000/presence2';
+  const poll = (port: number) => request(port, `${path}/xhr`, { method: 'POST', timeout: 3000 });
+  assert.equal((await poll(a.port)).body, 'o\n');
+  const sentBefore = shared.sent.length;
+  const waiting = new Stream(b.port, `${path}/xhr`, { method: 'POST' });
+  await turnsUntil(
+    () => shared.sent.slice(sentBefore).some((m) => m.startsWith('b>a ')),
+    'the poll forwarded to the owner',
+  );
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  assert.equal((await poll(a.port)).body, 'c[2010,"Another connection still open"]\n');
+  waiting.abort();
+});
