@@ -328,10 +328,6 @@ class ForwardingReceiver extends Receiver {
   /** What waits for the receiving node to say whether its receiver is still there. */
   private presenceWaiters: (() => void)[] = [];
 
-  /** Its frames in flight may be a poll's last: what comes while it is backed up waits in the queue. */
-  override get buffersWhileBusy(): boolean {
-    return false;
-  }
   /** What a message to the receiving node that cannot arrive does (one closure, not one per frame). */
   private readonly undeliverable = (): void => this.detached(true);
 

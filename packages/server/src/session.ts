@@ -71,11 +71,14 @@ function runFlushQueue(): void {
 
 /**
  * Whether what `receiver` is given now reaches its client after what it has
- * already: it is ready, or it buffers while backed up (Receiver.buffersWhileBusy),
- * as it does the close frame.
+ * already: any receiver that has not ended, even while it is backed up. A
+ * socket or a streaming response buffers it, as it does the close frame; an
+ * any-node stand-in posts it to the other node in order; a plain poll's
+ * stand-in ends with its one frame, and a resumable session replays what a
+ * poll that ended with its frame did not carry.
  */
 function takesFrames(receiver: Receiver): boolean {
-  return !receiver.ended && (receiver.ready || receiver.buffersWhileBusy);
+  return !receiver.ended;
 }
 
 /** What a session needs from the endpoint that made it. */

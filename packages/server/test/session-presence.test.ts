@@ -12,6 +12,7 @@ import { request, Stream } from '../../../test/helpers/http-client.ts';
 import { listen, stopHttp, trackSockets } from '../../../test/helpers/http-server.ts';
 import {
   type ClusterNode,
+  type Connection,
   createServer,
   type SessionCluster,
   type SockJSServer,
@@ -81,11 +82,16 @@ class HoldingCluster implements SessionCluster {
 
 const shared = new Shared();
 const nodes: { port: number; http: http.Server; sockjs: SockJSServer }[] = [];
+/** Every node's connections, by session id. */
+const connections = new Map<string, Connection>();
 
 before(async () => {
   for (const name of ['a', 'b']) {
     const sockjs = createServer({ prefix: '/echo', cluster: new HoldingCluster(name, shared) });
-    sockjs.on('connection', (conn) => conn.on('data', (m: string) => conn.write(m)));
+    sockjs.on('connection', (conn) => {
+      connections.set(conn.id, conn);
+      conn.on('data', (m: string) => conn.write(m));
+    });
     const server = http.createServer();
     trackSockets(server);
     sockjs.installHandlers(server);
@@ -138,4 +144,29 @@ test('a poll still waiting on the other node: the next poll at the owner gets 20
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
   assert.equal((await poll(a.port)).body, 'c[2010,"Another connection still open"]\n');
   waiting.abort();
+});
+
+test('a forwarded stream whose last frame the other node has not confirmed yet: what is written before close() still goes ahead of the close frame', async () => {
+  const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+  const path = '/echo/000/presence3';
+  assert.equal((await request(a.port, `${path}/xhr`, { method: 'POST' })).body, 'o\n');
+  const conn = connections.get('presence3')!;
+  const sentBefore = shared.sent.length;
+  const stream = new Stream(b.port, `${path}/xhr_streaming`, { method: 'POST' });
+  await turnsUntil(
+    () => shared.sent.slice(sentBefore).some((m) => m.startsWith('b>a ')),
+    'the stream forwarded to the owner',
+  );
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  // b's confirmations of frames wait: a's stand-in for the stream stays busy.
+  shared.holding.add('a');
+  conn.write('m1');
+  await turnsUntil(() => stream.text.includes('a["m1"]'), 'm1 on the stream');
+  conn.write('m2');
+  conn.close(3000, 'Go away!');
+  shared.release();
+  await turnsUntil(() => stream.text.includes('c[3000'), 'the close frame on the stream');
+  const frames = stream.text.split('\n').filter((f) => f.startsWith('a') || f.startsWith('c'));
+  assert.deepEqual(frames, ['a["m1"]', 'a["m2"]', 'c[3000,"Go away!"]']);
+  stream.abort();
 });

@@ -25,16 +25,6 @@ export abstract class Receiver {
    */
   confirmPresence?(then: () => void): void;
 
-  /**
-   * Whether frames it is given while backed up (not `ready`) still reach its
-   * client after those it already has: a socket or a streaming response
-   * buffers them. One standing for a receiver on another node may stand for
-   * a poll that ended with its last frame, and says no.
-   */
-  get buffersWhileBusy(): boolean {
-    return true;
-  }
-
   /** Sends one SockJS frame. */
   protected abstract sendFrame(frame: string): void;
   /** Ends the receiver from the server side. */
