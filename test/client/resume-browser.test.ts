@@ -106,7 +106,7 @@ describe('resume in Chromium through a relay', () => {
       const burst = serverBurst();
       server.app = burst.app;
       const relay = await startBurst(t, 'SockJS', { transports: [transport], resume: true });
-      const cuts = await cutThrice(relay, state, () => burst.state.written);
+      const cuts = await cutThrice(relay, state, burst);
       assert.deepEqual(cuts, ['reset', 'fin', 'silence']);
       const s = await untilPage(
         (c) => c.got.length >= TOTAL && burst.state.got.length >= TOTAL,
@@ -153,7 +153,7 @@ describe('resume in Chromium through a relay', () => {
       const burst = serverBurst();
       server.app = burst.app;
       const relay = await startBurst(t, 'ReconnectingSockJS', { transports: [transport] });
-      const cuts = await cutThrice(relay, state, () => burst.state.written);
+      const cuts = await cutThrice(relay, state, burst);
       const settled = settledCheck(burst.state);
       const s = await untilPage(
         (c) => settled(c, typesOf(c).at(-1) !== 'reconnecting'),

@@ -62,11 +62,7 @@ for (const transport of TRANSPORTS) {
         ...BACKOFF,
       } as ConstructorParameters<typeof SockJS>[2]);
       const client = clientBurst(sock, TOTAL);
-      const cuts = await cutThrice(
-        relay,
-        () => client,
-        () => burst.state.written,
-      );
+      const cuts = await cutThrice(relay, () => client, burst);
       assert.deepEqual(cuts, ['reset', 'fin', 'silence']);
       await eventually(
         () => client.got.length >= TOTAL && burst.state.got.length >= TOTAL,
@@ -98,11 +94,7 @@ for (const transport of TRANSPORTS) {
       });
       const client = clientBurst(sock, TOTAL);
       const over = () => burst.state.written === TOTAL && client.sent === TOTAL;
-      const cuts = await cutThrice(
-        relay,
-        () => client,
-        () => burst.state.written,
-      );
+      const cuts = await cutThrice(relay, () => client, burst);
       await eventually(over, 'the end of the burst', 30_000);
       const settled = settledCheck(burst.state);
       await eventually(
