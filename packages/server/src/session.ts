@@ -69,18 +69,6 @@ function runFlushQueue(): void {
   }
 }
 
-/**
- * Whether what `receiver` is given now reaches its client after what it has
- * already: any receiver that has not ended, even while it is backed up. A
- * socket or a streaming response buffers it, as it does the close frame; an
- * any-node stand-in posts it to the other node in order; a plain poll's
- * stand-in ends with its one frame, and a resumable session replays what a
- * poll that ended with its frame did not carry.
- */
-function takesFrames(receiver: Receiver): boolean {
-  return !receiver.ended;
-}
-
 /** What a session needs from the endpoint that made it. */
 export interface SessionHost {
   readonly options: ResolvedOptions;
@@ -253,7 +241,7 @@ export class Session implements SessionLink, Scheduled, AckOwner {
       // The close frame would only join the frames its client is not reading:
       // let go of the socket, what is buffered in it and what is queued for
       // it instead of holding them for as long as the client stays connected.
-      if (congested !== null && takesFrames(congested)) {
+      if (congested !== null && !congested.ended) {
         this.state.drain();
         this.queuedSize = 0;
       }
@@ -471,12 +459,15 @@ export class Session implements SessionLink, Scheduled, AckOwner {
 
   /**
    * Sends what is left, then the close frame, then ends the receiver. What
-   * is left goes to a backed-up receiver too, as the close frame does: the
-   * last messages written before end() must not be lost because the frame
-   * before them still fills the socket.
+   * is left goes to any receiver that has not ended, a backed-up one too, as
+   * the close frame does: the last messages written before end() must not be
+   * lost because the frame before them still fills the socket. (A socket or
+   * a streaming response buffers them; an any-node stand-in posts them to
+   * the other node in order; a plain poll's stand-in has ended with its one
+   * frame, and a resumable session replays what a poll did not carry.)
    */
   private deliverClose(receiver: Receiver): void {
-    if (takesFrames(receiver)) {
+    if (!receiver.ended) {
       if (this.resume !== null) {
         this.sendNumbered(receiver, this.resume);
       } else if (this.state.queued > 0) {
@@ -484,6 +475,7 @@ export class Session implements SessionLink, Scheduled, AckOwner {
         this.queuedSize = 0;
       }
     }
+    // A poll ends with the frame it was just given: the close frame waits for the next.
     if (!receiver.ended) {
       receiver.close(this.state.closeCode, this.state.closeReason, this.state.closeFrame!);
       this.closeSent = true;
