@@ -17,7 +17,7 @@ import {
   type SessionCluster,
   type SockJSServer,
 } from '../src/index.js';
-import { turnsUntil } from './resume-support.js';
+import { turns, turnsUntil } from './resume-support.js';
 
 /** What both nodes share: who owns which session, the nodes, and the held messages. */
 class Shared {
@@ -104,20 +104,30 @@ after(async () => {
   for (const node of nodes) await stopHttp(node.http, [node.sockjs]);
 });
 
-test('a poll aborted on the other node, the owner not told yet: the next poll at the owner waits for the answer and gets the close, not 2010', async () => {
+/**
+ * Opens session `id` at a (a poll gets its `o`), then sends a receiving
+ * request for it (`transport`: xhr or xhr_streaming) to b, which forwards it
+ * to a; resolves once a has had time to attach it.
+ */
+async function receiverOnB(id: string, transport: string) {
   const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
-  const path = '/echo/000/presence1';
-  const poll = (port: number) => request(port, `${path}/xhr`, { method: 'POST', timeout: 3000 });
-  assert.equal((await poll(a.port)).body, 'o\n');
+  const path = `/echo/000/${id}`;
+  assert.equal((await request(a.port, `${path}/xhr`, { method: 'POST' })).body, 'o\n');
   const sentBefore = shared.sent.length;
-  const waiting = new Stream(b.port, `${path}/xhr`, { method: 'POST' });
+  const receiver = new Stream(b.port, `${path}/${transport}`, { method: 'POST' });
   await turnsUntil(
     () => shared.sent.slice(sentBefore).some((m) => m.startsWith('b>a ')),
-    'the poll forwarded to the owner',
+    'the request forwarded to the owner',
   );
+  await turns(20);
+  return { a, path, receiver, sentBefore };
+}
+
+test('a poll aborted on the other node, the owner not told yet: the next poll at the owner waits for the answer and gets the close, not 2010', async () => {
+  // a has attached the forwarded poll before b's notices are held.
+  const { a, path, receiver: waiting, sentBefore } = await receiverOnB('presence1', 'xhr');
+  const poll = (port: number) => request(port, `${path}/xhr`, { method: 'POST', timeout: 3000 });
   await turnsUntil(() => a.sockjs.stats().sessions.total === 1, 'the session on a');
-  // Lets a attach the forwarded poll before b's notices are held.
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
   shared.holding.add('a');
   waiting.abort();
   await turnsUntil(() => shared.held.length > 0, "b's notice of the abort, held");
@@ -131,33 +141,15 @@ test('a poll aborted on the other node, the owner not told yet: the next poll at
 });
 
 test('a poll still waiting on the other node: the next poll at the owner gets 2010 once that node vouches for it', async () => {
-  const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
-  const path = '/echo/000/presence2';
+  const { a, path, receiver: waiting } = await receiverOnB('presence2', 'xhr');
   const poll = (port: number) => request(port, `${path}/xhr`, { method: 'POST', timeout: 3000 });
-  assert.equal((await poll(a.port)).body, 'o\n');
-  const sentBefore = shared.sent.length;
-  const waiting = new Stream(b.port, `${path}/xhr`, { method: 'POST' });
-  await turnsUntil(
-    () => shared.sent.slice(sentBefore).some((m) => m.startsWith('b>a ')),
-    'the poll forwarded to the owner',
-  );
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
   assert.equal((await poll(a.port)).body, 'c[2010,"Another connection still open"]\n');
   waiting.abort();
 });
 
 test('a forwarded stream whose last frame the other node has not confirmed yet: what is written before close() still goes ahead of the close frame', async () => {
-  const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
-  const path = '/echo/000/presence3';
-  assert.equal((await request(a.port, `${path}/xhr`, { method: 'POST' })).body, 'o\n');
+  const { receiver: stream } = await receiverOnB('presence3', 'xhr_streaming');
   const conn = connections.get('presence3')!;
-  const sentBefore = shared.sent.length;
-  const stream = new Stream(b.port, `${path}/xhr_streaming`, { method: 'POST' });
-  await turnsUntil(
-    () => shared.sent.slice(sentBefore).some((m) => m.startsWith('b>a ')),
-    'the stream forwarded to the owner',
-  );
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
   // b's confirmations of frames wait: a's stand-in for the stream stays busy.
   shared.holding.add('a');
   conn.write('m1');
