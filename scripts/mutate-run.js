@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The test command of the server's mutation run (stryker/server.config.json):
+// The test command of the server's mutation run (stryker/server.config.mjs):
 // runs the test files given, each in its own `node --test` process, at most
 // `--jobs` at a time (in the order given: put those that catch the most
 // first), and exits 1 as soon as one fails, stopping the others; 0 once all

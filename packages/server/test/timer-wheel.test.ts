@@ -136,3 +136,143 @@ describe('TimerWheel', () => {
     wheel.clear();
   });
 });
+
+// The wheel's promise is one timer for many deadlines, armed for the earliest
+// slot. These tests replace the global setTimeout/clearTimeout (which the
+// wheel calls) with a ledger of live timers, so what the wheel arms, replaces
+// and leaves behind is checked exactly, with no real time passing.
+class TimerLedger {
+  t = 1000;
+  readonly live = new Map<number, { at: number; fn: () => void }>();
+  private nextId = 1;
+  private saved: { set: typeof setTimeout; clear: typeof clearTimeout } | null = null;
+  readonly now = () => this.t;
+
+  install(): void {
+    this.saved = { set: globalThis.setTimeout, clear: globalThis.clearTimeout };
+    const fakeSet = (fn: () => void, ms: number) => {
+      const id = this.nextId++;
+      // Node runs a delay it cannot hold (over 2^31 - 1, or Infinity) after 1 ms.
+      const delay = Number.isFinite(ms) && ms <= 2 ** 31 - 1 ? ms : 1;
+      this.live.set(id, { at: this.t + delay, fn });
+      return { id, unref: () => {}, hasRef: () => false };
+    };
+    const fakeClear = (timer: { id: number } | null | undefined) => {
+      if (timer) this.live.delete(timer.id);
+    };
+    globalThis.setTimeout = fakeSet as unknown as typeof setTimeout;
+    globalThis.clearTimeout = fakeClear as unknown as typeof clearTimeout;
+  }
+
+  uninstall(): void {
+    if (this.saved === null) return;
+    globalThis.setTimeout = this.saved.set;
+    globalThis.clearTimeout = this.saved.clear;
+  }
+
+  /** When each live timer is due, earliest first. */
+  armed(): number[] {
+    return [...this.live.values()].map((timer) => timer.at).sort((a, b) => a - b);
+  }
+
+  /** Moves the clock to `to`, running every timer due by then in order (at most 100). */
+  advance(to: number): void {
+    for (let n = 0; n < 100; n++) {
+      const due = [...this.live.entries()]
+        .filter(([, timer]) => timer.at <= to)
+        .sort((a, b) => a[1].at - b[1].at)[0];
+      if (due === undefined) break;
+      this.live.delete(due[0]);
+      this.t = due[1].at;
+      due[1].fn();
+    }
+    this.t = to;
+  }
+}
+
+describe('TimerWheel keeps one timer, for the earliest slot', () => {
+  const withLedger = (body: (ledger: TimerLedger) => void) => () => {
+    const ledger = new TimerLedger();
+    ledger.install();
+    try {
+      body(ledger);
+    } finally {
+      ledger.uninstall();
+    }
+  };
+
+  test(
+    'a later deadline scheduled after an earlier one leaves the timer on the earlier slot',
+    withLedger((ledger) => {
+      const wheel = new TimerWheel<Item>(10, ledger.now);
+      const early = new Item();
+      const late = new Item();
+      wheel.schedule(early, 1020);
+      wheel.schedule(late, 3000);
+      assert.deepEqual(ledger.armed(), [1020]);
+      ledger.advance(1020);
+      assert.deepEqual(early.fired, [1020], 'the earlier item fires on time');
+      assert.deepEqual(late.fired, []);
+      assert.deepEqual(ledger.armed(), [3000], 'then the timer moves to the next slot');
+      ledger.advance(3000);
+      assert.deepEqual(late.fired, [3000]);
+      assert.deepEqual(ledger.armed(), [], 'nothing left, no timer');
+    }),
+  );
+
+  test(
+    'after a fire the timer goes to the earliest remaining slot, whatever order they came in',
+    withLedger((ledger) => {
+      const wheel = new TimerWheel<Item>(10, ledger.now);
+      const first = new Item();
+      const second = new Item();
+      const third = new Item();
+      wheel.schedule(first, 1020);
+      wheel.schedule(second, 1500);
+      wheel.schedule(third, 3000);
+      ledger.advance(1020);
+      assert.deepEqual(ledger.armed(), [1500]);
+      ledger.advance(1500);
+      assert.deepEqual(second.fired, [1500]);
+      assert.deepEqual(ledger.armed(), [3000]);
+    }),
+  );
+
+  test(
+    'an earlier deadline replaces the timer instead of adding one',
+    withLedger((ledger) => {
+      const wheel = new TimerWheel<Item>(10, ledger.now);
+      wheel.schedule(new Item(), 3000);
+      wheel.schedule(new Item(), 2000);
+      wheel.schedule(new Item(), 1020);
+      assert.deepEqual(ledger.armed(), [1020]);
+    }),
+  );
+
+  test(
+    'a slot emptied by cancel gets no timer of its own',
+    withLedger((ledger) => {
+      const wheel = new TimerWheel<Item>(10, ledger.now);
+      const early = new Item();
+      const cancelled = new Item();
+      wheel.schedule(early, 1020);
+      wheel.schedule(cancelled, 1500);
+      wheel.cancel(cancelled);
+      ledger.advance(1020);
+      assert.deepEqual(early.fired, [1020]);
+      assert.deepEqual(ledger.armed(), [], 'nothing is due any more: no timer, no wake-ups');
+      ledger.advance(5000);
+      assert.deepEqual(cancelled.fired, []);
+    }),
+  );
+
+  test(
+    'clear() stops the timer',
+    withLedger((ledger) => {
+      const wheel = new TimerWheel<Item>(10, ledger.now);
+      wheel.schedule(new Item(), 1020);
+      wheel.clear();
+      assert.deepEqual(ledger.armed(), []);
+    }),
+  );
+});
