@@ -12,6 +12,7 @@ const h = (name) => `test/hardening/${name}.test.ts`;
 /** Every file the session and HTTP-transport modules need, broad and fast ones first. */
 const ALL_FILES = [
   s('sessions'),
+  s('session-table'),
   s('timers'),
   s('faults'),
   s('http-transports'),
@@ -46,6 +47,7 @@ export const GROUPS = {
   'session-table': {
     mutate: ['packages/server/src/sessions.ts'],
     tests: [
+      s('session-table'),
       s('sessions'),
       s('api'),
       s('timers'),
