@@ -100,8 +100,11 @@ export const GROUPS = {
     ],
   },
   session: {
+    mutate: ['packages/server/src/session.ts'],
+    tests: ALL_FILES,
+  },
+  'http-transports': {
     mutate: [
-      'packages/server/src/session.ts',
       'packages/server/src/receivers/receiver.ts',
       'packages/server/src/receivers/http-receiver.ts',
       'packages/server/src/receivers/polling-receiver.ts',
