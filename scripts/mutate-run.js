@@ -19,6 +19,9 @@ if (files.length === 0 || !(jobs >= 1)) {
   process.exit(2);
 }
 
+/** Longer than any test of the lists takes on a loaded machine. */
+const TEST_TIMEOUT_MS = 30_000;
+
 const running = new Set();
 // Each in a process group of its own, so that stopping it stops the file's
 // test process too (`node --test` runs each file in a child).
@@ -39,7 +42,16 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 let next = 0;
 const start = () => {
   const file = files[next++];
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', file], {
+  // A mutant that makes a test hang (a response never sent) fails that test
+  // after TEST_TIMEOUT_MS, well before Stryker's own timeout for the run.
+  const args = [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-force-exit',
+    `--test-timeout=${TEST_TIMEOUT_MS}`,
+  ];
+  const child = spawn(process.execPath, [...args, file], {
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: true,
   });
