@@ -62,13 +62,20 @@ describe('parseNumberedBatch', () => {
     ]) {
       assert.throws(
         () => parseNumberedBatch(text),
-        (e: unknown) => e instanceof FrameError && e.code === 'SOCKJS_ERR_NO_PAYLOAD',
+        (e: unknown) =>
+          e instanceof FrameError &&
+          e.code === 'SOCKJS_ERR_NO_PAYLOAD' &&
+          e.message === 'Payload expected.',
         text,
       );
     }
+    // The messages are the bodies of the 500 answers, as for a plain batch.
     assert.throws(
       () => parseNumberedBatch('[0,0,'),
-      (e: unknown) => e instanceof FrameError && e.code === 'SOCKJS_ERR_BAD_JSON',
+      (e: unknown) =>
+        e instanceof FrameError &&
+        e.code === 'SOCKJS_ERR_BAD_JSON' &&
+        e.message === 'Broken JSON encoding.',
     );
   });
 });
