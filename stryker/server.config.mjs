@@ -34,6 +34,7 @@ const ALL_FILES = [
   s('forwarding-polls'),
   s('resume-any-node'),
   s('wire-cache'),
+  s('keep-open'),
   h('faults'),
   h('silent-peer'),
   h('observability'),
