@@ -36,6 +36,7 @@ const ALL_FILES = [
   s('wire-cache'),
   s('keep-open'),
   h('faults'),
+  h('origins'),
   h('silent-peer'),
   h('observability'),
 ];
