@@ -199,6 +199,24 @@ describe('xhr_streaming', () => {
     }
   });
 
+  test('response_limit: a frame that reaches it exactly ends the response', async () => {
+    // 'o\n' (2) and a["<100 chars>"]\n (106): 108 in all, not one more.
+    const limited = await startServer({ response_limit: 108 });
+    try {
+      const path = sessionPath();
+      const stream = new Stream(limited.port, `${path}/xhr_streaming`, { method: 'POST' });
+      await stream.waitFor('o\n');
+      const msg = 'z'.repeat(100);
+      assert.equal(
+        (await post(limited.port, `${path}/xhr_send`, JSON.stringify([msg]))).status,
+        204,
+      );
+      assert.equal(await stream.waitEnd(), `${PRELUDE}o\na["${msg}"]\n`);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   test('response_limit counts the frames of a polling-sized burst too', async () => {
     const limited = await startServer({ response_limit: 50 });
     try {
