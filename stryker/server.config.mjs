@@ -35,6 +35,7 @@ const ALL_FILES = [
   s('resume-any-node'),
   s('wire-cache'),
   s('keep-open'),
+  s('transport-edges'),
   h('faults'),
   h('origins'),
   h('silent-peer'),
