@@ -66,6 +66,7 @@ export const GROUPS = {
   'http-util': {
     mutate: ['packages/server/src/http-util.ts'],
     tests: [
+      s('http-util-edges'),
       s('http-routes'),
       s('transports'),
       s('faults'),

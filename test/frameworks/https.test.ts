@@ -8,13 +8,10 @@
 // itself, so for that one NODE_TLS_REJECT_UNAUTHORIZED=0, in this process
 // only, for the tests' time.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { start } from '../../examples/frameworks/https.js';
+import { selfSigned } from '../helpers/tls.ts';
 import {
   echoesOver,
   NODE_TRANSPORTS,
@@ -27,42 +24,6 @@ import {
 } from './recipe-checks.ts';
 
 const uncaught = recordUncaught();
-
-/** A fresh self-signed certificate for 127.0.0.1, valid one day. */
-function selfSigned(): { key: string; cert: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'sockjs-https-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    return {
-      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('node:https, the recipe', () => {
   let running: Running;
