@@ -127,6 +127,17 @@ describe('forwarding over any SessionCluster', () => {
     assert.equal(broken.body, 'Broken JSON encoding.');
   });
 
+  test('a forwarded plain batch stays plain, whatever its messages hold', async () => {
+    // Forwarded, a batch that starts with a number travels as a resumable
+    // one ([seq, ack, ...]); digits anywhere else must not make it one.
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    const id = newId();
+    assert.equal((await poll(a.port, id)).body, 'o\n');
+    assert.equal((await send(b.port, id, '["a1"]')).status, 204);
+    assert.equal((await send(b.port, id, '["x",[2]]')).status, 204);
+    assert.equal((await poll(b.port, id)).body, 'a["a1","x","[2]"]\n');
+  });
+
   test("the owner's own requests do not ask the registry", async () => {
     const [a] = nodes as [(typeof nodes)[0]];
     const id = newId();
