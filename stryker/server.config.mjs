@@ -36,6 +36,7 @@ const ALL_FILES = [
   s('wire-cache'),
   s('keep-open'),
   s('transport-edges'),
+  s('stall-timing'),
   h('faults'),
   h('origins'),
   h('silent-peer'),
