@@ -81,6 +81,32 @@ describe('the JSESSIONID cookie a client sent', () => {
 });
 
 describe('readBody', () => {
+  test('a body of many chunks comes whole, once', async () => {
+    const calls: string[] = [];
+    const server = http.createServer((req, res) => {
+      readBody(req, 1 << 20, (err, body) => {
+        calls.push(err === null ? `body ${body.length}` : `error ${err.message}`);
+        res.end(err === null ? body : 'error');
+      });
+    });
+    trackSockets(server);
+    const port = await listen(server);
+    try {
+      // 200 KiB: a socket reads at most 64 KiB at a time, so at least four chunks.
+      const body = Array.from({ length: 200 * 1024 }, (_, i) =>
+        String.fromCharCode(97 + (i % 26)),
+      ).join('');
+      const r = await request(port, '/x', { method: 'POST', body });
+      assert.equal(r.body.length, body.length);
+      assert.equal(r.body, body);
+      // A finished body is not reported again when its request closes.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(calls, [`body ${body.length}`]);
+    } finally {
+      await stopHttp(server, []);
+    }
+  });
+
   test('a body declared over the limit is refused before any of it arrives', async () => {
     const server = http.createServer((req, res) => {
       readBody(req, 10, (err) => {
