@@ -37,6 +37,7 @@ const ALL_FILES = [
   s('keep-open'),
   s('transport-edges'),
   s('stall-timing'),
+  s('websocket-edges'),
   h('faults'),
   h('origins'),
   h('silent-peer'),
@@ -87,6 +88,7 @@ export const GROUPS = {
     ],
     tests: [
       s('websocket'),
+      s('websocket-edges'),
       s('faults'),
       s('transports'),
       s('timers'),

@@ -1,0 +1,44 @@
+// A resumable session's websocket (docs/resume.md) at its edges, found
+// untested by the mutation run (docs/testing.md, group `websocket`): an
+// empty message carries nothing, as on a plain session, and a batch that is
+// not [seq, ack, ...] JSON closes the socket with 3000 "Broken framing." at
+// once, with no close frame before it and no harm to the server.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type ResumeServer, startResumeServer } from './resume-support.js';
+import { sessionPath, WsClient } from './support.js';
+
+describe('a resumable websocket', () => {
+  let s: ResumeServer;
+  before(async () => {
+    s = await startResumeServer();
+  });
+  after(() => s.stop());
+
+  const open = async () => {
+    const ws = new WsClient(`ws://127.0.0.1:${s.port}${sessionPath()}/websocket?resume=new`);
+    assert.equal(await ws.message(1), 'o');
+    return ws;
+  };
+
+  test('an empty message carries nothing and leaves the session open', async () => {
+    const ws = await open();
+    ws.ws.send('');
+    ws.ws.send('[0,0,"after the empty one"]');
+    assert.equal(await ws.message(2), 'a[0,1,"after the empty one"]');
+    ws.ws.close();
+  });
+
+  for (const broken of ['[1,0,', '["x"]', '{}']) {
+    test(`${JSON.stringify(broken)} closes it with 3000 "Broken framing." and no frame`, async () => {
+      const ws = await open();
+      ws.ws.send(broken);
+      assert.deepEqual(await ws.closed(), { code: 3000, reason: 'Broken framing.' });
+      assert.deepEqual(ws.messages, ['o']);
+      // The server is unharmed: another session opens.
+      const next = await open();
+      next.ws.close();
+    });
+  }
+});
