@@ -101,6 +101,8 @@ export const GROUPS = {
       s('close-while-congested'),
       s('session-edges'),
       s('wire-cache'),
+      s('resume-any-node'),
+      s('forwarding'),
       h('faults'),
       h('silent-peer'),
       h('observability'),

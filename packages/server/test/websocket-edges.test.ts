@@ -6,6 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { WebSocket } from 'ws';
 import { type ResumeServer, startResumeServer } from './resume-support.js';
 import { sessionPath, WsClient } from './support.js';
 
@@ -41,4 +42,16 @@ describe('a resumable websocket', () => {
       next.ws.close();
     });
   }
+
+  test('resume=<ack> for no session: c[2012,"Cannot resume"] as a text frame, then the close', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${s.port}${sessionPath()}/websocket?resume=3`);
+    const frames: { text: string; binary: boolean }[] = [];
+    ws.on('message', (data, isBinary) => frames.push({ text: data.toString(), binary: isBinary }));
+    const code = await new Promise<number>((resolve, reject) => {
+      ws.on('close', (c) => resolve(c));
+      ws.on('error', reject);
+    });
+    assert.deepEqual(frames, [{ text: 'c[2012,"Cannot resume"]', binary: false }]);
+    assert.equal(code, 1000);
+  });
 });
