@@ -170,6 +170,36 @@ describe('resume through any-node forwarding, while the owner lives', () => {
     second.ws.terminate();
   });
 
+  test('websocket: on a forwarded socket an empty message carries nothing', async () => {
+    const id = newId();
+    const first = new WsClient(socketUrl(owner, id, 'new'));
+    assert.equal(await first.message(1), 'o');
+    first.ws.terminate();
+    const second = new WsClient(socketUrl(other, id, '0'));
+    await second.opened;
+    second.ws.send('');
+    second.ws.send('[0,0,"after the empty one"]');
+    assert.equal(await second.message(1), 'a[0,1,"after the empty one"]');
+    second.ws.close();
+    await second.closed();
+  });
+
+  test('websocket: a broken batch on a forwarded socket closes it with 3000 and ends the session', async () => {
+    const id = newId();
+    const first = new WsClient(socketUrl(owner, id, 'new'));
+    assert.equal(await first.message(1), 'o');
+    first.ws.terminate();
+    const second = new WsClient(socketUrl(other, id, '0'));
+    await second.opened;
+    second.ws.send('[0,0,');
+    assert.deepEqual(await second.closed(), { code: 3000, reason: 'Broken framing.' });
+    assert.deepEqual(second.messages, []);
+    // As a client's goodbye, it ends the session at its owner.
+    for (let i = 0; (await send(owner, id, [0, 0, 'late'])) !== 404; i++) {
+      assert.ok(i < 100, 'the session did not end');
+    }
+  });
+
   test('websocket: a reattach for an id no node holds gets 2012', async () => {
     const ws = new WsClient(socketUrl(other, newId(), '0'));
     assert.equal(await ws.message(1), 'c[2012,"Cannot resume"]');
