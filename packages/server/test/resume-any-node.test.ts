@@ -170,6 +170,25 @@ describe('resume through any-node forwarding, while the owner lives', () => {
     second.ws.terminate();
   });
 
+  test('websocket: a forwarded socket that drops (1006) leaves the session to resume', async () => {
+    const id = newId();
+    const first = new WsClient(socketUrl(owner, id, 'new'));
+    assert.equal(await first.message(1), 'o');
+    first.ws.terminate();
+    const second = new WsClient(socketUrl(other, id, '0'));
+    await second.opened;
+    second.ws.send('[0,0,"one"]');
+    assert.equal(await second.message(1), 'a[0,1,"one"]');
+    second.ws.terminate();
+    // Not a goodbye: the session waits for its client, which comes back.
+    const third = new WsClient(socketUrl(owner, id, '1'));
+    await third.opened;
+    third.ws.send('[1,1,"two"]');
+    assert.equal(await third.message(1), 'a[1,2,"two"]');
+    third.ws.close();
+    await third.closed();
+  });
+
   test('websocket: on a forwarded socket an empty message carries nothing', async () => {
     const id = newId();
     const first = new WsClient(socketUrl(owner, id, 'new'));
