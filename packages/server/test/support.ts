@@ -104,8 +104,10 @@ export class WsClient {
       this.pings++;
       this.wakeup.wake();
     });
-    this.ws.on('message', (data) => {
-      this.messages.push(data.toString());
+    this.ws.on('message', (data, isBinary) => {
+      // SockJS frames are text: a binary one is recorded so that no
+      // expected frame can match it.
+      this.messages.push(isBinary ? `(binary) ${data.toString()}` : data.toString());
       this.wakeup.wake();
     });
     this.ws.on('close', (code, reason) => {
