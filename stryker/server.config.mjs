@@ -89,6 +89,7 @@ export const GROUPS = {
     tests: [
       s('websocket'),
       s('websocket-edges'),
+      s('socket-receiver'),
       s('faults'),
       s('transports'),
       s('timers'),
