@@ -12,7 +12,8 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { listen } from '../../../test/helpers/http-server.ts';
 import { eventually } from '../../../test/helpers/timing.ts';
-import { type Connection, createServer } from '../src/index.js';
+import { createServer } from '../src/index.js';
+import { BURST_BYTES, backUp, StreamReader, startBurstServer } from './backlog-support.js';
 import {
   post,
   request,
@@ -52,56 +53,21 @@ describe('each receiving transport names its protocol on the connection', () => 
 });
 
 describe('a streaming response after backpressure', () => {
-  const MESSAGE = 'm'.repeat(64 * 1024);
-  // 32 MiB in one frame: more than loopback socket buffers take while unread.
-  const COUNT = 512;
-
   test('takes frames again once its client reads (drain)', async () => {
-    const sockjs = createServer({
-      prefix: '/burst',
-      response_limit: 256 << 20,
-      max_queue_size: 256 << 20,
-    });
-    const conns: Connection[] = [];
-    sockjs.on('connection', (conn) => {
-      conns.push(conn);
-      conn.on('data', (m: string) => {
-        if (m === 'burst') for (let i = 0; i < COUNT; i++) conn.write(MESSAGE);
-        else conn.write(`echo:${m}`);
-      });
-    });
-    const server = http.createServer();
-    trackSockets(server);
-    sockjs.installHandlers(server);
-    const port = await listen(server);
+    const server = await startBurstServer('/burst');
     try {
-      const session = sessionPath('/burst');
-      const socket = net.connect(port, '127.0.0.1');
-      let received = 0;
-      let tail = '';
-      socket.on('data', (chunk: Buffer) => {
-        received += chunk.length;
-        tail = (tail + chunk.toString('latin1')).slice(-200);
-      });
-      socket.write(
-        `POST ${session}/xhr_streaming HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`,
-      );
-      await eventually(() => tail.includes('\no\n'), 'the open frame');
-      socket.pause();
-      assert.equal((await post(port, `${session}/xhr_send`, '["burst"]')).status, 204);
-      // The client reads nothing: the response backs up, so the next
-      // message waits in the session.
-      assert.equal((await post(port, `${session}/xhr_send`, '["probe"]')).status, 204);
-      await eventually(() => conns[0]!.writableLength === 1, 'the probe queued in the session');
-      socket.resume();
+      const path = sessionPath('/burst');
+      const reader = new StreamReader(server.port, path);
+      await eventually(() => reader.tail.includes('\no\n'), 'the open frame');
+      await backUp(server, path, reader, 'probe');
+      reader.socket.resume();
       // Once the response drains, the session sends what waited.
-      // (The raw socket sees the chunked encoding around each frame.)
-      await eventually(() => tail.includes('a["echo:probe"]\n'), 'the probe', 20_000);
-      assert.ok(received > COUNT * MESSAGE.length);
-      assert.equal(conns[0]!.writableLength, 0);
-      socket.destroy();
+      await eventually(() => reader.tail.includes('a["echo:probe"]\n'), 'the probe', 20_000);
+      assert.ok(reader.received > BURST_BYTES);
+      assert.equal(server.connection(path).writableLength, 0);
+      reader.socket.destroy();
     } finally {
-      await stopHttp(server, [sockjs]);
+      await server.stop();
     }
   });
 });
