@@ -76,6 +76,32 @@ async function send(node: Node, id: string, batch: unknown[]): Promise<number> {
     .status;
 }
 
+/**
+ * A resumable websocket session opened on the owner, its socket dropped, and
+ * its client back with `resume=0` on the other node, which forwards it.
+ */
+async function forwardedSocket(prefix?: string): Promise<{ id: string; socket: WsClient }> {
+  const id = newId();
+  const first = new WsClient(socketUrl(owner, id, 'new', prefix));
+  assert.equal(await first.message(1), 'o');
+  // A websocket session's claim is written after its `o` (endpoint.ts): the
+  // client comes back once the other node can find the owner.
+  for (let i = 0; (await owner.cluster.locate(id)) === null; i++) {
+    assert.ok(i < 100, 'the owner never claimed the session');
+  }
+  first.ws.terminate();
+  const socket = new WsClient(socketUrl(other, id, '0', prefix));
+  await socket.opened;
+  return { id, socket };
+}
+
+/** Sends `batch` to the session on its owner until the answer says it ended (404). */
+async function untilEnded(id: string, batch: unknown[]): Promise<void> {
+  for (let i = 0; (await send(owner, id, batch)) !== 404; i++) {
+    assert.ok(i < 100, 'the session did not end');
+  }
+}
+
 before(async () => {
   redis = await startRedis();
   owner = await startNode();
@@ -153,30 +179,18 @@ describe('resume through any-node forwarding, while the owner lives', () => {
     // The client's close frame ends the session at its owner.
     second.ws.close();
     await second.closed();
-    for (let i = 0; (await send(owner, id, [2, 2, 'late'])) !== 404; i++) {
-      assert.ok(i < 100, 'the session did not end');
-    }
+    await untilEnded(id, [2, 2, 'late']);
   });
 
   test('websocket: a forwarded socket gets its ack-only frames from the owner', async () => {
-    const id = newId();
-    const first = new WsClient(socketUrl(owner, id, 'new', '/sink'));
-    assert.equal(await first.message(1), 'o');
-    first.ws.terminate();
-    const second = new WsClient(socketUrl(other, id, '0', '/sink'));
-    await second.opened;
+    const { socket: second } = await forwardedSocket('/sink');
     second.ws.send(JSON.stringify([0, 0, ...Array.from({ length: 32 }, (_, i) => `m${i}`)]));
     assert.equal(await second.message(1), 'a[0,32]');
     second.ws.terminate();
   });
 
   test('websocket: a forwarded socket that drops (1006) leaves the session to resume', async () => {
-    const id = newId();
-    const first = new WsClient(socketUrl(owner, id, 'new'));
-    assert.equal(await first.message(1), 'o');
-    first.ws.terminate();
-    const second = new WsClient(socketUrl(other, id, '0'));
-    await second.opened;
+    const { id, socket: second } = await forwardedSocket();
     second.ws.send('[0,0,"one"]');
     assert.equal(await second.message(1), 'a[0,1,"one"]');
     second.ws.terminate();
@@ -190,12 +204,7 @@ describe('resume through any-node forwarding, while the owner lives', () => {
   });
 
   test('websocket: on a forwarded socket an empty message carries nothing', async () => {
-    const id = newId();
-    const first = new WsClient(socketUrl(owner, id, 'new'));
-    assert.equal(await first.message(1), 'o');
-    first.ws.terminate();
-    const second = new WsClient(socketUrl(other, id, '0'));
-    await second.opened;
+    const { socket: second } = await forwardedSocket();
     second.ws.send('');
     second.ws.send('[0,0,"after the empty one"]');
     assert.equal(await second.message(1), 'a[0,1,"after the empty one"]');
@@ -204,19 +213,12 @@ describe('resume through any-node forwarding, while the owner lives', () => {
   });
 
   test('websocket: a broken batch on a forwarded socket closes it with 3000 and ends the session', async () => {
-    const id = newId();
-    const first = new WsClient(socketUrl(owner, id, 'new'));
-    assert.equal(await first.message(1), 'o');
-    first.ws.terminate();
-    const second = new WsClient(socketUrl(other, id, '0'));
-    await second.opened;
+    const { id, socket: second } = await forwardedSocket();
     second.ws.send('[0,0,');
     assert.deepEqual(await second.closed(), { code: 3000, reason: 'Broken framing.' });
     assert.deepEqual(second.messages, []);
     // As a client's goodbye, it ends the session at its owner.
-    for (let i = 0; (await send(owner, id, [0, 0, 'late'])) !== 404; i++) {
-      assert.ok(i < 100, 'the session did not end');
-    }
+    await untilEnded(id, [0, 0, 'late']);
   });
 
   test('websocket: a reattach for an id no node holds gets 2012', async () => {
