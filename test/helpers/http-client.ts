@@ -1,8 +1,9 @@
-// The client side of HTTP in tests: whole requests, responses read as they
+// The client side of HTTP in tests: whole requests (over https too), responses read as they
 // stream, and raw TCP connections read incrementally, all to 127.0.0.1.
 
 import assert from 'node:assert/strict';
 import http, { type IncomingHttpHeaders } from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import { Wakeup, withDeadline } from './timing.ts';
 
@@ -19,17 +20,20 @@ export interface RequestOptions {
   body?: string | Buffer;
   /** Fail when no complete answer arrived within this many ms (default: no limit). */
   timeout?: number;
+  /** Speak https, trusting this certificate (PEM). */
+  ca?: string;
 }
 
 function open(port: number, path: string, opts: RequestOptions): http.ClientRequest {
-  return http.request({
+  const options = {
     host: '127.0.0.1',
     port,
     path,
     method: opts.method ?? 'GET',
     headers: opts.headers,
     agent: false,
-  });
+  } as const;
+  return opts.ca === undefined ? http.request(options) : https.request({ ...options, ca: opts.ca });
 }
 
 /** One HTTP request on a fresh connection; resolves with the whole answer. */
