@@ -174,9 +174,18 @@ export class Endpoint
     const addressable = resumable && this.sessions.find(id) === undefined;
     const session = new Session(id, this, req, protocol, admitted, addressable);
     this.sessions.host(session, addressable);
-    // Any-node mode: claimed, so that a reattach on another node finds it here.
-    if (addressable) void this.forwarder?.place(this, id, true);
     return session;
+  }
+
+  claimSocketSession(id: string): Promise<boolean> | null {
+    if (this.forwarder === null) return null;
+    // Unreachable registry: the session opens here all the same, found by
+    // id on this node only.
+    return this.forwarder.place(this, id, true).then((placement) => placement.kind !== 'remote');
+  }
+
+  unclaimSocketSession(id: string): void {
+    if (this.sessions.find(id) === undefined) this.forwarder?.released(id);
   }
 
   findSession(id: string): Session | undefined {

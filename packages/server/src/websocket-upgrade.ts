@@ -87,6 +87,15 @@ export interface WebSocketSessionHost {
     admitted: unknown,
     resumable: boolean,
   ): Session;
+  /**
+   * Any-node mode: claims the id of a resumable session in the cluster
+   * before its socket opens, so that a reattach through any node finds it
+   * from its `o` frame on. Resolves whether the session may be found by id
+   * (false when another node holds the id); null without a cluster.
+   */
+  claimSocketSession(id: string): Promise<boolean> | null;
+  /** Gives back a claim whose socket never opened. */
+  unclaimSocketSession(id: string): void;
   /** The session a reattach (`resume=<ack>`) is for, if this process hosts it. */
   findSession(id: string): Session | undefined;
   /** Any-node mode: the session on its owner, when another node has it; else null. */
@@ -148,8 +157,18 @@ export class WebSocketUpgrades {
       req,
       typeof resume !== 'number',
       (admitted) => {
-        // Any-node mode: a reattach for a session another node owns goes there.
-        if (typeof resume !== 'number' || Number.isNaN(resume) || route.kind !== 'session') {
+        // Any-node mode: a reattach for a session another node owns goes
+        // there, and a resumable session is claimed before it opens.
+        if (resume === 'new' && route.kind === 'session') {
+          const claim = this.host.claimSocketSession(route.sessionId);
+          if (claim === null) {
+            this.upgrade(req, socket, head, route, resume, admitted);
+          } else {
+            claim.then((findable) =>
+              this.upgrade(req, socket, head, route, resume, admitted, null, findable, true),
+            );
+          }
+        } else if (typeof resume !== 'number' || Number.isNaN(resume) || route.kind !== 'session') {
           this.upgrade(req, socket, head, route, resume, admitted);
         } else if (this.host.findSession(route.sessionId) !== undefined) {
           this.upgrade(req, socket, head, route, resume, admitted);
@@ -171,11 +190,18 @@ export class WebSocketUpgrades {
     resume: 'new' | number | null,
     admitted: unknown,
     remote: RemoteSession | null = null,
+    findable = true,
+    claimed = false,
   ): void {
-    if (socket.destroyed) return;
-    const transport = route.kind === 'raw-websocket' ? rawWebSocket : sockjsWebSocket;
     const sessionId = route.kind === 'session' ? route.sessionId : '';
+    if (socket.destroyed) {
+      if (claimed) this.host.unclaimSocketSession(sessionId);
+      return;
+    }
+    const transport = route.kind === 'raw-websocket' ? rawWebSocket : sockjsWebSocket;
+    let started = false;
     const start = (ws: WebSocketLike) => {
+      started = true;
       if (remote !== null && typeof resume === 'number') {
         remote.reattaching(resume).attach(new RemoteWebSocketReceiver(ws, remote));
         return;
@@ -196,7 +222,7 @@ export class WebSocketUpgrades {
         req,
         transport.protocol,
         admitted,
-        resume === 'new',
+        resume === 'new' && findable,
       );
       transport.start(ws, session, this.inflight);
     };
@@ -206,12 +232,18 @@ export class WebSocketUpgrades {
       hixie.accept(req, head, `${scheme}://${req.headers.host ?? ''}${req.url ?? ''}`, () =>
         start(hixie),
       );
-      return;
+    } else {
+      this.webSocketServer().handleUpgrade(nodeRequest(req), socket, head, (ws) => {
+        ws.on('error', this.webSocketError);
+        start(ws);
+      });
     }
-    this.webSocketServer().handleUpgrade(nodeRequest(req), socket, head, (ws) => {
-      ws.on('error', this.webSocketError);
-      start(ws);
-    });
+    // A handshake refused or dropped before the socket opened leaves its claim unused.
+    if (claimed && !started) {
+      socket.once('close', () => {
+        if (!started) this.host.unclaimSocketSession(sessionId);
+      });
+    }
   }
 
   // One listener for every WebSocket of the endpoint. A closure made inside

@@ -84,11 +84,6 @@ async function forwardedSocket(prefix?: string): Promise<{ id: string; socket: W
   const id = newId();
   const first = new WsClient(socketUrl(owner, id, 'new', prefix));
   assert.equal(await first.message(1), 'o');
-  // A websocket session's claim is written after its `o` (endpoint.ts): the
-  // client comes back once the other node can find the owner.
-  for (let i = 0; (await owner.cluster.locate(id)) === null; i++) {
-    assert.ok(i < 100, 'the owner never claimed the session');
-  }
   first.ws.terminate();
   const socket = new WsClient(socketUrl(other, id, '0', prefix));
   await socket.opened;
@@ -219,6 +214,60 @@ describe('resume through any-node forwarding, while the owner lives', () => {
     assert.deepEqual(second.messages, []);
     // As a client's goodbye, it ends the session at its owner.
     await untilEnded(id, [0, 0, 'late']);
+  });
+
+  test('websocket: the owner claims the id before its `o`, so a reattach right after it finds the session', async () => {
+    const id = newId();
+    // Redis holds every write for a while (reads go on): the claim is slow.
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    await admin.sendCommand(['CLIENT', 'PAUSE', '300', 'WRITE']);
+    admin.destroy();
+    const first = new WsClient(socketUrl(owner, id, 'new'));
+    assert.equal(await first.message(1), 'o');
+    // Asked on the other node's connection (the owner's is behind its claim).
+    assert.equal(await other.cluster.locate(id), owner.cluster.nodeId);
+    first.ws.terminate();
+    const second = new WsClient(socketUrl(other, id, '0'));
+    await second.opened;
+    second.ws.send('[0,0,"back"]');
+    assert.equal(await second.message(1), 'a[0,1,"back"]');
+    second.ws.close();
+    await second.closed();
+  });
+
+  test('websocket: a resumable handshake that fails gives its claim back', async () => {
+    const id = newId();
+    // A key that is not 16 bytes of base64: the handshake is refused.
+    const reply = await request(owner.port, url(id, 'websocket', 'new'), {
+      headers: {
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Key': 'short',
+      },
+      timeout: TIMEOUT,
+    });
+    assert.equal(reply.status, 400);
+    for (let i = 0; (await owner.cluster.locate(id)) !== null; i++) {
+      assert.ok(i < 100, 'the claim was not released');
+    }
+    // The id is free: the other node opens a session under it.
+    assert.equal(await poll(other, id, 'new'), 'o\n');
+  });
+
+  test('websocket: an id another node holds opens a plain session, not found by id (as on one node)', async () => {
+    const id = newId();
+    assert.equal(await poll(other, id, 'new'), 'o\n');
+    const first = new WsClient(socketUrl(owner, id, 'new'));
+    assert.equal(await first.message(1), 'o');
+    first.ws.send('["here"]');
+    assert.equal(await first.message(2), 'a["here"]');
+    first.ws.close();
+    await first.closed();
+    // The id stays the other node's, with its session.
+    assert.equal(await owner.cluster.locate(id), other.cluster.nodeId);
+    assert.equal(await poll(other, id, '0'), 'h\n');
   });
 
   test('websocket: a reattach for an id no node holds gets 2012', async () => {
