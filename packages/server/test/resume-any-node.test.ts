@@ -14,7 +14,7 @@ import { listen, stopHttp, trackSockets } from '../../../test/helpers/http-serve
 import { startRedis, type TestRedis } from '../../../test/helpers/redis.ts';
 import { eventually } from '../../../test/helpers/timing.ts';
 import { type RedisSessions, redisSessions } from '../../redis/src/index.ts';
-import { createServer, type SockJSServer } from '../src/index.js';
+import { type Connection, createServer, type SockJSServer } from '../src/index.js';
 import { WsClient } from './support.js';
 
 const TIMEOUT = 5000;
@@ -24,6 +24,8 @@ interface Node {
   /** `/echo` echoes; `/sink` only listens. */
   readonly sockjs: SockJSServer;
   readonly cluster: RedisSessions;
+  /** The connections of its sessions, by id. */
+  readonly connections: Map<string, Connection>;
   /** Stops the HTTP server, the SockJS server and its Redis client. */
   stop(): Promise<void>;
 }
@@ -40,7 +42,10 @@ async function startNode(): Promise<Node> {
   await client.connect();
   const cluster = redisSessions({ client, prefix: 'test:resume:', sessionTtl: 3000 });
   const sockjs = createServer({ prefix: '/echo', heartbeat_delay: 1000, cluster });
+  const connections = new Map<string, Connection>();
   sockjs.on('connection', (conn) => {
+    connections.set(conn.id, conn);
+    conn.on('close', () => connections.delete(conn.id));
     if (conn.prefix === '/echo') conn.on('data', (m: string) => conn.write(m));
   });
   const server = http.createServer();
@@ -52,7 +57,7 @@ async function startNode(): Promise<Node> {
     await sockjs.close(undefined, undefined, 0);
     client.destroy();
   };
-  return { port: await listen(server), sockjs, cluster, stop };
+  return { port: await listen(server), sockjs, cluster, connections, stop };
 }
 
 const url = (id: string, transport: string, resume?: string, prefix = '/echo') =>
@@ -196,6 +201,16 @@ describe('resume through any-node forwarding, while the owner lives', () => {
     assert.equal(await third.message(1), 'a[1,2,"two"]');
     third.ws.close();
     await third.closed();
+  });
+
+  test('websocket: the owner’s close reaches a forwarded socket as its close frame and close code', async () => {
+    const { id, socket: second } = await forwardedSocket('/sink');
+    const conn = owner.connections.get(id);
+    assert.ok(conn !== undefined);
+    conn.write('last');
+    conn.close(4001, 'Done here');
+    assert.deepEqual(await second.closed(), { code: 4001, reason: 'Done here' });
+    assert.deepEqual(second.messages, ['a[0,0,"last"]', 'c[4001,"Done here"]']);
   });
 
   test('websocket: on a forwarded socket an empty message carries nothing', async () => {

@@ -42,6 +42,25 @@ describe('a resumable websocket', () => {
     });
   }
 
+  test('a socket that fails with an error (a frame ws refuses) is a drop: the session waits for its client', async () => {
+    const path = sessionPath();
+    const ws = new WsClient(`ws://127.0.0.1:${s.port}${path}/websocket?resume=new`);
+    assert.equal(await ws.message(1), 'o');
+    ws.ws.send('[0,0,"one"]');
+    assert.equal(await ws.message(2), 'a[0,1,"one"]');
+    // A masked frame with the reserved opcode 3: the server's socket errors.
+    (ws.ws as unknown as { _socket: import('node:net').Socket })._socket.write(
+      Buffer.from([0x83, 0x80, 1, 2, 3, 4]),
+    );
+    assert.notEqual((await ws.closed()).code, 1000);
+    const back = new WsClient(`ws://127.0.0.1:${s.port}${path}/websocket?resume=1`);
+    await back.opened;
+    back.ws.send('[1,1,"two"]');
+    assert.equal(await back.message(1), 'a[1,2,"two"]');
+    back.ws.close();
+    await back.closed();
+  });
+
   test('resume=<ack> for no session: c[2012,"Cannot resume"] as a text frame, then the close', async () => {
     // WsClient records a binary frame as '(binary) ...'.
     const ws = new WsClient(`ws://127.0.0.1:${s.port}${sessionPath()}/websocket?resume=3`);

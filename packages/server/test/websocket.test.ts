@@ -295,6 +295,21 @@ describe('hixie-76', () => {
     assert.match(sock.text, /^HTTP\/1\.1 400 /);
     await assertAlive(s.port);
   });
+
+  for (const lone of ['Key1', 'Key2']) {
+    test(`one hixie-76 key header (${lone}) alone does not make a hixie-76 handshake`, async () => {
+      const sock = new RawSocket(s.port);
+      sock.socket.write(
+        `GET ${sessionPath()}/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n` +
+          'Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n' +
+          `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-${lone}: ${KEY1}\r\n\r\n`,
+      );
+      await sock.waitText('\r\n\r\n');
+      assert.match(sock.text, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+      assert.match(sock.text, /\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/i);
+      sock.socket.destroy();
+    });
+  }
 });
 
 describe('raw websocket', () => {
