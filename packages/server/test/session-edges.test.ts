@@ -221,6 +221,22 @@ describe('resume= requests', () => {
     conn.close();
   });
 
+  for (const name of ['xhr_streaming', 'eventsource'] as const) {
+    test(`${name}: an HTTP send is confirmed by the next frame, with no ack-only frame of its own`, async () => {
+      const transport = RECEIVING_TRANSPORTS.find((t) => t.name === name)!;
+      const path = sessionPath('/sink');
+      const rx = transport.open(s.port, path, 'new');
+      assert.equal(await rx.frame(1), 'o');
+      const conn = s.connections.at(-1)!;
+      // As many messages as make an ack due on a websocket at once.
+      const batch = JSON.stringify([0, 0, ...Array.from({ length: 32 }, (_, i) => `m${i}`)]);
+      assert.equal(await transport.send(s.port, path, batch), 204);
+      conn.write('after');
+      assert.equal(await rx.frame(2), 'a[0,32,"after"]');
+      rx.drop();
+    });
+  }
+
   test('a batch with a message over max_message_size in a resumable session: 413', async () => {
     const path = sessionPath('/sink');
     assert.equal((await post(s.port, `${path}/xhr?resume=new`)).body, 'o\n');

@@ -81,7 +81,8 @@ class HoldingCluster implements SessionCluster {
 }
 
 const shared = new Shared();
-const nodes: { port: number; http: http.Server; sockjs: SockJSServer }[] = [];
+const nodes: { port: number; http: http.Server; sockjs: SockJSServer; socketsClosed: number }[] =
+  [];
 /** Every node's connections, by session id. */
 const connections = new Map<string, Connection>();
 
@@ -95,7 +96,13 @@ before(async () => {
     const server = http.createServer();
     trackSockets(server);
     sockjs.installHandlers(server);
-    nodes.push({ port: await listen(server), http: server, sockjs });
+    const node = { port: await listen(server), http: server, sockjs, socketsClosed: 0 };
+    server.on('connection', (socket) =>
+      socket.on('close', () => {
+        node.socketsClosed++;
+      }),
+    );
+    nodes.push(node);
   }
 });
 
@@ -161,4 +168,26 @@ test('a forwarded stream whose last frame the other node has not confirmed yet: 
   const frames = stream.text.split('\n').filter((f) => f.startsWith('a') || f.startsWith('c'));
   assert.deepEqual(frames, ['a["m1"]', 'a["m2"]', 'c[3000,"Go away!"]']);
   stream.abort();
+});
+
+test('a poll at the owner whose client left while the owner asked about the other node’s poll is not attached', async () => {
+  const { a, path, receiver: waiting, sentBefore } = await receiverOnB('presence4', 'xhr');
+  const conn = connections.get('presence4')!;
+  // b's answer to the presence question waits.
+  shared.holding.add('a');
+  const closedBefore = a.socketsClosed;
+  const left = new Stream(a.port, `${path}/xhr`, { method: 'POST' });
+  await turnsUntil(
+    () => shared.sent.slice(sentBefore).some((m) => m.startsWith('a>b ') && m.includes('"p"')),
+    "a's presence question to b",
+  );
+  left.abort();
+  await turnsUntil(() => a.socketsClosed > closedBefore, 'a saw the client leave');
+  // The poll on b takes a message and ends: the question is moot, the session free.
+  conn.write('m1');
+  await waiting.waitEnd();
+  conn.write('m2');
+  const next = await request(a.port, `${path}/xhr`, { method: 'POST', timeout: 3000 });
+  assert.equal(next.body, 'a["m2"]\n');
+  shared.release();
 });
