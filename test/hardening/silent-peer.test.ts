@@ -12,8 +12,8 @@
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer } from 'node:http';
 import { after, before, test } from 'node:test';
-import { type Connection, createServer } from '@sockjs-ts/server';
 import { WebSocket } from 'ws';
+import { type Connection, createServer } from '../../packages/server/src/index.js';
 import { HeartbeatClock } from '../helpers/http-client.ts';
 import { listen, stopHttp, trackSockets } from '../helpers/http-server.ts';
 import { type Relay, startRelay } from '../helpers/relay.ts';
@@ -35,6 +35,16 @@ before(async () => {
   sockjs.on('connection', (conn) => {
     connections.push(conn);
     conn.on('data', (m: string) => {
+      // 'count': 30 numbered messages, one every 20 ms (several heartbeats).
+      if (m === 'count') {
+        let i = 0;
+        const timer = setInterval(() => {
+          conn.write(`n${i++}`);
+          if (i === 30) clearInterval(timer);
+        }, 20);
+        conn.on('close', () => clearInterval(timer));
+        return;
+      }
       // 'busy': the server writes every 50 ms from now on.
       if (m !== 'busy') return;
       const timer = setInterval(() => conn.write('tick'), 50);
@@ -57,10 +67,13 @@ after(async () => {
 
 let n = 0;
 /** A SockJS websocket through the relay; resolves with its server connection once open. */
-async function openThroughRelay(): Promise<{ ws: WebSocket; conn: Connection }> {
+async function openThroughRelay(
+  options: { autoPong?: boolean } = {},
+): Promise<{ ws: WebSocket; conn: Connection }> {
   const known = connections.length;
   const ws = new WebSocket(
     relay.url(`/echo/000/s${++n}${Date.now()}/websocket`).replace('http', 'ws'),
+    options,
   );
   ws.on('error', () => {});
   await new Promise<void>((resolve) => ws.once('message', () => resolve()));
@@ -104,4 +117,41 @@ test('a busy session whose peer went silent is cut too', { timeout: 10_000 }, as
   ws.terminate();
   assert.ok(beats < 3, `still open after ${beats} heartbeats`);
   console.log(`busy silent peer cut after ${beats} heartbeats (heartbeat_delay ${HEARTBEAT_MS})`);
+});
+
+test('a busy session whose peer answers loses no frame at its liveness checks', {
+  timeout: 10_000,
+}, async () => {
+  relay.mode = 'forward';
+  const { ws } = await openThroughRelay();
+  const frames: string[] = [];
+  const all = new Promise<void>((resolve) =>
+    ws.on('message', (data) => {
+      frames.push(String(data));
+      if (String(data).includes('"n29"')) resolve();
+    }),
+  );
+  ws.send('["count"]');
+  await all;
+  ws.close();
+  const numbered = frames.filter((f) => f.startsWith('a')).flatMap((f) => JSON.parse(f.slice(1)));
+  assert.deepEqual(
+    numbered,
+    Array.from({ length: 30 }, (_, i) => `n${i}`),
+  );
+});
+
+test('a peer that answers no ping but keeps sending is alive', { timeout: 10_000 }, async () => {
+  relay.mode = 'forward';
+  const { ws, conn } = await openThroughRelay({ autoPong: false });
+  let closed = false;
+  conn.on('close', () => {
+    closed = true;
+  });
+  const start = clock.beats;
+  const timer = setInterval(() => ws.send('["still here"]'), 50);
+  while (clock.beats - start < 4 && !closed) await clock.tick();
+  clearInterval(timer);
+  ws.close();
+  assert.equal(closed, false, `cut after ${clock.beats - start} heartbeats`);
 });

@@ -296,6 +296,47 @@ describe('hixie-76', () => {
     await assertAlive(s.port);
   });
 
+  for (const [key1, why] of [
+    ['1 2 3', 'a number its spaces do not divide'],
+    ['99 999 999 999', 'a number past 32 bits'],
+  ]) {
+    test(`a key that encodes ${why} gets 400`, async () => {
+      const sock = new RawSocket(s.port);
+      sock.socket.write(
+        `GET ${sessionPath()}/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n` +
+          `Upgrade: WebSocket\r\nSec-WebSocket-Key1: ${key1}\r\nSec-WebSocket-Key2: ${KEY2}\r\n\r\n${KEY3}`,
+      );
+      await sock.waitClose();
+      assert.match(sock.text, /^HTTP\/1\.1 400 /);
+      await assertAlive(s.port);
+    });
+  }
+
+  test('a key that encodes 0xffffffff, the largest number, works', async () => {
+    const sock = new RawSocket(s.port);
+    sock.socket.write(
+      `GET ${sessionPath()}/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n` +
+        `Upgrade: WebSocket\r\nSec-WebSocket-Key1: 429496 7295\r\nSec-WebSocket-Key2: ${KEY2}\r\n\r\n${KEY3}`,
+    );
+    await sock.waitText('\x00o\xff');
+    assert.match(sock.text, /^HTTP\/1\.1 101 /);
+    sock.socket.destroy();
+  });
+
+  test('an idle session gets its heartbeats and stays open (no ping to answer)', async () => {
+    const quick = await startServer({ heartbeat_delay: 50 });
+    try {
+      const sock = new RawSocket(quick.port);
+      sock.socket.write(handshake(`${sessionPath()}/websocket`) + KEY3);
+      await sock.waitText('\x00o\xff');
+      await sock.waitText('\x00h\xff\x00h\xff\x00h\xff');
+      assert.equal(sock.socket.destroyed, false);
+      sock.socket.destroy();
+    } finally {
+      await quick.stop();
+    }
+  });
+
   for (const lone of ['Key1', 'Key2']) {
     test(`one hixie-76 key header (${lone}) alone does not make a hixie-76 handshake`, async () => {
       const sock = new RawSocket(s.port);
