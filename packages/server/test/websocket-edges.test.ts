@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type ResumeServer, startResumeServer } from './resume-support.js';
-import { sessionPath, WsClient } from './support.js';
+import { RawSocket, sessionPath, startServer, WsClient } from './support.js';
 
 describe('a resumable websocket', () => {
   let s: ResumeServer;
@@ -66,5 +66,27 @@ describe('a resumable websocket', () => {
     const ws = new WsClient(`ws://127.0.0.1:${s.port}${sessionPath()}/websocket?resume=3`);
     assert.equal((await ws.closed()).code, 1000);
     assert.deepEqual(ws.messages, ['c[2012,"Cannot resume"]']);
+  });
+});
+
+describe('shutdown', () => {
+  test('cuts a websocket whose client never answers the close frame, once the timeout is over', async () => {
+    const server = await startServer();
+    try {
+      const sock = new RawSocket(server.port);
+      sock.socket.write(
+        `GET ${sessionPath()}/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n` +
+          'Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      );
+      // The `o` frame: FIN + text, one byte.
+      await sock.waitText('\x81\x01o');
+      await server.echo.close(1001, 'Going away', 50);
+      // Its close frame came, no answer went back: the server hangs up itself.
+      await sock.waitClose(5000);
+      assert.ok(sock.data.includes(Buffer.from([0x88])), 'a close frame before the cut');
+    } finally {
+      await server.stop();
+    }
   });
 });
