@@ -312,6 +312,71 @@ describe('hixie-76', () => {
     });
   }
 
+  test('an invalid second key gets 400 too', async () => {
+    const sock = new RawSocket(s.port);
+    sock.socket.write(
+      `GET ${sessionPath()}/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n` +
+        `Upgrade: WebSocket\r\nSec-WebSocket-Key1: ${KEY1}\r\nSec-WebSocket-Key2: no digits\r\n\r\n${KEY3}`,
+    );
+    await sock.waitClose();
+    assert.match(sock.text, /^HTTP\/1\.1 400 /);
+  });
+
+  const HEAD_WITHOUT_ORIGIN = (path: string) =>
+    'HTTP/1.1 101 WebSocket Protocol Handshake\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n' +
+    `Sec-WebSocket-Location: ws://127.0.0.1${path}\r\n\r\n`;
+
+  test('no origin: the 101 names none', async () => {
+    const path = `${sessionPath()}/websocket`;
+    const sock = new RawSocket(s.port);
+    sock.socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: WebSocket\r\n` +
+        `Sec-WebSocket-Key1: ${KEY1}\r\nSec-WebSocket-Key2: ${KEY2}\r\n\r\n`,
+    );
+    await sock.waitText('\r\n\r\n');
+    assert.equal(sock.text, HEAD_WITHOUT_ORIGIN(path));
+    sock.socket.destroy();
+  });
+
+  test('Sec-WebSocket-Origin (an older draft’s header) is answered as Origin is', async () => {
+    const sock = new RawSocket(s.port);
+    sock.socket.write(
+      `GET ${sessionPath()}/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n` +
+        'Upgrade: WebSocket\r\nSec-WebSocket-Origin: http://old.example\r\n' +
+        `Sec-WebSocket-Key1: ${KEY1}\r\nSec-WebSocket-Key2: ${KEY2}\r\n\r\n`,
+    );
+    await sock.waitText('\r\n\r\n');
+    assert.match(sock.text, /\r\nSec-WebSocket-Origin: http:\/\/old\.example\r\n/);
+    sock.socket.destroy();
+  });
+
+  test('a client that drops its socket ends its session', { timeout: 10_000 }, async () => {
+    const sock = new RawSocket(s.port);
+    sock.socket.write(handshake(`${sessionPath()}/websocket`) + KEY3);
+    await sock.waitText('\x00o\xff');
+    const conn = s.connections.at(-1)!;
+    const closed = new Promise<void>((resolve) => conn.on('close', () => resolve()));
+    sock.socket.destroy();
+    await closed;
+  });
+
+  test('a client that reads nothing: the socket’s backlog holds back the session’s writes', async () => {
+    const sock = new RawSocket(s.port);
+    sock.socket.write(handshake(`${sessionPath()}/websocket`) + KEY3);
+    await sock.waitText('\x00o\xff');
+    sock.socket.pause();
+    const conn = s.connections.at(-1)!;
+    const chunk = 'x'.repeat(16 * 1024);
+    let writes = 0;
+    // Bounded: 4,000 writes of 16 KiB (64 MiB) is far past any socket buffer.
+    while (conn.write(chunk) && writes < 4000) {
+      writes++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.ok(writes < 4000, 'write() never returned false');
+    sock.socket.destroy();
+  });
+
   test('a key that encodes 0xffffffff, the largest number, works', async () => {
     const sock = new RawSocket(s.port);
     sock.socket.write(
