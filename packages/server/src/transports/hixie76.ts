@@ -73,6 +73,14 @@ export class Hixie76Socket extends EventEmitter implements WebSocketLike {
     (this.socket as Partial<Socket>).setTimeout?.(0);
     this.socket.on('error', () => this.finish());
     this.socket.on('close', () => this.finish());
+    // The client hung up without the closing handshake. An HTTP server's
+    // sockets stay half-open after the peer's FIN: close ours too, or the
+    // drop would go unnoticed until the liveness check.
+    this.socket.on('end', () => {
+      if (this.readyState === ReadyState.OPEN || this.readyState === ReadyState.CONNECTING) {
+        this.terminate();
+      }
+    });
     let key3 = head;
     const onKey = (chunk: Buffer) => {
       key3 = Buffer.concat([key3, chunk]);
