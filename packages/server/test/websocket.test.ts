@@ -350,7 +350,9 @@ describe('hixie-76', () => {
     sock.socket.destroy();
   });
 
-  test('a client that hangs up without the closing handshake ends its session', { timeout: 10_000 }, async () => {
+  test('a client that hangs up without the closing handshake ends its session', {
+    timeout: 10_000,
+  }, async () => {
     const sock = new RawSocket(s.port);
     sock.socket.write(handshake(`${sessionPath()}/websocket`) + KEY3);
     await sock.waitText('\x00o\xff');
