@@ -243,6 +243,7 @@ describe('hixie-76', () => {
     // The closing handshake: 0xFF 0x00 is answered and the socket closes.
     sock.socket.write(Buffer.from([0xff, 0x00]));
     await sock.waitClose();
+    assert.deepEqual([...sock.data.subarray(start + expected.length)], [0xff, 0x00]);
   });
 
   test('the challenge answer is MD5 of the key numbers and the key body', () => {
@@ -376,7 +377,83 @@ describe('hixie-76', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     assert.ok(writes < 4000, 'write() never returned false');
+    // Reading again drains the backlog: 'drain', then what comes after.
+    const drained = new Promise((resolve) => conn.once('drain', resolve));
+    sock.socket.resume();
+    await drained;
+    conn.write('after the backlog');
+    await sock.waitText('\x00a["after the backlog"]\xff', 10_000);
     sock.socket.destroy();
+  });
+
+  test('the key body and a frame in one packet: the frame is read', async () => {
+    const sock = new RawSocket(s.port);
+    sock.socket.write(
+      Buffer.concat([
+        Buffer.from(handshake(`${sessionPath()}/websocket`) + KEY3, 'latin1'),
+        Buffer.from('\x00["with the key"]\xff', 'latin1'),
+      ]),
+    );
+    await sock.waitText('\x00a["with the key"]\xff');
+    sock.socket.destroy();
+  });
+
+  test('a frame split across packets is read whole', async () => {
+    const sock = new RawSocket(s.port);
+    sock.socket.write(handshake(`${sessionPath()}/websocket`) + KEY3);
+    await sock.waitText('\x00o\xff');
+    const frame = Buffer.from('\x00["split in three"]\xff', 'latin1');
+    for (const part of [frame.subarray(0, 5), frame.subarray(5, 12), frame.subarray(12)]) {
+      sock.socket.write(part);
+      await sleep(20);
+    }
+    await sock.waitText('\x00a["split in three"]\xff');
+    sock.socket.destroy();
+  });
+
+  test('a frame of another type (binary) cuts the socket', async () => {
+    const sock = new RawSocket(s.port);
+    sock.socket.write(handshake(`${sessionPath()}/websocket`) + KEY3);
+    await sock.waitText('\x00o\xff');
+    sock.socket.write(Buffer.from([0x80, 0x01, 0x41]));
+    await sock.waitClose();
+    // Cut, with no closing handshake.
+    assert.ok(sock.text.endsWith('\x00o\xff'), sock.text);
+    await assertAlive(s.port);
+  });
+
+  test('the server’s close: the close frame, then 0xFF 0x00 and the end', async () => {
+    const sock = new RawSocket(s.port);
+    sock.socket.write(handshake(`${sessionPath()}/websocket`) + KEY3);
+    await sock.waitText('\x00o\xff');
+    s.connections.at(-1)!.close(3000, 'Go away!');
+    await sock.waitClose();
+    assert.ok(sock.text.endsWith('\x00o\xff\x00c[3000,"Go away!"]\xff\xff\x00'), sock.text);
+  });
+
+  test('a frame longer than max_body_size is cut before its end comes; one of exactly that size is not', async () => {
+    const small = await startServer({ max_body_size: 1000 });
+    try {
+      const open = async () => {
+        const sock = new RawSocket(small.port);
+        sock.socket.write(handshake(`${sessionPath()}/websocket`) + KEY3);
+        await sock.waitText('\x00o\xff');
+        return sock;
+      };
+      // 0x00 and 999 bytes buffered: exactly max_body_size, still waiting for 0xFF.
+      const fits = await open();
+      const message = 'y'.repeat(995);
+      fits.socket.write(`\x00["${message}"]`);
+      await sleep(20);
+      fits.socket.write('\xff', 'latin1');
+      await fits.waitText(`\x00a["${message}"]\xff`);
+      fits.socket.destroy();
+      const over = await open();
+      over.socket.write(`\x00["${message}x"]`);
+      await over.waitClose();
+    } finally {
+      await small.stop();
+    }
   });
 
   test('a key that encodes 0xffffffff, the largest number, works', async () => {
