@@ -498,6 +498,17 @@ describe('hixie-76', () => {
 });
 
 describe('raw websocket', () => {
+  test('a hixie-76 handshake is refused (400): raw websocket clients speak RFC 6455', async () => {
+    const sock = new RawSocket(s.port);
+    sock.socket.write(
+      'GET /echo/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n' +
+        'Upgrade: WebSocket\r\nSec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\n' +
+        'Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\n\r\n^n:ds[4U',
+    );
+    await sock.waitClose();
+    assert.match(sock.text, /^HTTP\/1\.1 400 /);
+  });
+
   test('plain messages with no framing and no o', async () => {
     const ws = new WsClient(wsUrl('/echo/websocket'));
     await ws.opened;
