@@ -431,6 +431,23 @@ describe('hixie-76', () => {
     assert.ok(sock.text.endsWith('\x00o\xff\x00c[3000,"Go away!"]\xff\xff\x00'), sock.text);
   });
 
+  test('a socket closed by the server’s closing handshake is done: shutdown does not wait for it', {
+    timeout: 10_000,
+  }, async () => {
+    const own = await startServer();
+    try {
+      const sock = new RawSocket(own.port);
+      sock.socket.write(handshake(`${sessionPath()}/websocket`) + KEY3);
+      await sock.waitText('\x00o\xff');
+      own.connections.at(-1)!.close(3000, 'Go away!');
+      await sock.waitClose();
+      // Nothing left in flight: shutdown ends at once, not at its timeout.
+      await own.echo.close(1001, 'Going away', 60_000);
+    } finally {
+      await own.stop();
+    }
+  });
+
   test('a frame longer than max_body_size is cut before its end comes; one of exactly that size is not', async () => {
     const small = await startServer({ max_body_size: 1000 });
     try {
