@@ -237,10 +237,31 @@ describe('resume= requests', () => {
     });
   }
 
-  test('a batch with a message over max_message_size in a resumable session: 413', async () => {
+  test('a batch with a message over max_message_size in a resumable session: 413; one of exactly that size: 204', async () => {
     const path = sessionPath('/sink');
     assert.equal((await post(s.port, `${path}/xhr?resume=new`)).body, 'o\n');
-    const send = await post(s.port, `${path}/xhr_send`, JSON.stringify([0, 0, 'x'.repeat(51)]));
+    const fits = await post(s.port, `${path}/xhr_send`, JSON.stringify([0, 0, 'x'.repeat(50)]));
+    assert.equal(fits.status, 204);
+    const send = await post(s.port, `${path}/xhr_send`, JSON.stringify([1, 0, 'x'.repeat(51)]));
     assert.equal(send.status, 413);
+  });
+
+  test('an ack that falls due while the socket is gone waits for the reattach', {
+    timeout: 10_000,
+  }, async () => {
+    const path = sessionPath('/sink');
+    const rx = websocket.open(s.port, path, 'new');
+    assert.equal(await rx.frame(1), 'o');
+    const conn = s.connections.at(-1)!;
+    const got = new Promise((resolve) => conn.once('data', resolve));
+    rx.sendText!('[0,0,"one"]');
+    assert.equal(await got, 'one');
+    // Its ack is due RESUME_ACK_AFTER (1 s) from now, with no socket to take it.
+    await dropped(s, rx);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const back = websocket.open(s.port, path, '0');
+    conn.write('two');
+    assert.equal(await back.frame(1), 'a[0,1,"two"]');
+    back.drop();
   });
 });
