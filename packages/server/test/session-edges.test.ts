@@ -246,6 +246,18 @@ describe('resume= requests', () => {
     assert.equal(send.status, 413);
   });
 
+  test('a batch that makes an ack due, answered by echoes: the echoes carry the ack, no ack-only frame follows', async () => {
+    const path = sessionPath('/echo');
+    const rx = websocket.open(s.port, path, 'new');
+    assert.equal(await rx.frame(1), 'o');
+    const batch = Array.from({ length: 32 }, (_, i) => `m${i}`);
+    rx.sendText!(JSON.stringify([0, 0, ...batch]));
+    assert.equal(await rx.frame(2), `a${JSON.stringify([0, 32, ...batch])}`);
+    rx.sendText!('[32,32,"next"]');
+    assert.equal(await rx.frame(3), 'a[32,33,"next"]');
+    rx.drop();
+  });
+
   test('an ack that falls due while the socket is gone waits for the reattach', {
     timeout: 10_000,
   }, async () => {

@@ -39,3 +39,18 @@ test('close(): a polling client that went away (aborted its poll) is not waited 
     await stopHttp(h.http, h.sockjs);
   }
 });
+
+test('close(): once the waited-for poll got its close frame, nothing more is waited for', async () => {
+  // The session outlives the test unless close() stops waiting when its frame went.
+  const h = await startSockjsServer({ disconnect_delay: 60_000 }, [ECHO_SERVICE]);
+  try {
+    const url = '/echo/000/answered/xhr';
+    assert.equal((await request(h.port, url, { method: 'POST' })).body, 'o\n');
+    const closing = h.sockjs[0]!.close(undefined, undefined, 60_000);
+    const next = await request(h.port, url, { method: 'POST', timeout: 5000 });
+    assert.equal(next.body, 'c[1001,"Server shutting down"]\n');
+    await withDeadline(closing, 5000, 'close after the close frame went');
+  } finally {
+    await stopHttp(h.http, h.sockjs);
+  }
+});
