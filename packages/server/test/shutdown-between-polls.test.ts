@@ -54,3 +54,22 @@ test('close(): once the waited-for poll got its close frame, nothing more is wai
     await stopHttp(h.http, h.sockjs);
   }
 });
+
+test('close(): a poll that takes the messages queued before close() leaves the close frame for the next one', async () => {
+  const h = await startSockjsServer({}, [{ prefix: '/sink', app: () => {} }]);
+  try {
+    const url = '/sink/000/queued/xhr';
+    assert.equal((await request(h.port, url, { method: 'POST' })).body, 'o\n');
+    h.connections.at(-1)!.write('queued before close');
+    const closing = h.sockjs[0]!.close();
+    const next = await request(h.port, url, { method: 'POST', timeout: 5000 });
+    assert.equal(next.body, 'a["queued before close"]\n');
+    // The client polls again a moment later, as a polling client does.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const last = await request(h.port, url, { method: 'POST', timeout: 5000 });
+    assert.equal(last.body, 'c[1001,"Server shutting down"]\n');
+    await withDeadline(closing, 5000, 'close');
+  } finally {
+    await stopHttp(h.http, h.sockjs);
+  }
+});
