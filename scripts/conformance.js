@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Starts the conformance test server on a free loopback port, runs the
 // official SockJS protocol suite against it (../shared/conformance/run.sh)
-// and exits with the suite's status. The suite itself must have been fetched
+// and exits with the suite's status (`--scale`: against several processes). The suite itself must have been fetched
 // and prepared (see ../shared/conformance/README.md).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,6 +12,26 @@ const runner = process.env.SOCKJS_CONFORMANCE_RUN ?? `${root}../shared/conforman
 if (!existsSync(runner)) {
   console.error(`conformance: ${runner} not found`);
   process.exit(2);
+}
+
+// --scale: the suite against several processes (test/official-suite: three
+// any-node servers behind round robin, two cluster workers on one port), as
+// tests over real Redis and HAProxy.
+if (process.argv.includes('--scale')) {
+  const suite = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-force-exit',
+      '--test-concurrency=1',
+      `${root}test/official-suite/any-node-round-robin.test.ts`,
+      `${root}test/official-suite/any-node-workers.test.ts`,
+    ],
+    { stdio: 'inherit', cwd: root },
+  );
+  process.exit(suite.status ?? 2);
 }
 
 const port = await new Promise((resolve) => {

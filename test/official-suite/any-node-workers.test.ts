@@ -1,4 +1,5 @@
-// Node's cluster module in any-node mode (issue 15): the test server with
+// Node's cluster module in any-node mode (issue 15), run by `npm run
+// conformance -- --scale` (it needs the fetched suite): the test server with
 // --workers 2 forks two workers on one port; the module hands each new
 // connection to the next worker, and the protocol suite opens one per
 // request, so the requests of its sessions land on both. The suite passes
