@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createClient } from 'redis';
 import { renderDeployConfig } from '../../examples/deploy/render.js';
 import { spawnTestServer } from './cluster.ts';
+import { request } from './http-client.ts';
 import {
   nginxConfig,
   type Proxy as RunningProxy,
@@ -16,6 +17,7 @@ import {
   startHaproxy,
   stopChild,
 } from './proxies.ts';
+import { sleep } from './timing.ts';
 
 export interface AnyNodeServer {
   readonly port: number;
@@ -37,6 +39,20 @@ export async function startAnyNodeServer(
   const args = ['--redis', redisUrl, '--any-node', ...extraArgs];
   if (heartbeatMs !== undefined) args.push('--heartbeat', String(heartbeatMs));
   const { child, port, exited, errors } = await spawnTestServer(args);
+  // It listens before its Redis subscriber is ready, and answers 503 until
+  // then: the node is up once a session opens on it.
+  for (let i = 0; ; i++) {
+    const reply = await request(port, `/echo/000/ready${process.pid}x${port}x${i}/xhr`, {
+      method: 'POST',
+      timeout: 5000,
+    });
+    if (reply.status === 200) break;
+    if (i >= 250) {
+      await stopChild(child as ChildProcess, 'SIGKILL');
+      throw new Error(`the test server on port ${port} stayed unavailable: ${reply.status}`);
+    }
+    await sleep(20);
+  }
   return {
     port,
     pid: child.pid!,
