@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Starts the conformance test server on a free loopback port, runs the
 // official SockJS protocol suite against it (../shared/conformance/run.sh)
-// and exits with the suite's status (`--scale`: against several processes). The suite itself must have been fetched
-// and prepared (see ../shared/conformance/README.md).
+// and exits with the suite's status (`--scale`: against several processes).
+// The suite itself must have been fetched and prepared (see
+// ../shared/conformance/README.md).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';

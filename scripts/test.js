@@ -23,8 +23,8 @@ function collect(dir, out) {
     return out;
   }
   for (const name of entries) {
-    // test/official-suite needs the fetched protocol suite: `npm run conformance -- --scale`.
     if (name === 'node_modules' || name === 'dist' || name === 'fixtures') continue;
+    // test/official-suite needs the fetched protocol suite: `npm run conformance -- --scale`.
     if (name === 'official-suite') continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) collect(path, out);

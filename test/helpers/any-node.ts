@@ -39,19 +39,12 @@ export async function startAnyNodeServer(
   const args = ['--redis', redisUrl, '--any-node', ...extraArgs];
   if (heartbeatMs !== undefined) args.push('--heartbeat', String(heartbeatMs));
   const { child, port, exited, errors } = await spawnTestServer(args);
-  // It listens before its Redis subscriber is ready, and answers 503 until
-  // then: the node is up once a session opens on it.
-  for (let i = 0; ; i++) {
-    const reply = await request(port, `/echo/000/ready${process.pid}x${port}x${i}/xhr`, {
-      method: 'POST',
-      timeout: 5000,
-    });
-    if (reply.status === 200) break;
-    if (i >= 250) {
-      await stopChild(child as ChildProcess, 'SIGKILL');
-      throw new Error(`the test server on port ${port} stayed unavailable: ${reply.status}`);
-    }
-    await sleep(20);
+  // It listens before its Redis subscriber is ready, and answers 503 until then.
+  try {
+    await untilAvailable(port, 'ready', 250, 20);
+  } catch (err) {
+    await stopChild(child as ChildProcess, 'SIGKILL');
+    throw err;
   }
   return {
     port,
@@ -60,6 +53,31 @@ export async function startAnyNodeServer(
     errors,
     kill: (signal) => stopChild(child as ChildProcess, signal),
   };
+}
+
+/**
+ * Resolves once a new session opens on the any-node server at `port`: until
+ * its Redis side is ready it answers 503, and anything else fails.
+ */
+export async function untilAvailable(
+  port: number,
+  tag: string,
+  attempts: number,
+  pauseMs: number,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const r = await request(port, `/echo/000/${tag}${process.pid}x${port}x${attempt}/xhr`, {
+      method: 'POST',
+      timeout: 5000,
+    });
+    if (r.body === 'o\n') return;
+    assert.equal(r.status, 503, 'anything but a new session is 503 while Redis is away');
+    assert.ok(
+      attempt < attempts,
+      `any-node mode on port ${port} not available after ${attempts} tries`,
+    );
+    await sleep(pauseMs);
+  }
 }
 
 /** Starts `count` of them; if one fails, stops those that started. */

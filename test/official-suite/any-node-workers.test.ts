@@ -6,58 +6,32 @@
 // 68/68, and Redis's PUBLISH count shows that requests were forwarded.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
+import { spawnTestServer } from '../helpers/cluster.ts';
 import { stopChild } from '../helpers/proxies.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
 
-const TEST_SERVER = fileURLToPath(new URL('../../examples/test-server.js', import.meta.url));
 const RUNNER = new URL('../../../shared/conformance/run.sh', import.meta.url).pathname;
 
 let redis: TestRedis;
-let primary: ReturnType<typeof spawn> | undefined;
+let primary: ChildProcess | undefined;
 let port = 0;
 
 before(async () => {
   redis = await startRedis();
-  const child = spawn(
-    process.execPath,
-    [
-      TEST_SERVER,
-      '--port',
-      '0',
-      '--workers',
-      '2',
-      '--redis',
-      redis.url,
-      '--sockjs-url',
-      'http://127.0.0.1/sockjs.min.js',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  primary = child;
-  let output = '';
-  port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no workers in 10 s: ${output}`)), 10_000);
-    child.stderr!.on('data', (d) => {
-      output += d;
-    });
-    child.stdout!.on('data', (d) => {
-      output += d;
-      const listening = /listening on http:\/\/[\d.]+:(\d+)/.exec(output);
-      if (listening) {
-        clearTimeout(timer);
-        resolve(Number(listening[1]));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`test server exited with ${code}: ${output}`));
-    });
-  });
+  const server = await spawnTestServer([
+    '--workers',
+    '2',
+    '--redis',
+    redis.url,
+    '--sockjs-url',
+    'http://127.0.0.1/sockjs.min.js',
+  ]);
+  primary = server.child;
+  port = server.port;
 });
 
 after(async () => {
