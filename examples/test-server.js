@@ -1,10 +1,11 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 // The conformance test server: the services the SockJS protocol suite and the
 // client tests expect, under one base URL.
 //
 // usage: node examples/test-server.js [--port 8081] [--host 127.0.0.1] [--sockjs-url URL] [--http1]
 //                                     [--redis redis://127.0.0.1:6379] [--heartbeat MS] [--any-node]
-//                                     [--workers N]
+//                                     [--workers N] [--trace]
 //
 // --http1 serves with the server's own HTTP/1.1 layer (createHttp1Server)
 // instead of node:http. --redis makes /broadcast one channel across every
@@ -17,10 +18,13 @@
 // --workers N (with --redis) forks N workers of Node's cluster module on
 // the one port, in any-node mode: the module hands each connection to the
 // next worker, so the requests of a session land on different workers.
-import cluster from 'node:cluster';
+// --trace prints, on stdout, every session that closed with another code
+// than 1000 and what the servers log at 'info' and 'error' (in any-node
+// mode: registry failures, nodes found gone, forwards left unanswered).
+import diagnostics_channel from 'node:diagnostics_channel';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
-import { createHttp1Server, createServer } from '@sockjs-ts/server';
+import { CHANNELS, createHttp1Server, createServer } from '@sockjs-ts/server';
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +36,7 @@ const { values } = parseArgs({
     heartbeat: { type: 'string' },
     'any-node': { type: 'boolean', default: false },
     workers: { type: 'string', default: '1' },
+    trace: { type: 'boolean', default: false },
   },
 });
 
@@ -110,7 +115,21 @@ async function serve() {
         }
       : {};
 
+  if (values.trace) {
+    diagnostics_channel.subscribe(CHANNELS.sessionClose, (m) => {
+      if (m.code !== 1000) {
+        console.log(`trace: ${m.prefix} ${m.id} ${m.transport} closed ${m.code} ${m.reason}`);
+      }
+    });
+  }
   const common = {
+    ...(values.trace
+      ? {
+          log: (severity, message) => {
+            if (severity !== 'debug') console.log(`trace: ${severity} ${message}`);
+          },
+        }
+      : {}),
     ...(values['sockjs-url'] ? { sockjs_url: values['sockjs-url'] } : {}),
     ...(values.heartbeat ? { heartbeat_delay: Number(values.heartbeat) } : {}),
   };

@@ -26,6 +26,8 @@ export interface AnyNodeServer {
   readonly exited: Promise<number | string>;
   /** What it wrote to stderr so far. */
   errors(): string;
+  /** What it wrote to stdout and stderr so far (with --trace: its abnormal closes and any-node log). */
+  output(): string;
   /** SIGKILL: a crash. SIGTERM: the test server's graceful stop. */
   kill(signal: NodeJS.Signals): Promise<void>;
 }
@@ -38,7 +40,7 @@ export async function startAnyNodeServer(
 ): Promise<AnyNodeServer> {
   const args = ['--redis', redisUrl, '--any-node', ...extraArgs];
   if (heartbeatMs !== undefined) args.push('--heartbeat', String(heartbeatMs));
-  const { child, port, exited, errors } = await spawnTestServer(args);
+  const { child, port, exited, errors, output } = await spawnTestServer(args);
   // It listens before its Redis subscriber is ready, and answers 503 until then.
   try {
     await untilAvailable(port, 'ready', 250, 20);
@@ -51,6 +53,7 @@ export async function startAnyNodeServer(
     pid: child.pid!,
     exited,
     errors,
+    output,
     kill: (signal) => stopChild(child as ChildProcess, signal),
   };
 }

@@ -55,6 +55,8 @@ export interface SpawnedTestServer {
   readonly exited: Promise<number | string>;
   /** What it wrote to stderr so far. */
   errors(): string;
+  /** What it wrote to stdout and stderr so far. */
+  output(): string;
 }
 
 /**
@@ -92,7 +94,7 @@ export async function spawnTestServer(args: readonly string[]): Promise<SpawnedT
     });
     void exited.then((how) => fail(`exited (${how})`));
   });
-  return { child, port, exited, errors: () => stderr };
+  return { child, port, exited, errors: () => stderr, output: () => output };
 }
 
 /** Starts one test server on a port of its choosing (--port 0); resolves once it listens. */

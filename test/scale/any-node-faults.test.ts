@@ -36,7 +36,7 @@ class Member {
   readonly sock: SockJS;
   echoes = 0;
   opened = false;
-  closed: { code: number; at: number } | null = null;
+  closed: { code: number; reason: string; at: number } | null = null;
   /** A wrong echo (out of order, repeated, lost), if one came. */
   wrong: string | null = null;
 
@@ -59,7 +59,7 @@ class Member {
       wakeup.wake();
     };
     this.sock.onclose = (ev) => {
-      this.closed = { code: ev.code, at: Date.now() };
+      this.closed = { code: ev.code, reason: ev.reason, at: Date.now() };
       wakeup.wake();
     };
   }
@@ -72,7 +72,7 @@ const members: Member[] = [];
 
 before(async () => {
   redis = await startRedis();
-  servers = await startAnyNodeServers(redis.url, 3, HEARTBEAT);
+  servers = await startAnyNodeServers(redis.url, 3, HEARTBEAT, ['--trace']);
   proxy = await startDeployRoundRobin(servers.map((s) => s.port));
 });
 
@@ -84,9 +84,21 @@ after(async () => {
 });
 
 function describeAll(): string {
-  return members
-    .map((m) => `${m.transport}:${m.echoes}${m.closed ? `/closed ${m.closed.code}` : ''}`)
+  const sessions = members
+    .map(
+      (m) =>
+        `${m.transport}:${m.echoes}${m.closed ? `/closed ${m.closed.code} ${m.closed.reason}` : ''}`,
+    )
     .join(' ');
+  // What each node traced (--trace): its abnormal closes and any-node log.
+  const traces = servers.map((s, i) => {
+    const lines = s
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('trace: '));
+    return `node ${i} (port ${s.port}):\n  ${lines.slice(-60).join('\n  ')}`;
+  });
+  return `${sessions}\n${traces.join('\n')}`;
 }
 
 /**

@@ -48,6 +48,7 @@
 
 import { CloseCode, CloseReason, closeFrame, type NumberedBatch } from '@sockjs-ts/protocol';
 import type { ClusterNode, SessionCluster } from './cluster.js';
+import type { LogFunction } from './options.js';
 import { Receiver, type SessionLink } from './receivers/receiver.js';
 import { refuseResume } from './resume.js';
 import type { Session } from './session.js';
@@ -512,9 +513,9 @@ export class Forwarder implements ClusterNode {
   private readonly outbox = new Map<string, Outgoing>();
   private readonly sweepTimer: NodeJS.Timeout;
   private sweeping = false;
-  private readonly log: (message: string) => void;
+  private readonly log: LogFunction;
 
-  constructor(cluster: SessionCluster, heartbeatDelay: number, log: (message: string) => void) {
+  constructor(cluster: SessionCluster, heartbeatDelay: number, log: LogFunction) {
     this.cluster = cluster;
     this.heartbeatDelay = heartbeatDelay;
     this.lookupTimeout = Math.min(heartbeatDelay, 5000);
@@ -549,7 +550,8 @@ export class Forwarder implements ClusterNode {
     let holder: string | null;
     try {
       holder = await this.bounded(opens ? this.cluster.claim(id) : this.cluster.locate(id));
-    } catch {
+    } catch (err) {
+      this.log('info', `any-node: registry look-up of session ${id} failed: ${String(err)}`);
       return UNAVAILABLE;
     }
     if (holder === null) return UNKNOWN;
@@ -615,7 +617,13 @@ export class Forwarder implements ClusterNode {
   ): Promise<SendStatus> {
     return new Promise((resolve) => {
       const sendId = ++this.lastId;
-      const timer = setTimeout(() => settle(504), this.heartbeatDelay);
+      const timer = setTimeout(() => {
+        this.log(
+          'info',
+          `any-node: no answer from node ${owner} to a send in ${this.heartbeatDelay} ms (504)`,
+        );
+        settle(504);
+      }, this.heartbeatDelay);
       const settle = (status: SendStatus) => {
         if (!this.sends.delete(sendId)) return;
         clearTimeout(timer);
@@ -675,10 +683,18 @@ export class Forwarder implements ClusterNode {
       this.cluster.send(node, text).then(
         (delivered) => {
           if (delivered) return;
+          this.log(
+            'info',
+            `any-node: node ${node} has no subscriber; ${messages.length} messages not delivered`,
+          );
           this.forgetNode(node);
           for (const then of lost) then(false);
         },
-        () => {
+        (err: unknown) => {
+          this.log(
+            'info',
+            `any-node: ${messages.length} messages to node ${node} failed: ${String(err)}`,
+          );
           for (const then of lost) then(true);
         },
       );
@@ -693,7 +709,7 @@ export class Forwarder implements ClusterNode {
     try {
       parsed = JSON.parse(text) as Message | Message[];
     } catch {
-      this.log(`any-node: unreadable message from ${from}`);
+      this.log('error', `any-node: unreadable message from ${from}`);
       return;
     }
     if (!Array.isArray(parsed[0])) {
@@ -750,6 +766,10 @@ export class Forwarder implements ClusterNode {
   }
 
   reset(): void {
+    this.log(
+      'info',
+      `any-node: the registry connection dropped; ended ${this.links.size} links, ${this.sends.size} sends and ${this.forwards.size} forwarded receivers`,
+    );
     for (const link of [...this.links.values()]) link.lose();
     for (const send of [...this.sends.values()]) send.settle(504);
     for (const receiver of [...this.forwards.values()]) {
@@ -850,6 +870,7 @@ export class Forwarder implements ClusterNode {
         (alive) => {
           const dead = new Set(asked.filter((_, i) => !alive[i]));
           if (dead.size === 0) return;
+          this.log('info', `any-node: node(s) gone: ${[...dead].join(', ')}`);
           for (const node of dead) this.forgetNode(node);
           for (const link of [...this.links.values()]) if (dead.has(link.owner)) link.lose();
           for (const send of [...this.sends.values()]) if (dead.has(send.owner)) send.settle(404);

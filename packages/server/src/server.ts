@@ -67,7 +67,7 @@ export class SockJSServer<Data = unknown>
     this.forwarder =
       options.cluster === undefined
         ? null
-        : new Forwarder(options.cluster, resolved.heartbeatDelay, (m) => resolved.log('error', m));
+        : new Forwarder(options.cluster, resolved.heartbeatDelay, resolved.log);
   }
 
   /**
