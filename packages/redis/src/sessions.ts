@@ -195,6 +195,10 @@ export class RedisSessions implements SessionCluster {
     sub.on('error', () => {
       this.counters.errors++;
       dropped();
+      // An error on a connection that stays up (node-redis could not read
+      // what came, and dropped it): no 'ready' follows, so the node takes
+      // new exchanges again once its mark and claims are renewed.
+      if (sub.isReady && this.subscribed && !this.closed) this.recover();
     });
     sub.on('reconnecting', dropped);
     sub.on('end', dropped);
@@ -327,7 +331,15 @@ export class RedisSessions implements SessionCluster {
     const space = payload.indexOf(' ');
     if (space === -1 || this.node === null) return;
     this.counters.received++;
-    this.node.receive(payload.slice(0, space), payload.slice(space + 1));
+    try {
+      this.node.receive(payload.slice(0, space), payload.slice(space + 1));
+    } catch (err) {
+      // Thrown on by itself: node-redis would take it for its own, drop
+      // what it read after this message and report the connection broken.
+      process.nextTick(() => {
+        throw err;
+      });
+    }
   }
 
   /** Marks this node alive; false when Redis did not take it. */

@@ -35,16 +35,35 @@ class StandInClient implements SessionsClient {
   pubSubNumSub = async () => ({});
   eval = async () => 0;
   subscribe = async () => undefined;
-  duplicate = () => new StandInClient();
+  /** The last duplicate made: the subscriber. */
+  duplicated: StandInClient | null = null;
+  duplicate = () => {
+    this.duplicated = new StandInClient();
+    return this.duplicated;
+  };
   connect = async () => undefined;
   destroy(): void {}
-  on(): unknown {
+  private readonly listeners = new Map<string, ((...args: unknown[]) => void)[]>();
+  on(event: string, listener: (...args: unknown[]) => void): unknown {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
     return this;
   }
-  off(): unknown {
+  off(event: string, listener: (...args: unknown[]) => void): unknown {
+    this.listeners.set(
+      event,
+      (this.listeners.get(event) ?? []).filter((l) => l !== listener),
+    );
     return this;
+  }
+  emit(event: string, ...args: unknown[]): void {
+    for (const listener of this.listeners.get(event) ?? []) listener(...args);
   }
 }
+
+/** Lets the promises of a start, a reset or a recovery settle (setImmediate is not mocked). */
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+};
 
 const node: ClusterNode = { receive() {}, reset() {}, sessionIds: () => [] };
 
@@ -102,5 +121,44 @@ test('no publish while the client is disconnected: it fails at once', async () =
   client.isReady = false;
   await assert.rejects(sessions.send('other', '["k",1]'), /not connected/);
   assert.equal(client.publishes.length, 0);
+  await sessions.close();
+});
+
+test('an error on a subscriber that stays connected: exchanges end, and the node takes new ones at once', async () => {
+  const client = new StandInClient();
+  let resets = 0;
+  const sessions = new RedisSessions({ client });
+  sessions.start({ ...node, reset: () => resets++ });
+  await settle();
+  assert.equal(sessions.available, true);
+  const subscriber = client.duplicated!;
+  // node-redis could not read what came (it dropped it): no 'ready' follows.
+  subscriber.emit('error', new Error('unreadable reply'));
+  assert.equal(resets, 1);
+  assert.equal(sessions.available, false);
+  await settle();
+  assert.equal(sessions.available, true);
+  assert.equal(sessions.stats().resets, 1);
+  await sessions.close();
+});
+
+test('an error that drops the subscriber: unavailable until it is ready again', async () => {
+  const client = new StandInClient();
+  let resets = 0;
+  const sessions = new RedisSessions({ client });
+  sessions.start({ ...node, reset: () => resets++ });
+  await settle();
+  const subscriber = client.duplicated!;
+  subscriber.isReady = false;
+  subscriber.emit('error', new Error('connection reset'));
+  subscriber.emit('reconnecting');
+  assert.equal(resets, 1);
+  await settle();
+  assert.equal(sessions.available, false);
+  subscriber.isReady = true;
+  subscriber.emit('ready');
+  await settle();
+  assert.equal(sessions.available, true);
+  assert.equal(resets, 1);
   await sessions.close();
 });

@@ -62,11 +62,21 @@ function runFlushQueue(): void {
       session.scheduledFlush();
     } catch (err) {
       // A throwing 'drain' listener must not leave the other sessions unflushed.
-      process.nextTick(() => {
-        throw err;
-      });
+      throwLater(err);
     }
   }
+}
+
+/**
+ * Throws `err` on its own, as an uncaught exception (what a listener's error
+ * is when nothing catches it), once the code that called the listener has
+ * done the rest of its work: the other messages of a batch, the other
+ * sessions of a flush, the other messages of a registry message.
+ */
+export function throwLater(err: unknown): void {
+  process.nextTick(() => {
+    throw err;
+  });
 }
 
 /** What a session needs from the endpoint that made it. */
@@ -285,7 +295,7 @@ export class Session implements SessionLink, Scheduled, AckOwner {
   private drained(): void {
     if (this.needsDrain) {
       this.needsDrain = false;
-      this.connection.emit('drain');
+      this.emitSafely('drain');
     }
   }
 
@@ -362,7 +372,14 @@ export class Session implements SessionLink, Scheduled, AckOwner {
     const counters = this.host.counters;
     counters.messagesIn++;
     counters.bytesIn += message.length;
-    this.connection.emit('data', message);
+    try {
+      this.connection.emit('data', message);
+    } catch (err) {
+      // The app's listener failed on this message; the batch's next ones
+      // still reach it, and whatever delivered them (a request, a socket,
+      // a registry's connection) is not unwound.
+      throwLater(err);
+    }
   }
 
   /** Milliseconds without frames before a heartbeat (also how often sockets check their peer). */
@@ -490,7 +507,20 @@ export class Session implements SessionLink, Scheduled, AckOwner {
     this.connection.readable = false;
     this.connection.writable = false;
     this.host.closed(this);
-    this.connection.emit('close');
+    this.emitSafely('close');
+  }
+
+  /**
+   * Emits an app-facing event without a payload. What a listener throws is
+   * thrown on by itself: the work that led here (a send answered, the
+   * other sessions of a flush, a registry message) is not unwound.
+   */
+  private emitSafely(event: 'drain' | 'close'): void {
+    try {
+      this.connection.emit(event);
+    } catch (err) {
+      throwLater(err);
+    }
   }
 
   private reschedule(): void {
