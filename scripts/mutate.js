@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Mutation testing with StrykerJS and its command runner: each mutant of the
 // product code is run against the tests that should catch it, and one that
-// no test fails "survived". Prints Stryker's report, then the score and the
-// survivors of each target, file:line, mutator and replacement.
+// no test fails "survived". Prints the score and the survivors of each
+// target, file:line, mutator and replacement.
 //
-// usage: npm run mutate -- [--only protocol|server] [--group NAME]...
+// usage: npm run mutate -- [--only protocol|server] [--group NAME]... [--stale] [--report]
 //   protocol  packages/protocol/src against its unit and property tests
 //             (stryker/protocol.config.json; a few minutes)
 //   server    the server's session, limit and transport modules against the
@@ -12,17 +12,31 @@
 //             (stryker/server.config.mjs: each group's modules run only its
 //             test files, through scripts/mutate-run.js, which stops at the
 //             first file that fails; one Stryker run per group, hours in all
-//             on a 2-core machine). --group runs only the groups named; the
-//             server's score counts every group's latest report.
-// Without --only both run, protocol first. Reports: reports/mutation/.
-// Exits non-zero when a score is below its target (90 % and 85 %).
+//             on a 2-core machine). --group runs only the groups named.
+//   --stale   runs only the groups (and protocol) whose record is missing or
+//             stale, so that a whole run can be completed in parts
+//   --report  runs nothing: prints the score of the records as they are
+//
+// Each run leaves a record in stryker/records/ (committed): the commit it
+// ran on, its counts and its survivors. A record is current while nothing it
+// depends on (the product's sources, the tests and helpers its runs use, the
+// mutation configuration, the lockfile) differs from that commit in the
+// working tree; the score counts current records only, and names the stale
+// ones and what changed. Stryker's own reports go to reports/mutation/.
+// Exits non-zero when a score is below its target (90 % and 85 %), or when
+// a record of the target is missing or stale.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const TARGETS = { protocol: 90, server: 85 };
 const { values } = parseArgs({
-  options: { only: { type: 'string' }, group: { type: 'string', multiple: true } },
+  options: {
+    only: { type: 'string' },
+    group: { type: 'string', multiple: true },
+    stale: { type: 'boolean', default: false },
+    report: { type: 'boolean', default: false },
+  },
 });
 if (values.only !== undefined && !(values.only in TARGETS)) {
   console.error(`--only takes one of: ${Object.keys(TARGETS).join(', ')}`);
@@ -38,56 +52,161 @@ for (const name of values.group ?? []) {
   }
 }
 
-/** Score and survivors over Stryker's JSON reports (mutation-testing-report-schema). */
-function summarize(target, reports) {
+/** What a run's outcome depends on, besides the files it mutates (which are under these). */
+const DEPENDS = {
+  protocol: ['packages/protocol/src', 'packages/protocol/test', 'stryker/protocol.config.json'],
+  server: [
+    'packages/protocol/src',
+    'packages/server/src',
+    'packages/redis/src',
+    'packages/server/test',
+    'test/helpers',
+    'test/hardening',
+    'examples/test-server.js',
+    'scripts/mutate-run.js',
+    'stryker/server.config.mjs',
+  ],
+};
+const COMMON = ['package-lock.json', 'tsconfig.base.json'];
+
+/** One Stryker run: a target, or a group of the server's. */
+const units = {
+  protocol: { target: 'protocol', config: 'stryker/protocol.config.json', env: {} },
+};
+for (const name of Object.keys(GROUPS)) {
+  units[`server-${name}`] = {
+    target: 'server',
+    config: 'stryker/server.config.mjs',
+    env: { MUTATE_GROUP: name },
+  };
+}
+const recordPath = (unit) => `${root}stryker/records/${unit}.json`;
+const reportPath = (unit) => `${root}reports/mutation/${unit}.json`;
+
+function git(args) {
+  const result = spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+  return { ok: result.status === 0, out: result.stdout.trim() };
+}
+
+/** The paths of `target`'s dependencies that differ between `commit` and the working tree. */
+function changedSince(target, commit) {
+  const { ok, out } = git(['diff', '--name-only', commit, '--', ...DEPENDS[target], ...COMMON]);
+  if (!ok) return [`(commit ${commit} not found)`];
+  const untracked = git(['ls-files', '--others', '--exclude-standard', '--', ...DEPENDS[target]]);
+  return [...out.split('\n'), ...untracked.out.split('\n')].filter((line) => line !== '');
+}
+
+/** Reads Stryker's JSON report of a unit's run into its record. */
+function record(unit, startedAt) {
+  const { target } = units[unit];
+  const report = JSON.parse(readFileSync(reportPath(unit), 'utf8'));
   const counts = {};
   const survivors = [];
-  for (const path of reports) {
-    if (!existsSync(path)) {
-      console.log(`mutate ${target}: no report ${path} yet (run that group)`);
-      continue;
-    }
-    const report = JSON.parse(readFileSync(path, 'utf8'));
-    for (const [file, { mutants }] of Object.entries(report.files)) {
-      for (const m of mutants) {
-        counts[m.status] = (counts[m.status] ?? 0) + 1;
-        if (m.status === 'Survived' || m.status === 'NoCoverage') {
-          const at = `${file}:${m.location.start.line}:${m.location.start.column}`;
-          survivors.push(`  ${at} ${m.mutatorName}: ${JSON.stringify(m.replacement ?? '')}`);
-        }
+  for (const [file, { mutants }] of Object.entries(report.files)) {
+    for (const m of mutants) {
+      counts[m.status] = (counts[m.status] ?? 0) + 1;
+      if (m.status === 'Survived' || m.status === 'NoCoverage') {
+        const at = `${file}:${m.location.start.line}:${m.location.start.column}`;
+        survivors.push(`${at} ${m.mutatorName}: ${JSON.stringify(m.replacement ?? '')}`);
       }
     }
   }
-  const detected = (counts.Killed ?? 0) + (counts.Timeout ?? 0);
-  const valid = detected + (counts.Survived ?? 0) + (counts.NoCoverage ?? 0);
-  const score = valid === 0 ? 100 : (100 * detected) / valid;
-  console.log(`\nmutate ${target}: score ${score.toFixed(2)} % (${JSON.stringify(counts)})`);
-  if (survivors.length > 0)
-    console.log(`survivors (${survivors.length}):\n${survivors.join('\n')}`);
-  return score >= TARGETS[target];
+  const commit = git(['rev-parse', 'HEAD']).out;
+  const dirty = changedSince(target, commit);
+  const entry = {
+    unit,
+    commit,
+    // Run on uncommitted changes: never current.
+    dirty: dirty.length > 0 ? dirty : undefined,
+    started: startedAt.toISOString(),
+    minutes: Math.round((Date.now() - startedAt.getTime()) / 6000) / 10,
+    files: Object.keys(report.files).sort(),
+    counts,
+    survivors,
+  };
+  mkdirSync(`${root}stryker/records`, { recursive: true });
+  writeFileSync(recordPath(unit), `${JSON.stringify(entry, null, 2)}\n`);
 }
 
-function run(config, env = {}) {
+/** A unit's record, and whether it is current (null: none yet). */
+function loadRecord(unit) {
+  if (!existsSync(recordPath(unit))) return null;
+  const entry = JSON.parse(readFileSync(recordPath(unit), 'utf8'));
+  const changed = entry.dirty ?? changedSince(units[unit].target, entry.commit);
+  return { entry, changed };
+}
+
+function isCurrent(unit) {
+  const loaded = loadRecord(unit);
+  return loaded !== null && loaded.changed.length === 0;
+}
+
+/** Score and survivors over a target's current records; true if it meets its target. */
+function summarize(target) {
+  const counts = {};
+  const survivors = [];
+  let complete = true;
+  for (const unit of Object.keys(units).filter((u) => units[u].target === target)) {
+    const loaded = loadRecord(unit);
+    if (loaded === null) {
+      console.log(`mutate ${unit}: no record yet (run it)`);
+      complete = false;
+      continue;
+    }
+    const { entry, changed } = loaded;
+    const ran = `on ${entry.commit.slice(0, 7)}, ${entry.started}, ${entry.minutes} min`;
+    if (changed.length > 0) {
+      const what = changed.slice(0, 5).join(', ') + (changed.length > 5 ? ', ...' : '');
+      console.log(`mutate ${unit}: stale (ran ${ran}; changed since: ${what})`);
+      complete = false;
+      continue;
+    }
+    console.log(`mutate ${unit}: current (ran ${ran})`);
+    for (const [status, n] of Object.entries(entry.counts))
+      counts[status] = (counts[status] ?? 0) + n;
+    survivors.push(...entry.survivors.map((s) => `  ${s}`));
+  }
+  const detected = (counts.Killed ?? 0) + (counts.Timeout ?? 0);
+  const valid = detected + (counts.Survived ?? 0) + (counts.NoCoverage ?? 0);
+  const score = valid === 0 ? 0 : (100 * detected) / valid;
+  const scope = complete ? 'the whole target' : 'the current records only';
+  console.log(
+    `\nmutate ${target}: score ${score.toFixed(2)} % over ${scope} (${JSON.stringify(counts)}; target ${TARGETS[target]} %)`,
+  );
+  if (survivors.length > 0)
+    console.log(`survivors (${survivors.length}):\n${survivors.join('\n')}`);
+  return complete && score >= TARGETS[target];
+}
+
+function run(unit) {
+  const { config, env } = units[unit];
+  const startedAt = new Date();
   const result = spawnSync(process.execPath, [stryker, 'run', config], {
     stdio: 'inherit',
     cwd: root,
     env: { ...process.env, ...env },
   });
-  return result.status === 0 || result.status === 1;
+  const ran = result.status === 0 || result.status === 1;
+  if (ran) record(unit, startedAt);
+  return ran;
 }
 
 let ok = true;
 const targets = values.only === undefined ? Object.keys(TARGETS) : [values.only];
-if (targets.includes('protocol')) {
-  if (!run('stryker/protocol.config.json')) ok = false;
-  else if (!summarize('protocol', [`${root}reports/mutation/protocol.json`])) ok = false;
-}
-if (targets.includes('server')) {
-  for (const name of values.group ?? Object.keys(GROUPS)) {
-    console.log(`\nmutate server, group ${name}: ${GROUPS[name].mutate.join(' ')}`);
-    if (!run('stryker/server.config.mjs', { MUTATE_GROUP: name })) ok = false;
+if (!values.report) {
+  const chosen = [];
+  if (targets.includes('protocol') && values.group === undefined) chosen.push('protocol');
+  if (targets.includes('server')) {
+    for (const name of values.group ?? Object.keys(GROUPS)) chosen.push(`server-${name}`);
   }
-  const reports = Object.keys(GROUPS).map((g) => `${root}reports/mutation/server-${g}.json`);
-  if (!summarize('server', reports)) ok = false;
+  for (const unit of chosen) {
+    if (values.stale && isCurrent(unit)) {
+      console.log(`mutate ${unit}: current, not run again (--stale)`);
+      continue;
+    }
+    console.log(`\nmutate ${unit}`);
+    if (!run(unit)) ok = false;
+  }
 }
+for (const target of targets) if (!summarize(target)) ok = false;
 process.exit(ok ? 0 : 1);
