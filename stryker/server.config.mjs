@@ -32,7 +32,7 @@ const ALL_FILES = [
   s('http-routes'),
   s('forwarding'),
   s('forwarding-polls'),
-  s('forwarding-app-errors'),
+  s('listener-errors'),
   s('resume-any-node'),
   s('wire-cache'),
   s('keep-open'),

@@ -157,6 +157,8 @@ export class RedisSessions implements SessionCluster {
   private listening = false;
   /** Renewing the mark and claims after the subscriber came back. */
   private recovering = false;
+  /** Drops of the subscriber so far: a renewal made before the last one does not count. */
+  private drops = 0;
   private readonly clientReady = () => {
     if (this.subscribed && !this.listening && !this.closed) this.recover();
   };
@@ -187,6 +189,7 @@ export class RedisSessions implements SessionCluster {
     // Anything may have been published to this node while its subscriber
     // was away: the server ends its exchanges with other nodes.
     const dropped = () => {
+      this.drops++;
       if (!this.listening) return;
       this.listening = false;
       this.counters.resets++;
@@ -219,7 +222,11 @@ export class RedisSessions implements SessionCluster {
         this.counters.errors++;
       });
     void this.refreshNode();
-    this.every(this.nodeTtl / 3, () => void this.refreshNode());
+    this.every(this.nodeTtl / 3, () => {
+      void this.refreshNode();
+      // A recovery that gave up while both connections stayed up is tried again.
+      if (this.subscribed && !this.listening && this.subscriber?.isReady === true) this.recover();
+    });
     this.every(this.sessionTtl / 3, () => void this.refreshSessions());
     this.every(PUBLISH_CHECK_MS, () => this.checkPublishes());
   }
@@ -395,8 +402,12 @@ export class RedisSessions implements SessionCluster {
     if (this.recovering) return;
     this.recovering = true;
     const attempt = async (tries: number): Promise<void> => {
+      const drops = this.drops;
       const renewed = (await this.refreshNode()) && (await this.refreshSessions());
       if (this.closed || this.subscriber?.isReady !== true) return;
+      // The subscriber dropped and came back meanwhile: Redis may have
+      // restarted empty since the renewal, which is made again.
+      if (this.drops !== drops) return attempt(tries);
       if (renewed) {
         this.listening = true;
       } else if (tries < RECOVER_TRIES) {

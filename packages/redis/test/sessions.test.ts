@@ -28,7 +28,12 @@ class StandInClient implements SessionsClient {
     });
   }
 
-  set = async () => 'OK';
+  /** How many SETs were made (the node's mark among them). */
+  sets = 0;
+  set = async () => {
+    this.sets++;
+    return 'OK';
+  };
   get = async () => null;
   mGet = async () => [];
   del = async () => 0;
@@ -160,5 +165,49 @@ test('an error that drops the subscriber: unavailable until it is ready again', 
   await settle();
   assert.equal(sessions.available, true);
   assert.equal(resets, 1);
+  await sessions.close();
+});
+
+test('a drop while the node renews its mark after an error: renewed again once the subscriber is back', async () => {
+  const client = new StandInClient();
+  const sessions = new RedisSessions({ client });
+  sessions.start(node);
+  await settle();
+  const subscriber = client.duplicated!;
+  subscriber.emit('error', new Error('unreadable reply'));
+  // The renewal is on its way when the connection drops and comes back
+  // (to a Redis that may have restarted empty).
+  subscriber.isReady = false;
+  subscriber.emit('reconnecting');
+  subscriber.isReady = true;
+  subscriber.emit('ready');
+  const setsWhenBack = client.sets;
+  await settle();
+  assert.ok(client.sets > setsWhenBack, 'the mark was not renewed after the subscriber came back');
+  assert.equal(sessions.available, true);
+  await sessions.close();
+});
+
+test('a recovery that gave up while both connections stayed up is tried again at the next mark refresh', async () => {
+  const client = new StandInClient();
+  const sessions = new RedisSessions({ client, nodeTtl: 3000 });
+  sessions.start(node);
+  await settle();
+  const subscriber = client.duplicated!;
+  // Redis refuses every write for a while: the renewal fails its 20 tries.
+  client.set = async () => {
+    throw new Error('READONLY');
+  };
+  subscriber.emit('error', new Error('unreadable reply'));
+  for (let i = 0; i < 25; i++) {
+    await settle();
+    mock.timers.tick(250);
+  }
+  await settle();
+  assert.equal(sessions.available, false);
+  client.set = async () => 'OK';
+  mock.timers.tick(1000);
+  await settle();
+  assert.equal(sessions.available, true);
   await sessions.close();
 });

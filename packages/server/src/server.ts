@@ -13,7 +13,7 @@ import type { HttpRequest, HttpResponse } from './http-types.js';
 import { fallbackListeners, type Http1Server } from './http1/index.js';
 import { takesUnprefixed } from './mount.js';
 import { resolveOptions, type ServerOptions } from './options.js';
-import type { Session } from './session.js';
+import { type Session, throwLater } from './session.js';
 import { TimerWheel } from './timer-wheel.js';
 
 /** The server's events; `Data` is what allowRequest hands to connections. */
@@ -119,9 +119,15 @@ export class SockJSServer<Data = unknown>
   /** @internal */
   connection(session: Session): void {
     const conn = session.connection as Connection<Data>;
-    this.emit('connection', conn);
-    // Free when nobody listens: emit() returns at once without listeners.
-    this.emit('open', conn);
+    // What a handler throws is thrown on by itself once the session is set
+    // up: its open frame and what the handler wrote still go out.
+    try {
+      this.emit('connection', conn);
+      // Free when nobody listens: emit() returns at once without listeners.
+      this.emit('open', conn);
+    } catch (err) {
+      throwLater(err);
+    }
   }
 
   /**

@@ -1,4 +1,7 @@
-// Any-node mode on a real Redis when the app's listeners throw. The owner
+// The app's listeners that throw, on one node and in any-node mode on a
+// real Redis. On one node, the server's work that called the listener (the
+// rest of a batch, the open frame) is done before the error is thrown on.
+// In any-node mode the owner
 // runs them inside what node-redis hands it (a forwarded send, a forwarded
 // receiver's end); what they throw must come out as it does on one node, an
 // uncaught exception of its own, and leave the node in the cluster: node-redis
@@ -47,6 +50,10 @@ async function startNode(): Promise<Node> {
     cluster,
   });
   sockjs.on('connection', (conn) => {
+    if (conn.id.startsWith('throw')) {
+      conn.write('written first');
+      throw new Error(`connection listener: ${conn.id}`);
+    }
     conn.on('data', (m: string) => {
       if (m.startsWith('throw')) throw new Error(`data listener: ${m}`);
       conn.write(m);
@@ -167,4 +174,16 @@ test('a close listener that throws when a forwarded send ends the session (too b
   });
   bothInCluster();
   await forwardingWorks();
+});
+
+test('a connection listener that throws: thrown on, and the session opens with what it wrote', async () => {
+  const id = `throw${newId()}`;
+  await collectingUncaught(async (thrown) => {
+    assert.equal(await poll(owner, id), 'o\n');
+    assert.equal(await poll(owner, id), 'a["written first"]\n');
+    assert.deepEqual(
+      thrown.map((e) => (e as Error).message),
+      [`connection listener: ${id}`],
+    );
+  });
 });
