@@ -26,7 +26,7 @@
 // Exits non-zero when a score is below its target (90 % and 85 %), or when
 // a record of the target is missing or stale.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const TARGETS = { protocol: 90, server: 85 };
@@ -54,7 +54,12 @@ for (const name of values.group ?? []) {
 
 /** What a run's outcome depends on, besides the files it mutates (which are under these). */
 const DEPENDS = {
-  protocol: ['packages/protocol/src', 'packages/protocol/test', 'stryker/protocol.config.json'],
+  protocol: [
+    'packages/protocol/src',
+    'packages/protocol/test',
+    'test/helpers/seeds.ts',
+    'stryker/protocol.config.json',
+  ],
   server: [
     'packages/protocol/src',
     'packages/server/src',
@@ -67,7 +72,14 @@ const DEPENDS = {
     'stryker/server.config.mjs',
   ],
 };
-const COMMON = ['package-lock.json', 'tsconfig.base.json'];
+const COMMON = [
+  'package.json',
+  'package-lock.json',
+  'tsconfig.base.json',
+  'packages/protocol/package.json',
+  'packages/server/package.json',
+  'packages/redis/package.json',
+];
 
 /** One Stryker run: a target, or a group of the server's. */
 const units = {
@@ -97,7 +109,7 @@ function changedSince(target, commit) {
 }
 
 /** Reads Stryker's JSON report of a unit's run into its record. */
-function record(unit, startedAt) {
+function record(unit, before) {
   const { target } = units[unit];
   const report = JSON.parse(readFileSync(reportPath(unit), 'utf8'));
   const counts = {};
@@ -111,15 +123,21 @@ function record(unit, startedAt) {
       }
     }
   }
-  const commit = git(['rev-parse', 'HEAD']).out;
-  const dirty = changedSince(target, commit);
+  // Stryker copied the work tree when it started: the record is of that
+  // tree, and counts only if it was a commit's and stayed one meanwhile.
+  const after = treeState(target);
+  const dirty =
+    after.commit !== before.commit
+      ? [`(HEAD moved from ${before.commit.slice(0, 7)} during the run)`]
+      : [...new Set([...before.dirty, ...after.dirty])];
   const entry = {
     unit,
-    commit,
+    commit: before.commit,
     // Run on uncommitted changes: never current.
     dirty: dirty.length > 0 ? dirty : undefined,
-    started: startedAt.toISOString(),
-    minutes: Math.round((Date.now() - startedAt.getTime()) / 6000) / 10,
+    node: process.version,
+    started: before.at.toISOString(),
+    minutes: Math.round((Date.now() - before.at.getTime()) / 6000) / 10,
     files: Object.keys(report.files).sort(),
     counts,
     survivors,
@@ -178,22 +196,43 @@ function summarize(target) {
   return complete && score >= TARGETS[target];
 }
 
+/** The commit checked out, and the target's dependencies that differ from it now. */
+function treeState(target) {
+  const commit = git(['rev-parse', 'HEAD']).out;
+  return { commit, dirty: changedSince(target, commit), at: new Date() };
+}
+
 function run(unit) {
-  const { config, env } = units[unit];
-  const startedAt = new Date();
+  const { config, env, target } = units[unit];
+  // A report left by an earlier run must not pass for this one's.
+  rmSync(reportPath(unit), { force: true });
+  const before = treeState(target);
   const result = spawnSync(process.execPath, [stryker, 'run', config], {
     stdio: 'inherit',
     cwd: root,
     env: { ...process.env, ...env },
   });
-  const ran = result.status === 0 || result.status === 1;
-  if (ran) record(unit, startedAt);
+  // 0, or 1 when the protocol's score is under its `break` threshold; any
+  // other failure leaves no report.
+  const ran = (result.status === 0 || result.status === 1) && existsSync(reportPath(unit));
+  if (ran) record(unit, before);
+  else console.error(`mutate ${unit}: Stryker failed (exit ${result.status}); no record`);
   return ran;
+}
+
+/** The server's tests import the protocol's build (its package exports point at dist/). */
+function build() {
+  const result = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit', cwd: root });
+  if (result.status !== 0) {
+    console.error('mutate: the build failed');
+    process.exit(1);
+  }
 }
 
 let ok = true;
 const targets = values.only === undefined ? Object.keys(TARGETS) : [values.only];
 if (!values.report) {
+  build();
   const chosen = [];
   if (targets.includes('protocol') && values.group === undefined) chosen.push('protocol');
   if (targets.includes('server')) {
