@@ -124,12 +124,9 @@ function record(unit, before) {
     }
   }
   // Stryker copied the work tree when it started: the record is of that
-  // tree, and counts only if it was a commit's and stayed one meanwhile.
-  const after = treeState(target);
-  const dirty =
-    after.commit !== before.commit
-      ? [`(HEAD moved from ${before.commit.slice(0, 7)} during the run)`]
-      : [...new Set([...before.dirty, ...after.dirty])];
+  // tree, and counts only if what the run depends on was a commit's then
+  // and still is now (other commits meanwhile do not matter).
+  const dirty = [...new Set([...before.dirty, ...changedSince(target, before.commit)])];
   const entry = {
     unit,
     commit: before.commit,
