@@ -28,6 +28,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { changedSince as changedSinceIn, treeState as treeStateIn } from './mutation-records.js';
 
 const TARGETS = { protocol: 90, server: 85 };
 const { values } = parseArgs({
@@ -95,18 +96,9 @@ for (const name of Object.keys(GROUPS)) {
 const recordPath = (unit) => `${root}stryker/records/${unit}.json`;
 const reportPath = (unit) => `${root}reports/mutation/${unit}.json`;
 
-function git(args) {
-  const result = spawnSync('git', args, { cwd: root, encoding: 'utf8' });
-  return { ok: result.status === 0, out: result.stdout.trim() };
-}
-
 /** The paths of `target`'s dependencies that differ between `commit` and the working tree. */
-function changedSince(target, commit) {
-  const { ok, out } = git(['diff', '--name-only', commit, '--', ...DEPENDS[target], ...COMMON]);
-  if (!ok) return [`(commit ${commit} not found)`];
-  const untracked = git(['ls-files', '--others', '--exclude-standard', '--', ...DEPENDS[target]]);
-  return [...out.split('\n'), ...untracked.out.split('\n')].filter((line) => line !== '');
-}
+const changedSince = (target, commit) =>
+  changedSinceIn(root, [...DEPENDS[target], ...COMMON], commit);
 
 /** Reads Stryker's JSON report of a unit's run into its record. */
 function record(unit, before) {
@@ -193,11 +185,7 @@ function summarize(target) {
   return complete && score >= TARGETS[target];
 }
 
-/** The commit checked out, and the target's dependencies that differ from it now. */
-function treeState(target) {
-  const commit = git(['rev-parse', 'HEAD']).out;
-  return { commit, dirty: changedSince(target, commit), at: new Date() };
-}
+const treeState = (target) => treeStateIn(root, [...DEPENDS[target], ...COMMON]);
 
 function run(unit) {
   const { config, env, target } = units[unit];
