@@ -5,6 +5,8 @@
 //
 // usage: node examples/demo.js [--port 8080] [--host localhost] [--workers N [--redis URL]]
 //
+// --port 0 listens on a free port; the URL printed names it.
+//
 // --workers N runs N workers of Node's cluster module on the one port (one
 // per core is the usual choice), in any-node mode on Redis (--redis, default
 // $REDIS_URL or redis://127.0.0.1:6379): each request may reach any worker,
@@ -153,7 +155,8 @@ async function serve() {
   server.listen(Number(values.port), values.host, () => {
     // With --workers, the first worker speaks for all.
     if (cluster.isWorker && cluster.worker?.id !== 1) return;
-    const url = `http://${values.host}:${values.port}/`;
+    // The port listened on (--port 0 takes a free one; the workers share it).
+    const url = `http://${values.host}:${server.address().port}/`;
     console.log(`sockjs-ts demo running on ${url}`);
     console.log('Open it in two browser tabs and chat between them.');
     console.log(

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.js';
+import { startRedis } from '../helpers/redis.js';
 import { ATTEMPT_TIMEOUT_MS } from '../helpers/scenarios.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -15,26 +16,30 @@ let demo: ChildProcess;
 let browser: Browser;
 let base: string;
 
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as { port: number };
-  probe.close();
-  await once(probe, 'close');
-  return port;
+/** Starts the demo on a free port (--port 0); resolves with it and the URL it printed. */
+async function startDemo(
+  args: readonly string[] = [],
+): Promise<{ demo: ChildProcess; base: string }> {
+  const child = spawn(
+    process.execPath,
+    [`${root}examples/demo.js`, '--port', '0', '--host', '127.0.0.1', ...args],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout!.setEncoding('utf8');
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: string) => {
+      out += chunk;
+      const found = /running on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (found) resolve(found[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the demo exited with ${code}: ${out}`)));
+  });
+  return { demo: child, base: url };
 }
 
 before(async () => {
-  const port = await freePort();
-  demo = spawn(
-    process.execPath,
-    [`${root}examples/demo.js`, '--port', String(port), '--host', '127.0.0.1'],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  await once(demo.stdout!, 'data');
-  base = `http://127.0.0.1:${port}/`;
+  ({ demo, base } = await startDemo());
   browser = await launchChromium();
 });
 
@@ -120,4 +125,61 @@ test('on a busy port the demo says so in one line and exits non-zero', async () 
     err,
     `sockjs-ts demo: port ${port} on 127.0.0.1 is in use; pick another with --port N or PORT=N.\n`,
   );
+});
+
+/** One request on a connection of its own (the cluster module hands each connection to the next worker). */
+async function alone(url: string, body?: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: { Connection: 'close', 'Content-Type': 'text/plain' },
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+test('with --workers 2 on Redis, a tab and a polling session whose every request takes a new connection chat', {
+  timeout: 60_000,
+}, async () => {
+  const redis = await startRedis();
+  const { demo: workers, base: url } = await startDemo(['--workers', '2', '--redis', redis.url]);
+  try {
+    const tab = await browser.newPage();
+    await tab.goto(`${url}?timeout=${ATTEMPT_TIMEOUT_MS}`);
+    await tab.waitForFunction(() => document.getElementById('state')?.textContent === 'open');
+    // Each request of this session reaches the other worker from the one
+    // before it: sends and polls are forwarded to the worker that holds it.
+    const session = `${url}chat/000/${Date.now().toString(36)}`;
+    assert.deepEqual(await alone(`${session}/xhr`), { status: 200, text: 'o\n' });
+    let seen = '';
+    const pollUntil = async (text: string) => {
+      while (!seen.includes(text)) {
+        const poll = await alone(`${session}/xhr`);
+        assert.equal(poll.status, 200);
+        assert.ok(poll.text.startsWith('a[') || poll.text === 'h\n', poll.text);
+        seen += poll.text;
+      }
+    };
+    for (let i = 0; i < 4; i++) {
+      const line = JSON.stringify({ type: 'chat', name: 'poller', text: `line ${i} from poller` });
+      assert.deepEqual(await alone(`${session}/xhr_send`, JSON.stringify([line])), {
+        status: 204,
+        text: '',
+      });
+      await tab.waitForFunction(
+        (text) => document.getElementById('log')?.textContent?.includes(text),
+        `poller: line ${i} from poller`,
+      );
+      await pollUntil(`line ${i} from poller`);
+      await tab.fill('#name', 'tab');
+      await tab.fill('#text', `line ${i} from the tab`);
+      await tab.click('button');
+      await pollUntil(`line ${i} from the tab`);
+    }
+    assert.equal(await tab.textContent('#state'), 'open');
+    await tab.close();
+  } finally {
+    workers.kill('SIGTERM');
+    await once(workers, 'exit');
+    await redis.stop();
+  }
 });
