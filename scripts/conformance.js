@@ -16,8 +16,9 @@ if (!existsSync(runner)) {
 }
 
 // --scale: the suite against several processes (test/official-suite: three
-// any-node servers behind round robin, two cluster workers on one port), as
-// tests over real Redis and HAProxy.
+// any-node servers behind round robin in HAProxy's TCP mode, in its HTTP mode
+// and in nginx, two cluster workers on one port), as tests over real Redis,
+// HAProxy and nginx.
 if (process.argv.includes('--scale')) {
   const suite = spawnSync(
     process.execPath,
@@ -29,6 +30,7 @@ if (process.argv.includes('--scale')) {
       '--test-concurrency=1',
       `${root}test/official-suite/any-node-round-robin.test.ts`,
       `${root}test/official-suite/any-node-workers.test.ts`,
+      `${root}test/official-suite/http-round-robin.test.ts`,
     ],
     { stdio: 'inherit', cwd: root },
   );
