@@ -6,7 +6,6 @@
 // ../shared/conformance/README.md).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 
 const root = new URL('..', import.meta.url).pathname;
 const runner = process.env.SOCKJS_CONFORMANCE_RUN ?? `${root}../shared/conformance/run.sh`;
@@ -37,25 +36,24 @@ if (process.argv.includes('--scale')) {
   process.exit(suite.status ?? 2);
 }
 
-const port = await new Promise((resolve) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = probe.address();
-    probe.close(() => resolve(port));
-  });
-});
-
 // --http1: the server runs on its own HTTP/1.1 layer instead of node:http.
 const extra = process.argv.includes('--http1') ? ['--http1'] : [];
+// --port 0: the server takes a free port and says which.
 const server = spawn(
   process.execPath,
-  [`${root}examples/test-server.js`, '--port', String(port), ...extra],
+  [`${root}examples/test-server.js`, '--port', '0', ...extra],
   {
     stdio: ['ignore', 'pipe', 'inherit'],
   },
 );
-await new Promise((resolve, reject) => {
-  server.stdout.once('data', resolve);
-  server.once('exit', (code) => reject(new Error(`test server exited with ${code}`)));
+const port = await new Promise((resolve, reject) => {
+  let out = '';
+  server.stdout.setEncoding('utf8').on('data', (chunk) => {
+    out += chunk;
+    const listening = /listening on http:\/\/[\d.]+:(\d+)/.exec(out);
+    if (listening) resolve(Number(listening[1]));
+  });
+  server.once('exit', (code) => reject(new Error(`test server exited with ${code}: ${out}`)));
 });
 const result = spawnSync('bash', [runner, `http://127.0.0.1:${port}`], { stdio: 'inherit' });
 server.kill('SIGTERM');
