@@ -62,6 +62,12 @@ let latencies = new Reservoir(20_000);
 let latenciesByServer = ports.map(() => new Reservoir(20_000));
 let cpuAtMark = process.cpuUsage();
 let timeAtMark = now();
+// Open loop: the answers that came SLOW_MS or more after they were due, and
+// when (ms after the mark) and on which sessions, so that a tail made by one
+// stall of the whole process (every session, one short span) can be told
+// from one spread over the window or over a few connections.
+const SLOW_MS = 20;
+let slow = { count: 0, fromMs: null, toMs: null, sessions: new Set() };
 
 function noteError(err) {
   errors += 1;
@@ -236,10 +242,18 @@ function paced(rate, send) {
 
 function startOpenEcho() {
   if (sessions.length === 0) return;
-  for (const s of sessions) {
+  for (const [index, s] of sessions.entries()) {
     s.onmessage = (text) => {
       counted += 1;
-      latencies.add(now() - Number(text.slice(0, text.indexOf(' '))));
+      const at = now();
+      const latency = at - Number(text.slice(0, text.indexOf(' ')));
+      latencies.add(latency);
+      if (latency >= SLOW_MS) {
+        slow.count += 1;
+        slow.fromMs ??= at - timeAtMark;
+        slow.toMs = at - timeAtMark;
+        slow.sessions.add(index);
+      }
     };
     s.onclose = (reason) => noteError(new Error(reason));
   }
@@ -272,6 +286,7 @@ function result() {
     latencies: latencies.values(),
     latenciesByServer: latenciesByServer.map((r) => r.values()),
     sessions: sessions.length,
+    slow: { ...slow, sessions: slow.sessions.size },
   };
 }
 
@@ -297,6 +312,7 @@ lines.on('line', (line) => {
       latenciesByServer = ports.map(() => new Reservoir(20_000));
       cpuAtMark = process.cpuUsage();
       timeAtMark = now();
+      slow = { count: 0, fromMs: null, toMs: null, sessions: new Set() };
       return;
     case 'broadcast':
       publisher()?.send(stampedPayload());

@@ -692,6 +692,7 @@ async function measure(scenario, id, rate) {
       row.loadCpuShare = results.reduce((sum, r) => sum + r.cpuUs, 0) / windowUs;
       row.errors = results.reduce((sum, r) => sum + r.errors, 0);
       row.firstError = results.find((r) => r.firstError !== null)?.firstError ?? null;
+      if (scenario.mode === 'open') row.slow = slowAnswers(results);
     }
     row.peakRss = memory(server.pid).hwm;
     return row;
@@ -912,6 +913,18 @@ async function measureCluster(scenario, id, rate) {
 
 // ---------------------------------------------------------------- aggregation and output
 
+/** The open-loop answers of all generators that came 20 ms or more late, and over what span. */
+function slowAnswers(results) {
+  const spans = results.map((r) => r.slow).filter((s) => s !== undefined && s.count > 0);
+  if (spans.length === 0) return { count: 0 };
+  return {
+    count: spans.reduce((sum, s) => sum + s.count, 0),
+    fromMs: Math.min(...spans.map((s) => s.fromMs)),
+    toMs: Math.max(...spans.map((s) => s.toMs)),
+    sessions: spans.reduce((sum, s) => sum + s.sessions, 0),
+  };
+}
+
 /** Combines the rounds of one contender: medians of the figures, the largest peak RSS. */
 function combine(rows) {
   const first = rows[0];
@@ -938,6 +951,8 @@ function combine(rows) {
           redisCpuShare: pick('redisCpuShare'),
         }),
     errors: rows.reduce((sum, r) => sum + (r.errors ?? 0), 0),
+    // Per round only (in the log): spans of different rounds do not add up.
+    slow: undefined,
     raw: rows,
   };
 }
@@ -972,6 +987,11 @@ function notes(row) {
     out.push(`offered ${fmtRate(row.offered)}/s`);
     // Answers short of what was offered: the server (or the generator) fell behind.
     if (row.rate < row.offered * 0.95) out.push('did not keep up');
+  }
+  if (row.slow?.count > 0) {
+    out.push(
+      `${row.slow.count} answers ≥ 20 ms late, ${fmt(row.slow.fromMs, 0)}-${fmt(row.slow.toMs, 0)} ms into the window, on ${row.slow.sessions} sessions`,
+    );
   }
   if (row.errors > 0) out.push(`${row.errors} errors (${row.firstError})`);
   return out.join('; ');
@@ -1225,7 +1245,7 @@ async function main() {
             : await measure(scenario, id, rate);
           perContender.get(id).push(row);
           console.error(
-            `  ${scenario.name} | ${id} | ${fmtRate(row.rate)} ${scenario.unit} | cpu/op ${fmt(row.cpuPerOp)} µs${row.rssPerSession !== undefined ? ` | ${fmt(row.rssPerSession / 1024, 2)} KiB/session` : ''} ${notes(row)}`,
+            `  ${scenario.name} | ${id} | ${fmtRate(row.rate)} ${scenario.unit} | cpu/op ${fmt(row.cpuPerOp)} µs${row.p99 == null ? '' : ` | p99 ${fmt(row.p99, 2)} ms`}${row.rssPerSession !== undefined ? ` | ${fmt(row.rssPerSession / 1024, 2)} KiB/session` : ''} ${notes(row)}`,
           );
         } catch (err) {
           console.error(`  ${scenario.name} | ${id} | failed: ${err.message}`);

@@ -72,6 +72,49 @@ test("bench: the HTTP load client drives xhr-streaming and polling, ours and the
   }
 });
 
+test("bench: an open-loop row runs at the offered rate measured on sockjs-node, and logs each round's p99 and late answers", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockjs-bench-'));
+  try {
+    const file = join(dir, 'result.json');
+    const scenario = 'open 60% echo websocket 32 B × 100';
+    const run = spawnSync(
+      process.execPath,
+      [
+        'bench/run.js',
+        '--only',
+        `^${scenario}$`,
+        '--contenders',
+        'sockjs-ts',
+        '--rounds',
+        '1',
+        '--measure-ms',
+        '1000',
+        '--json',
+        file,
+      ],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    const { results } = JSON.parse(readFileSync(file, 'utf8'));
+    // sockjs-node's saturated row first (the rate), then the open-loop row.
+    assert.deepEqual(
+      results.map((g: { name: string }) => g.name),
+      ['echo websocket 32 B × 100', scenario],
+    );
+    const saturated = results[0].rows[0];
+    const row = results[1].rows[0];
+    assert.equal(saturated.server, 'sockjs-node');
+    assertSane(row, 'sockjs-ts', 100);
+    assert.ok(Math.abs(row.offered - saturated.rate * 0.6) < 1, 'offered 60 % of the anchor');
+    const { slow } = row.raw[0];
+    assert.equal(typeof slow.count, 'number');
+    assert.ok(slow.count <= row.count);
+    assert.match(run.stderr, new RegExp(`${scenario} \\| sockjs-ts \\| .* \\| p99 [\\d.]+ ms`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('bench: a bad option stops at once with exit code 2 and the usage, not a stack trace', () => {
   for (const bad of [['--bogus'], ['--rounds', 'x'], ['--contenders', 'nope'], ['--only', '(']]) {
     const run = spawnSync(process.execPath, ['bench/run.js', ...bad], {
