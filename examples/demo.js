@@ -32,9 +32,26 @@ if (!Number.isInteger(workers) || workers < 1) {
   console.error('sockjs-ts demo: --workers takes a whole number of at least 1.');
   process.exit(1);
 }
+/** Says where the demo runs: the port listened on (--port 0 takes a free one; workers share it). */
+function announce(port) {
+  const url = `http://${values.host}:${port}/`;
+  console.log(`sockjs-ts demo running on ${url}`);
+  console.log('Open it in two browser tabs and chat between them.');
+  console.log(
+    'The header shows the transport in use and the round trip; the menu forces a transport.',
+  );
+  console.log(
+    `The SockJS endpoint itself is ${url}chat (try: curl ${url}chat/info). Ctrl-C stops.`,
+  );
+}
+
 if (workers > 1 && cluster.isPrimary) {
   // The primary only forks; the module hands each connection to a worker.
   for (let i = 0; i < workers; i++) cluster.fork();
+  let listening = 0;
+  cluster.on('listening', (_worker, address) => {
+    if (++listening === workers) announce(address.port);
+  });
   cluster.once('exit', (_worker, code) => {
     if (code !== 0) process.exitCode = code ?? 1;
   });
@@ -153,18 +170,8 @@ async function serve() {
   });
 
   server.listen(Number(values.port), values.host, () => {
-    // With --workers, the first worker speaks for all.
-    if (cluster.isWorker && cluster.worker?.id !== 1) return;
-    // The port listened on (--port 0 takes a free one; the workers share it).
-    const url = `http://${values.host}:${server.address().port}/`;
-    console.log(`sockjs-ts demo running on ${url}`);
-    console.log('Open it in two browser tabs and chat between them.');
-    console.log(
-      'The header shows the transport in use and the round trip; the menu forces a transport.',
-    );
-    console.log(
-      `The SockJS endpoint itself is ${url}chat (try: curl ${url}chat/info). Ctrl-C stops.`,
-    );
+    // With --workers, the primary speaks once every worker listens.
+    if (cluster.isPrimary) announce(server.address().port);
   });
 
   async function stop() {

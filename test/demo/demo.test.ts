@@ -7,48 +7,72 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { createClient } from 'redis';
 import { launchChromium } from '../helpers/browser.js';
-import { startRedis } from '../helpers/redis.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { ATTEMPT_TIMEOUT_MS } from '../helpers/scenarios.js';
+import { withDeadline } from '../helpers/timing.js';
 
 const root = new URL('../../', import.meta.url).pathname;
-let demo: ChildProcess;
 let browser: Browser;
 let base: string;
 
-/** Starts the demo on a free port (--port 0); resolves with it and the URL it printed. */
-async function startDemo(
-  args: readonly string[] = [],
-): Promise<{ demo: ChildProcess; base: string }> {
+interface RunningDemo {
+  readonly demo: ChildProcess;
+  readonly base: string;
+  /** Stops it (SIGTERM, then SIGKILL if it has not exited in 10 s). */
+  stop(): Promise<void>;
+}
+
+/** Starts the demo on a free port (--port 0); resolves once it printed its URL (15 s at most). */
+async function startDemo(args: readonly string[] = []): Promise<RunningDemo> {
   const child = spawn(
     process.execPath,
     [`${root}examples/demo.js`, '--port', '0', '--host', '127.0.0.1', ...args],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  const exited = once(child, 'exit');
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    await withDeadline(exited, 10_000, 'the demo to stop').catch(async () => {
+      child.kill('SIGKILL');
+      await exited;
+    });
+  };
   let out = '';
   child.stdout!.setEncoding('utf8');
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: string) => {
-      out += chunk;
-      const found = /running on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (found) resolve(found[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`the demo exited with ${code}: ${out}`)));
-  });
-  return { demo: child, base: url };
+  try {
+    const url = await withDeadline(
+      new Promise<string>((resolve, reject) => {
+        child.stdout!.on('data', (chunk: string) => {
+          out += chunk;
+          const found = /running on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          if (found) resolve(found[1]!);
+        });
+        void exited.then(([code]) => reject(new Error(`the demo exited with ${code}: ${out}`)));
+      }),
+      15_000,
+      'the demo to start',
+    );
+    return { demo: child, base: url, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
+let started: RunningDemo | undefined;
+
 before(async () => {
-  ({ demo, base } = await startDemo());
+  started = await startDemo();
+  base = started.base;
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  if (demo && demo.exitCode === null) {
-    demo.kill('SIGTERM');
-    await once(demo, 'exit');
-  }
+  await started?.stop();
 });
 
 test('two tabs chat through the demo, which shows the transport and the round trip', async () => {
@@ -138,16 +162,20 @@ async function alone(url: string, body?: string): Promise<{ status: number; text
 }
 
 test('with --workers 2 on Redis, a tab and a polling session whose every request takes a new connection chat', {
-  timeout: 60_000,
+  timeout: 90_000,
 }, async () => {
-  const redis = await startRedis();
-  const { demo: workers, base: url } = await startDemo(['--workers', '2', '--redis', redis.url]);
+  let redis: TestRedis | undefined;
+  let workers: RunningDemo | undefined;
   try {
+    redis = await startRedis();
+    workers = await startDemo(['--workers', '2', '--redis', redis.url]);
+    const url = workers.base;
     const tab = await browser.newPage();
     await tab.goto(`${url}?timeout=${ATTEMPT_TIMEOUT_MS}`);
     await tab.waitForFunction(() => document.getElementById('state')?.textContent === 'open');
-    // Each request of this session reaches the other worker from the one
-    // before it: sends and polls are forwarded to the worker that holds it.
+    // The module hands each new connection to the next worker, so this
+    // session's requests reach both: those on the worker that does not hold
+    // it are forwarded over Redis (PUBLISH, counted below).
     const session = `${url}chat/000/${Date.now().toString(36)}`;
     assert.deepEqual(await alone(`${session}/xhr`), { status: 200, text: 'o\n' });
     let seen = '';
@@ -177,9 +205,18 @@ test('with --workers 2 on Redis, a tab and a polling session whose every request
     }
     assert.equal(await tab.textContent('#state'), 'open');
     await tab.close();
+    const stats = createClient({ url: redis.url });
+    stats.on('error', () => {});
+    await stats.connect();
+    try {
+      const info = await stats.info('commandstats');
+      const publishes = Number(/cmdstat_publish:calls=(\d+)/.exec(info)?.[1] ?? 0);
+      assert.ok(publishes > 0, 'no request was forwarded between the workers');
+    } finally {
+      await stats.close();
+    }
   } finally {
-    workers.kill('SIGTERM');
-    await once(workers, 'exit');
-    await redis.stop();
+    await workers?.stop();
+    await redis?.stop();
   }
 });

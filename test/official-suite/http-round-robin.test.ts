@@ -3,9 +3,9 @@
 // nginx round robin (streams unbuffered, upgrades passed), each in front of
 // three test servers in any-node mode. Neither proxy passes all 68 tests
 // even with one plain server behind it, because each parses the HTTP it
-// forwards and frames it anew (see PROXIES_OWN). So each proxy is run in
-// front of one plain server too, and any-node mode behind it must fail
-// exactly the same tests and no other. Through HAProxy in TCP mode the suite
+// forwards and frames it anew (PROXIES_OWN). So each proxy is run in front
+// of one plain server too, and neither it nor any-node mode behind the proxy
+// may fail any other test. Through HAProxy in TCP mode the suite
 // passes 68/68 (any-node-round-robin.test.ts). Run by `npm run conformance
 // -- --scale` (it needs the fetched suite).
 
@@ -72,8 +72,8 @@ const PROXIES_OWN: Record<RoundRobinProxy, string[]> = {
   ],
 };
 
-let redis: TestRedis;
-let plain: SpawnedTestServer;
+let redis: TestRedis | undefined;
+let plain: SpawnedTestServer | undefined;
 let servers: AnyNodeServer[] = [];
 
 before(async () => {
@@ -83,9 +83,9 @@ before(async () => {
 });
 
 after(async () => {
-  await stopChild(plain.child, 'SIGKILL');
+  if (plain !== undefined) await stopChild(plain.child, 'SIGKILL');
   await Promise.all(servers.map((s) => s.kill('SIGKILL')));
-  await redis.stop();
+  await redis?.stop();
 });
 
 /** The suite through `proxy` in front of `ports`: the names of the tests that did not pass. */
@@ -108,15 +108,22 @@ async function failures(proxy: RoundRobinProxy, ports: number[]): Promise<string
   }
 }
 
+/** The names in `failed` that are not the proxy's own failures. */
+const beyond = (proxy: RoundRobinProxy, failed: string[]) =>
+  failed.filter((name) => !PROXIES_OWN[proxy].includes(name));
+
 for (const proxy of ['haproxy', 'nginx'] as const) {
-  test(`through ${proxy} round robin, three any-node servers fail only the tests ${proxy} fails in front of one plain server`, async () => {
+  test(`through ${proxy} round robin, three any-node servers fail none but the tests ${proxy} itself makes one plain server fail`, async () => {
     assert.ok(existsSync(RUNNER), `${RUNNER} is missing`);
-    const alone = await failures(proxy, [plain.port]);
-    assert.deepEqual(alone, PROXIES_OWN[proxy]);
+    // Whether a proxy merges two chunks can depend on timing: a known test
+    // may pass in one run, and is not required to fail.
+    const alone = await failures(proxy, [plain!.port]);
+    assert.deepEqual(beyond(proxy, alone), [], 'one plain server behind the proxy');
+    assert.ok(alone.length > 0, `${proxy} passed the whole suite: PROXIES_OWN is out of date`);
     const anyNode = await failures(
       proxy,
       servers.map((s) => s.port),
     );
-    assert.deepEqual(anyNode, alone);
+    assert.deepEqual(beyond(proxy, anyNode), [], 'three any-node servers behind the proxy');
   });
 }

@@ -84,13 +84,14 @@ for (const proxy of ['haproxy', 'nginx'] as const) {
       out += chunk;
     });
     const exited = once(script, 'exit');
+    let printed: Printed | undefined;
     try {
       await eventually(
         () => out.includes('Ctrl-C stops everything.'),
         "the script's start",
         20_000,
       );
-      const printed = parse(out, proxy);
+      printed = parse(out, proxy);
       assert.equal(printed.nodes.length, 2, out);
       for (const pid of [printed.proxyPid, ...printed.nodes.map((n) => n.pid)]) {
         assert.ok(running(pid), `pid ${pid} printed but not running`);
@@ -127,9 +128,16 @@ for (const proxy of ['haproxy', 'nginx'] as const) {
       console.error(`npm run cluster printed:\n${out}`);
       throw err;
     } finally {
+      // On a failure: the script, then whatever it started that still runs.
       if (script.exitCode === null && script.signalCode === null) {
         script.kill('SIGINT');
-        await exited;
+        await withDeadline(exited, 20_000, 'the script to stop').catch(async () => {
+          script.kill('SIGKILL');
+          await exited;
+        });
+      }
+      for (const pid of [printed?.proxyPid, ...(printed?.nodes.map((n) => n.pid) ?? [])]) {
+        if (pid !== undefined && running(pid)) process.kill(pid, 'SIGKILL');
       }
     }
   });
