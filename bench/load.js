@@ -67,7 +67,8 @@ let timeAtMark = now();
 // stall of the whole process (every session, one short span) can be told
 // from one spread over the window or over a few connections.
 const SLOW_MS = 20;
-let slow = { count: 0, fromMs: null, toMs: null, sessions: new Set() };
+const noSlowAnswers = () => ({ count: 0, fromMs: null, toMs: null, sessions: new Set() });
+let slow = noSlowAnswers();
 
 function noteError(err) {
   errors += 1;
@@ -312,7 +313,7 @@ lines.on('line', (line) => {
       latenciesByServer = ports.map(() => new Reservoir(20_000));
       cpuAtMark = process.cpuUsage();
       timeAtMark = now();
-      slow = { count: 0, fromMs: null, toMs: null, sessions: new Set() };
+      slow = noSlowAnswers();
       return;
     case 'broadcast':
       publisher()?.send(stampedPayload());

@@ -11,7 +11,8 @@ import { test } from 'node:test';
 
 const root = new URL('../..', import.meta.url).pathname;
 
-function runScenario(scenario: string, contenders: string) {
+/** One `bench/run.js` run of the scenarios `only` matches, 1 round of 1 s: its output and results. */
+function runBench(only: string, contenders: string) {
   const dir = mkdtempSync(join(tmpdir(), 'sockjs-bench-'));
   try {
     const file = join(dir, 'result.json');
@@ -20,7 +21,7 @@ function runScenario(scenario: string, contenders: string) {
       [
         'bench/run.js',
         '--only',
-        `^${scenario}$`,
+        only,
         '--contenders',
         contenders,
         '--rounds',
@@ -34,11 +35,16 @@ function runScenario(scenario: string, contenders: string) {
     );
     assert.equal(run.status, 0, run.stderr);
     const { results } = JSON.parse(readFileSync(file, 'utf8'));
-    assert.equal(results.length, 1);
-    return { stdout: run.stdout, rows: results[0].rows };
+    return { stdout: run.stdout, stderr: run.stderr, results };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function runScenario(scenario: string, contenders: string) {
+  const { stdout, results } = runBench(`^${scenario}$`, contenders);
+  assert.equal(results.length, 1);
+  return { stdout, rows: results[0].rows };
 }
 
 function assertSane(row: Record<string, number | string>, server: string, sessions: number) {
@@ -73,46 +79,22 @@ test("bench: the HTTP load client drives xhr-streaming and polling, ours and the
 });
 
 test("bench: an open-loop row runs at the offered rate measured on sockjs-node, and logs each round's p99", () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sockjs-bench-'));
-  try {
-    const file = join(dir, 'result.json');
-    const scenario = 'open 60% echo websocket 32 B × 100';
-    const run = spawnSync(
-      process.execPath,
-      [
-        'bench/run.js',
-        '--only',
-        `^${scenario}$`,
-        '--contenders',
-        'sockjs-ts',
-        '--rounds',
-        '1',
-        '--measure-ms',
-        '1000',
-        '--json',
-        file,
-      ],
-      { cwd: root, encoding: 'utf8', timeout: 60_000 },
-    );
-    assert.equal(run.status, 0, run.stderr);
-    const { results } = JSON.parse(readFileSync(file, 'utf8'));
-    // sockjs-node's saturated row first (the rate), then the open-loop row.
-    assert.deepEqual(
-      results.map((g: { name: string }) => g.name),
-      ['echo websocket 32 B × 100', scenario],
-    );
-    const saturated = results[0].rows[0];
-    const row = results[1].rows[0];
-    assert.equal(saturated.server, 'sockjs-node');
-    assertSane(row, 'sockjs-ts', 100);
-    assert.ok(Math.abs(row.offered - saturated.rate * 0.6) < 1, 'offered 60 % of the anchor');
-    const { slow } = row.raw[0];
-    assert.equal(typeof slow.count, 'number');
-    assert.ok(slow.count <= row.count);
-    assert.match(run.stderr, new RegExp(`${scenario} \\| sockjs-ts \\| .* \\| p99 [\\d.]+ ms`));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const scenario = 'open 60% echo websocket 32 B × 100';
+  const { stderr, results } = runBench(`^${scenario}$`, 'sockjs-ts');
+  // sockjs-node's saturated row first (the rate), then the open-loop row.
+  assert.deepEqual(
+    results.map((g: { name: string }) => g.name),
+    ['echo websocket 32 B × 100', scenario],
+  );
+  const saturated = results[0].rows[0];
+  const row = results[1].rows[0];
+  assert.equal(saturated.server, 'sockjs-node');
+  assertSane(row, 'sockjs-ts', 100);
+  assert.ok(Math.abs(row.offered - saturated.rate * 0.6) < 1, 'offered 60 % of the anchor');
+  const { slow } = row.raw[0];
+  assert.equal(typeof slow.count, 'number');
+  assert.ok(slow.count <= row.count);
+  assert.match(stderr, new RegExp(`${scenario} \\| sockjs-ts \\| .* \\| p99 [\\d.]+ ms`));
 });
 
 test('bench: a bad option stops at once with exit code 2 and the usage, not a stack trace', () => {

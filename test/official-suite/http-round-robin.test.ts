@@ -41,34 +41,25 @@ const SOCKJS_URL = ['--sockjs-url', 'http://127.0.0.1/sockjs.min.js'];
 //   `HandlingClose.test_abort_xhr_polling`: HAProxy keeps a poll whose client
 //   went away open to the server until the answer comes (as HTTP allows), so
 //   the next poll finds the session still attached.
+const BOTH_PROXIES = [
+  'EventSource.test_response_limit',
+  'EventSource.test_transport',
+  'HandlingClose.test_abort_xhr_streaming',
+  'HandlingClose.test_close_frame',
+  'HandlingClose.test_close_request',
+  'HtmlFile.test_response_limit',
+  'HtmlFile.test_transport',
+  'Http11.test_streaming',
+  'Websocket.test_haproxy',
+  'XhrStreaming.test_response_limit',
+  'XhrStreaming.test_transport',
+];
 const PROXIES_OWN: Record<RoundRobinProxy, string[]> = {
-  nginx: [
-    'EventSource.test_response_limit',
-    'EventSource.test_transport',
-    'HandlingClose.test_abort_xhr_streaming',
-    'HandlingClose.test_close_frame',
-    'HandlingClose.test_close_request',
-    'HtmlFile.test_response_limit',
-    'HtmlFile.test_transport',
-    'Http11.test_streaming',
-    'Websocket.test_haproxy',
-    'XhrStreaming.test_response_limit',
-    'XhrStreaming.test_transport',
-  ],
+  nginx: BOTH_PROXIES,
   haproxy: [
-    'EventSource.test_response_limit',
-    'EventSource.test_transport',
+    ...BOTH_PROXIES,
     'HandlingClose.test_abort_xhr_polling',
-    'HandlingClose.test_abort_xhr_streaming',
-    'HandlingClose.test_close_frame',
-    'HandlingClose.test_close_request',
-    'HtmlFile.test_response_limit',
-    'HtmlFile.test_transport',
-    'Http11.test_streaming',
-    'Websocket.test_haproxy',
     'WebsocketHttpErrors.test_invalidMethod',
-    'XhrStreaming.test_response_limit',
-    'XhrStreaming.test_transport',
   ],
 };
 

@@ -36,6 +36,9 @@ function parse(out: string, proxy: string): Printed {
   };
 }
 
+/** The pids the script printed: the proxy's and the nodes'. */
+const pids = (printed: Printed) => [printed.proxyPid, ...printed.nodes.map((n) => n.pid)];
+
 function running(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -93,7 +96,7 @@ for (const proxy of ['haproxy', 'nginx'] as const) {
       );
       printed = parse(out, proxy);
       assert.equal(printed.nodes.length, 2, out);
-      for (const pid of [printed.proxyPid, ...printed.nodes.map((n) => n.pid)]) {
+      for (const pid of pids(printed)) {
         assert.ok(running(pid), `pid ${pid} printed but not running`);
       }
 
@@ -120,7 +123,7 @@ for (const proxy of ['haproxy', 'nginx'] as const) {
       const [code] = (await withDeadline(exited, 20_000, 'the script to stop')) as [number | null];
       assert.equal(code, 0, out);
       assert.match(out, /\nstopping\n/);
-      for (const pid of [printed.proxyPid, ...printed.nodes.map((n) => n.pid)]) {
+      for (const pid of pids(printed)) {
         assert.equal(running(pid), false, `pid ${pid} still running after Ctrl-C`);
       }
       assert.ok(await refuses(printed.redisPort), 'Redis still listening after Ctrl-C');
@@ -136,8 +139,8 @@ for (const proxy of ['haproxy', 'nginx'] as const) {
           await exited;
         });
       }
-      for (const pid of [printed?.proxyPid, ...(printed?.nodes.map((n) => n.pid) ?? [])]) {
-        if (pid !== undefined && running(pid)) process.kill(pid, 'SIGKILL');
+      for (const pid of printed === undefined ? [] : pids(printed)) {
+        if (running(pid)) process.kill(pid, 'SIGKILL');
       }
     }
   });
