@@ -133,7 +133,15 @@ async function serve() {
     ...(values['sockjs-url'] ? { sockjs_url: values['sockjs-url'] } : {}),
     ...(values.heartbeat ? { heartbeat_delay: Number(values.heartbeat) } : {}),
   };
-  const server = values.http1 ? createHttp1Server() : http.createServer();
+  // In any-node mode a balancer in front reuses its idle connections to the
+  // servers and does not retry a request elsewhere (that could deliver a
+  // send twice), so the server keeps an idle connection open longer than the
+  // balancer does (nginx's upstream keepalive_timeout is 60 s): otherwise a
+  // request sent just as the server closes one is lost.
+  const keepAliveTimeout = anyNodeMode ? 65_000 : undefined;
+  const server = values.http1
+    ? createHttp1Server(keepAliveTimeout === undefined ? {} : { keepAliveTimeout })
+    : http.createServer(keepAliveTimeout === undefined ? {} : { keepAliveTimeout });
   // A request under none of the prefixes ends here (the listeners that
   // installHandlers finds are its fallback).
   server.removeAllListeners('request');

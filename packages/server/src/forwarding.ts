@@ -864,6 +864,10 @@ export class Forwarder implements ClusterNode {
     for (const send of this.sends.values()) owners.add(send.owner);
     if (owners.size === 0) return;
     const asked = [...owners];
+    // The answer speaks of the links and sends that exist now: those made
+    // while it is on its way found their owner afterwards, so it does not
+    // end them.
+    const upTo = this.lastId;
     this.sweeping = true;
     this.bounded(this.cluster.alive(asked))
       .then(
@@ -872,8 +876,12 @@ export class Forwarder implements ClusterNode {
           if (dead.size === 0) return;
           this.log('info', `any-node: node(s) gone: ${[...dead].join(', ')}`);
           for (const node of dead) this.forgetNode(node);
-          for (const link of [...this.links.values()]) if (dead.has(link.owner)) link.lose();
-          for (const send of [...this.sends.values()]) if (dead.has(send.owner)) send.settle(404);
+          for (const [id, link] of [...this.links]) {
+            if (id <= upTo && dead.has(link.owner)) link.lose();
+          }
+          for (const [id, send] of [...this.sends]) {
+            if (id <= upTo && dead.has(send.owner)) send.settle(404);
+          }
         },
         () => {},
       )
