@@ -3,6 +3,7 @@
 // stage an outage on the same port.
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createClient } from 'redis';
 import { onFreePort, stopChild } from './proxies.ts';
 
 export interface TestRedis {
@@ -61,4 +62,17 @@ export async function startRedis(): Promise<TestRedis> {
     },
     stop: () => stopChild(current, 'SIGTERM'),
   };
+}
+
+/** How many PUBLISH commands the Redis at `url` ran since it started. */
+export async function publishCount(url: string): Promise<number> {
+  const stats = createClient({ url });
+  stats.on('error', () => {});
+  await stats.connect();
+  try {
+    const info = await stats.info('commandstats');
+    return Number(/cmdstat_publish:calls=(\d+)/.exec(info)?.[1] ?? 0);
+  } finally {
+    stats.destroy();
+  }
 }
