@@ -133,15 +133,15 @@ async function serve() {
     ...(values['sockjs-url'] ? { sockjs_url: values['sockjs-url'] } : {}),
     ...(values.heartbeat ? { heartbeat_delay: Number(values.heartbeat) } : {}),
   };
-  // In any-node mode a balancer in front reuses its idle connections to the
-  // servers and does not retry a request elsewhere (that could deliver a
-  // send twice), so the server keeps an idle connection open longer than the
-  // balancer does (nginx's upstream keepalive_timeout is 60 s): otherwise a
-  // request sent just as the server closes one is lost.
-  const keepAliveTimeout = anyNodeMode ? 65_000 : undefined;
+  // A balancer in front keeps idle connections to the server and reuses
+  // them; the server keeps an idle connection open longer than the balancer
+  // does (nginx's upstream keepalive_timeout is 60 s), so the balancer is the
+  // one that closes it, never the server just as a request goes out on it
+  // (docs/proxies.md, "Idle connections").
+  const keepAliveTimeout = 65_000;
   const server = values.http1
-    ? createHttp1Server(keepAliveTimeout === undefined ? {} : { keepAliveTimeout })
-    : http.createServer(keepAliveTimeout === undefined ? {} : { keepAliveTimeout });
+    ? createHttp1Server({ keepAliveTimeout })
+    : http.createServer({ keepAliveTimeout });
   // A request under none of the prefixes ends here (the listeners that
   // installHandlers finds are its fallback).
   server.removeAllListeners('request');

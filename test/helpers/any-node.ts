@@ -157,7 +157,7 @@ ${ports.map((p, i) => `  server s${i} 127.0.0.1:${p}`).join('\n')}
 /**
  * examples/deploy/haproxy.cfg (health checks on /health, a refused
  * connection or a 503 retried on another server, http-no-delay) with its
- * session-id hashing replaced by `balance roundrobin`, and no retry of a
+ * session-id hashing and stick table replaced by `balance roundrobin`, and no retry of a
  * request whose answer never came: what a deployment without stickiness
  * looks like.
  */
@@ -173,10 +173,12 @@ export function startDeployRoundRobin(ports: number[]): Promise<RunningProxy> {
     const roundRobin = config
       .replace(/^\s*balance hash .*$/m, '  balance roundrobin')
       .replace(/^\s*hash-type consistent$/m, '')
+      .replace(/^\s*stick(-table| on) .*$/gm, '')
       .replace(/^(\s*retry-on conn-failure) empty-response (503)$/m, '$1 $2');
     if (
       !roundRobin.includes('balance roundrobin') ||
       roundRobin.includes('hash-type') ||
+      roundRobin.includes('stick') ||
       roundRobin.includes('empty-response')
     ) {
       throw new Error('examples/deploy/haproxy.cfg changed: nothing to make round robin');
