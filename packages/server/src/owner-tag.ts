@@ -24,6 +24,11 @@ export class OwnerTag<E extends object, O> {
     (emitter as Tagged<O>)[this.key] = owner;
   }
 
+  /** The owner `emitter` is tied to, if any. */
+  get(emitter: E): O | undefined {
+    return (emitter as Tagged<O>)[this.key];
+  }
+
   /**
    * A listener shared by every emitter of this tag: calls `handle` with the
    * emitter's owner, the emitter and the event's first argument, and does
