@@ -107,37 +107,48 @@ return 0`;
 
 // Claims refreshed per command.
 const REFRESH_BATCH = 500;
-// A publish Redis has not answered after this many checks, PUBLISH_CHECK_MS
+// A command Redis has not answered after this many checks, COMMAND_CHECK_MS
 // apart, fails (5-6 s, node-redis's own default command timeout).
-const PUBLISH_CHECK_MS = 1000;
-const PUBLISH_CHECKS = 5;
+const COMMAND_CHECK_MS = 1000;
+const COMMAND_CHECKS = 5;
 // How often, and how far apart, renewing after a reconnect is tried before
 // waiting for the next one.
 const RECOVER_TRIES = 20;
 const RECOVER_RETRY_MS = 250;
 
-/** A publish waiting for Redis's answer. */
-interface Publishing {
+/**
+ * A command waiting for Redis's answer, in the list of them, oldest first.
+ * It leaves the list when it settles and then holds nothing: settled
+ * commands are garbage at once, where an array of them would keep each
+ * until the next check, long enough to outlive two young-generation
+ * collections and be copied to the old generation.
+ */
+interface Pending {
   /** The check round it was sent in. */
   readonly round: number;
-  settled: boolean;
-  readonly fail: (err: Error) => void;
+  /** Null once settled. */
+  fail: ((err: Error) => void) | null;
+  prev: Pending | null;
+  next: Pending | null;
 }
 
 export class RedisSessions implements SessionCluster {
   readonly nodeId = randomUUID();
   private readonly client: SessionsClient;
   /**
-   * The client without node-redis's per-command timeout, for publishes: that
-   * timeout costs a timer and two listeners per command, ~8 % of a
-   * forwarded request's CPU. Publishes are bounded here instead, by one
-   * interval for all of them (`publishing`).
+   * The client without node-redis's per-command timeout, for the commands
+   * of each forwarded request (publishes, claims, look-ups): that timeout is
+   * an AbortSignal.timeout per command, whose timer, signal and listeners
+   * live for the whole 5 s whether or not Redis answered at once, ~8 % of a
+   * forwarded request's CPU and most of what it left for the old
+   * generation. Those commands are bounded here instead, by one interval
+   * for all of them (`bounded`).
    */
-  private readonly publisher: SessionsClient;
-  /** Publishes in the order they were sent, oldest first from `publishingHead`. */
-  private publishing: Publishing[] = [];
-  private publishingHead = 0;
-  private publishRound = 0;
+  private readonly untimed: SessionsClient;
+  /** Commands sent on `untimed` and not answered yet, oldest first. */
+  private pendingHead: Pending | null = null;
+  private pendingTail: Pending | null = null;
+  private checkRound = 0;
   private readonly prefix: string;
   private readonly sessionTtl: number;
   private readonly nodeTtl: number;
@@ -167,7 +178,7 @@ export class RedisSessions implements SessionCluster {
 
   constructor(options: RedisSessionsOptions) {
     this.client = options.client;
-    this.publisher = this.client.withCommandOptions?.({ timeout: 0 }) ?? this.client;
+    this.untimed = this.client.withCommandOptions?.({ timeout: 0 }) ?? this.client;
     this.prefix = options.prefix ?? 'sockjs:';
     this.sessionTtl = positive(options.sessionTtl, 60_000, 'sessionTtl');
     this.nodeTtl = positive(options.nodeTtl, 10_000, 'nodeTtl');
@@ -228,56 +239,44 @@ export class RedisSessions implements SessionCluster {
       if (this.subscribed && !this.listening && this.subscriber?.isReady === true) this.recover();
     });
     this.every(this.sessionTtl / 3, () => void this.refreshSessions());
-    this.every(PUBLISH_CHECK_MS, () => this.checkPublishes());
+    this.every(COMMAND_CHECK_MS, () => this.checkCommands());
   }
 
   async claim(sessionId: string): Promise<string> {
-    const holder = await this.client.eval(CLAIM, {
-      keys: [this.sessionKey(sessionId)],
-      arguments: [this.nodeId, String(this.sessionTtl)],
-    });
+    const holder = await this.bounded(
+      this.untimed.eval(CLAIM, {
+        keys: [this.sessionKey(sessionId)],
+        arguments: [this.nodeId, String(this.sessionTtl)],
+      }),
+    );
     if (typeof holder !== 'string') throw new Error(`could not claim session ${sessionId}`);
     return holder;
   }
 
   async locate(sessionId: string): Promise<string | null> {
-    const holder = await this.client.get(this.sessionKey(sessionId));
+    const holder = await this.bounded(this.untimed.get(this.sessionKey(sessionId)));
     return typeof holder === 'string' ? holder : null;
   }
 
   release(sessionId: string): void {
     if (this.closed || !this.client.isReady) return;
-    this.client
-      .eval(RELEASE, { keys: [this.sessionKey(sessionId)], arguments: [this.nodeId] })
-      .catch(() => {
-        this.counters.errors++;
-      });
+    this.bounded(
+      this.untimed.eval(RELEASE, { keys: [this.sessionKey(sessionId)], arguments: [this.nodeId] }),
+    ).catch(() => {
+      this.counters.errors++;
+    });
   }
 
   send(nodeId: string, message: string): Promise<boolean> {
     this.counters.sent++;
     // Not queued for a reconnect: a message that late is worth nothing.
     if (!this.client.isReady) return Promise.reject(new Error('Redis is not connected'));
-    return new Promise((resolve, reject) => {
-      const publishing: Publishing = { round: this.publishRound, settled: false, fail: reject };
-      this.publishing.push(publishing);
-      this.publisher.publish(this.channel(nodeId), `${this.nodeId} ${message}`).then(
-        (receivers) => {
-          if (publishing.settled) return;
-          publishing.settled = true;
-          if (receivers === 0) {
-            this.counters.undelivered++;
-            resolve(false);
-          } else {
-            resolve(true);
-          }
-        },
-        (err: unknown) => {
-          if (publishing.settled) return;
-          publishing.settled = true;
-          reject(err);
-        },
-      );
+    return this.bounded(
+      this.untimed.publish(this.channel(nodeId), `${this.nodeId} ${message}`),
+    ).then((receivers) => {
+      if (receivers !== 0) return true;
+      this.counters.undelivered++;
+      return false;
     });
   }
 
@@ -309,28 +308,51 @@ export class RedisSessions implements SessionCluster {
     }
   }
 
-  /** Fails the publishes Redis left unanswered for PUBLISH_CHECKS rounds. */
-  private checkPublishes(): void {
-    const queue = this.publishing;
-    let head = this.publishingHead;
-    const round = ++this.publishRound;
-    while (head < queue.length) {
-      const publishing = queue[head]!;
-      if (!publishing.settled) {
-        if (round - publishing.round < PUBLISH_CHECKS) break;
-        publishing.settled = true;
-        publishing.fail(new Error('Redis did not answer a publish in time'));
-      }
-      head++;
+  /** What `command` gives, or a failure once Redis took COMMAND_CHECKS checks to answer. */
+  private bounded<T>(command: Promise<T>): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const pending: Pending = {
+        round: this.checkRound,
+        fail: reject,
+        prev: this.pendingTail,
+        next: null,
+      };
+      if (this.pendingTail === null) this.pendingHead = pending;
+      else this.pendingTail.next = pending;
+      this.pendingTail = pending;
+      command.then(
+        (value) => {
+          if (this.settle(pending)) resolve(value);
+        },
+        (err: unknown) => {
+          if (this.settle(pending)) reject(err);
+        },
+      );
+    });
+  }
+
+  /** Takes `pending` out of the list; false when it had settled already. */
+  private settle(pending: Pending): boolean {
+    if (pending.fail === null) return false;
+    pending.fail = null;
+    if (pending.prev === null) this.pendingHead = pending.next;
+    else pending.prev.next = pending.next;
+    if (pending.next === null) this.pendingTail = pending.prev;
+    else pending.next.prev = pending.prev;
+    pending.prev = null;
+    pending.next = null;
+    return true;
+  }
+
+  /** Fails the commands that waited COMMAND_CHECKS checks for an answer. */
+  private checkCommands(): void {
+    const round = ++this.checkRound;
+    for (let oldest = this.pendingHead; oldest !== null; oldest = this.pendingHead) {
+      if (round - oldest.round < COMMAND_CHECKS) break;
+      const fail = oldest.fail!;
+      this.settle(oldest);
+      fail(new Error('Redis did not answer in time'));
     }
-    if (head === queue.length) {
-      this.publishing = [];
-      head = 0;
-    } else if (head > 1024 && head * 2 > queue.length) {
-      this.publishing = queue.slice(head);
-      head = 0;
-    }
-    this.publishingHead = head;
   }
 
   private deliver(payload: string): void {

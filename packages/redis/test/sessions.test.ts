@@ -1,25 +1,39 @@
-// RedisSessions' publishes with a stand-in client: they go without
-// node-redis's per-command timeout, and the bound that replaces it.
+// RedisSessions' publishes, claims and look-ups with a stand-in client: they
+// go without node-redis's per-command timeout, and the bound that replaces it.
 
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, mock, test } from 'node:test';
 import type { ClusterNode } from '@sockjs-ts/server';
 import { RedisSessions, type SessionsClient } from '../src/index.ts';
 
-/** A client whose publishes wait until the test answers them. */
+/** A client whose publishes, claims (eval) and look-ups (get) wait until the test answers them. */
 class StandInClient implements SessionsClient {
   isReady = true;
   private readonly options: unknown;
   /** Shared with the views withCommandOptions() makes, as they are one client. */
   readonly publishes: { options: unknown; answer: (receivers: number) => void }[];
 
-  constructor(options: unknown = {}, publishes: StandInClient['publishes'] = []) {
+  /** Shared too: the claims and look-ups made. */
+  readonly lookups: { command: string; options: unknown; answer: (value: unknown) => void }[];
+
+  constructor(
+    options: unknown = {},
+    publishes: StandInClient['publishes'] = [],
+    lookups: StandInClient['lookups'] = [],
+  ) {
     this.options = options;
     this.publishes = publishes;
+    this.lookups = lookups;
   }
 
   withCommandOptions(options: { timeout: number }): SessionsClient {
-    return new StandInClient(options, this.publishes);
+    return new StandInClient(options, this.publishes, this.lookups);
+  }
+
+  private lookup(command: string): Promise<unknown> {
+    return new Promise((resolve) => {
+      this.lookups.push({ command, options: this.options, answer: resolve });
+    });
   }
 
   publish(): Promise<unknown> {
@@ -34,11 +48,11 @@ class StandInClient implements SessionsClient {
     this.sets++;
     return 'OK';
   };
-  get = async () => null;
+  get = () => this.lookup('get');
   mGet = async () => [];
   del = async () => 0;
   pubSubNumSub = async () => ({});
-  eval = async () => 0;
+  eval = () => this.lookup('eval');
   subscribe = async () => undefined;
   /** The last duplicate made: the subscriber. */
   duplicated: StandInClient | null = null;
@@ -108,7 +122,7 @@ test('a publish Redis does not answer fails within 6 s; later ones keep their ow
     secondSettled = true;
   });
   mock.timers.tick(2000);
-  await Promise.resolve();
+  await settle();
   assert.match(String(firstFailed), /did not answer/);
   assert.equal(secondSettled, false);
   client.publishes[1]!.answer(1);
@@ -209,5 +223,33 @@ test('a recovery that gave up while both connections stayed up is tried again at
   mock.timers.tick(1000);
   await settle();
   assert.equal(sessions.available, true);
+  await sessions.close();
+});
+
+test('claims and look-ups go without a per-command timeout too, and fail within 6 s unanswered', async () => {
+  const client = new StandInClient();
+  const sessions = new RedisSessions({ client });
+  sessions.start(node);
+  const claimed = sessions.claim('s1');
+  const located = sessions.locate('s2');
+  let locateFailed: unknown = null;
+  located.catch((err: unknown) => {
+    locateFailed = err;
+  });
+  assert.deepEqual(
+    client.lookups.map((l) => [l.command, l.options]),
+    [
+      ['eval', { timeout: 0 }],
+      ['get', { timeout: 0 }],
+    ],
+  );
+  client.lookups[0]!.answer(sessions.nodeId);
+  assert.equal(await claimed, sessions.nodeId);
+  mock.timers.tick(4000);
+  await settle();
+  assert.equal(locateFailed, null);
+  mock.timers.tick(2000);
+  await settle();
+  assert.match(String(locateFailed), /did not answer/);
   await sessions.close();
 });
