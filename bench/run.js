@@ -7,7 +7,7 @@
 // usage: node bench/run.js [--quick] [--json FILE] [--only REGEX]
 //                          [--contenders a,b] [--rounds N] [--measure-ms N]
 //                          [--max] [--cpu-prof DIR] [--baseline DIR]
-//                          [--members N] [--ceiling N]
+//                          [--members N] [--ceiling N] [--node-args 'FLAGS']
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ import { median, percentile } from './lib/stats.js';
 const here = dirname(new URL(import.meta.url).pathname);
 const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--only REGEX] [--contenders a,b]
                         [--rounds N] [--measure-ms N] [--max] [--cpu-prof DIR]
-                        [--baseline DIR] [--members N] [--ceiling N]
+                        [--baseline DIR] [--members N] [--ceiling N] [--node-args 'FLAGS']
 (see bench/README.md)`;
 /** Stops with the usage for an option value the run cannot use. */
 function badOption(message) {
@@ -44,6 +44,7 @@ try {
       baseline: { type: 'string' },
       members: { type: 'string' },
       ceiling: { type: 'string' },
+      'node-args': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -581,6 +582,10 @@ function sourceAddresses(g) {
 
 async function startServer(id, extraArgs = []) {
   const nodeArgs = ['--expose-gc'];
+  // Node flags for every server, e.g. --trace-gc-nvp: what a server prints
+  // that is not one of its JSON lines reaches stderr with its pid in front.
+  if (args['node-args'] !== undefined)
+    nodeArgs.push(...args['node-args'].split(/\s+/).filter(Boolean));
   if (args['cpu-prof'] !== undefined) {
     // One folder per contender (sockjs-ts/http1 in sockjs-ts-http1), so the
     // anchors' profiles sit beside ours.
