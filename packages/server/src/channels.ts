@@ -8,6 +8,7 @@
 // it), so a publish never buffers without bound on anyone's behalf.
 
 import type { Connection } from './connection.js';
+import { flushingAfterImmediates } from './session.js';
 
 /** What a broker may call on the server it carries publishes for. */
 export interface BrokerNode {
@@ -21,8 +22,11 @@ export interface BrokerNode {
 
 /**
  * Carries publishes between processes. The server calls start() once when
- * it is created, publish() after each local publish (already delivered to
- * the local members) and close() from its own close().
+ * it is created, publish() for each local publish (just before it queues
+ * the message for the local members, whose frames go out after the
+ * setImmediate callbacks scheduled by then, so that a client that writes
+ * from one, as node-redis does, sends the publish first) and close() from
+ * its own close().
  */
 export interface Broker {
   start(node: BrokerNode): void;
@@ -86,14 +90,28 @@ export class Channels implements BrokerNode {
 
   /** Sends `message` to every member of `channel`, here and through the broker. */
   publish(channel: string, message: string): void {
-    this.deliver(channel, message);
-    this.broker?.publish(channel, message);
+    this.publishTo(channel, message);
   }
 
   /** Sends `message` to every open connection, here and through the broker. */
   broadcast(message: string): void {
-    this.deliver(null, message);
-    this.broker?.publish(null, message);
+    this.publishTo(null, message);
+  }
+
+  /**
+   * The broker first: the other processes' members should not wait for this
+   * process to write to all of its own. The local members' frames are queued
+   * at once, in order with everything else written to them, and go out once
+   * the broker's client has written its command.
+   */
+  private publishTo(channel: string | null, message: string): void {
+    const broker = this.broker;
+    if (broker === null) {
+      this.deliver(channel, message);
+      return;
+    }
+    broker.publish(channel, message);
+    flushingAfterImmediates(() => this.deliver(channel, message));
   }
 
   deliver(channel: string | null, message: string): void {

@@ -48,10 +48,32 @@ const ANOTHER_CONNECTION = closeFrame(
 // callback per session (queueMicrotask wraps each in an async resource) cost
 // more than the frames themselves.
 let flushQueue: Session[] = [];
+// While set, a flush that is not queued yet waits for the setImmediate
+// callbacks already scheduled instead of the end of the current task: a
+// publish hands its message to the broker first, whose client writes it to
+// its socket from such a callback (node-redis does), so the other processes
+// get it before this one spends its time writing to its own members.
+let flushAfterImmediates = false;
 
 function scheduleFlush(session: Session): void {
-  if (flushQueue.length === 0) queueMicrotask(runFlushQueue);
+  if (flushQueue.length === 0) {
+    if (flushAfterImmediates) setImmediate(runFlushQueue);
+    else queueMicrotask(runFlushQueue);
+  }
   flushQueue.push(session);
+}
+
+/**
+ * Runs `write` (writes to sessions) with their flush, if it is not queued
+ * already, after the setImmediate callbacks scheduled so far.
+ */
+export function flushingAfterImmediates(write: () => void): void {
+  flushAfterImmediates = true;
+  try {
+    write();
+  } finally {
+    flushAfterImmediates = false;
+  }
 }
 
 function runFlushQueue(): void {

@@ -2,9 +2,10 @@
 // (conn.data), and the health URL, over real HTTP and WebSocket sockets.
 
 import assert from 'node:assert/strict';
+import type net from 'node:net';
 import { describe, test } from 'node:test';
 import { eventually } from '../../../test/helpers/timing.ts';
-import { createServer } from '../src/index.js';
+import { type Broker, createServer } from '../src/index.js';
 import { post, request, sessionPath, startServer, WsClient } from './support.js';
 
 /** The messages a SockJS websocket client got, out of its `a[...]` frames. */
@@ -88,6 +89,52 @@ describe('channels', () => {
       for (let i = 0; i < 100; i++) s.echo.publish('room', 'x'.repeat(1024));
       await closed;
       assert.equal(s.echo.members('room').size, 0);
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe('channels with a broker', () => {
+  test("the broker's client writes a publish before the members' frames go out", async () => {
+    // A broker whose client, as node-redis does, writes from a setImmediate
+    // callback: has any byte gone to the members by then?
+    const sockets: net.Socket[] = [];
+    const written = () => sockets.reduce((sum, socket) => sum + socket.bytesWritten, 0);
+    const order: string[] = [];
+    const broker: Broker = {
+      start() {},
+      publish(_channel, message) {
+        const before = written();
+        setImmediate(() => {
+          order.push(`${message}: ${written() === before ? 'broker first' : 'members first'}`);
+        });
+      },
+      close: async () => {},
+    };
+    const s = await startServer({ broker });
+    try {
+      s.http.on('connection', (socket: net.Socket) => sockets.push(socket));
+      s.echo.removeAllListeners('connection');
+      s.echo.on('connection', (conn) => {
+        conn.on('data', (m) => {
+          if (m === 'join') conn.join('room').write('joined');
+          else s.echo.publish('room', m);
+        });
+      });
+      const members = [0, 1, 2].map(
+        () => new WsClient(`ws://127.0.0.1:${s.port}${sessionPath()}/websocket`),
+      );
+      await Promise.all(members.map((m) => m.opened));
+      for (const m of members) m.ws.send('["join"]');
+      for (const m of members) await gets(m, 1, 'joined');
+      members[0]!.ws.send('["one"]');
+      for (const m of members) await gets(m, 2, 'the publish');
+      members[1]!.ws.send('["two"]');
+      for (const m of members) await gets(m, 3, 'the second publish');
+      assert.deepEqual(order, ['one: broker first', 'two: broker first']);
+      for (const m of members) assert.deepEqual(got(m), ['joined', 'one', 'two']);
+      for (const m of members) m.ws.close();
     } finally {
       await s.stop();
     }
