@@ -11,53 +11,11 @@ import { after, before, test } from 'node:test';
 import { request, Stream } from '../../../test/helpers/http-client.ts';
 import { listen, stopHttp, trackSockets } from '../../../test/helpers/http-server.ts';
 import { eventually } from '../../../test/helpers/timing.ts';
-import {
-  type ClusterNode,
-  createServer,
-  type SessionCluster,
-  type SockJSServer,
-} from '../src/index.js';
+import { createServer, type SockJSServer } from '../src/index.js';
+import { MemoryCluster, Registry } from './memory-cluster.js';
 
 const HEARTBEAT = 2000;
-const owners = new Map<string, string>();
-const nodes = new Map<string, ClusterNode>();
-/** Messages to 'a' held back while set. */
-let held: (() => void)[] | null = null;
-/** Questions to `alive` held back while set, with the ids asked about. */
-let questions: { ids: readonly string[]; answer: (alive: boolean[]) => void }[] | null = null;
-
-class MemoryCluster implements SessionCluster {
-  readonly available = true;
-  constructor(readonly nodeId: string) {}
-  start(node: ClusterNode): void {
-    nodes.set(this.nodeId, node);
-  }
-  async claim(id: string): Promise<string> {
-    const holder = owners.get(id) ?? this.nodeId;
-    owners.set(id, holder);
-    return holder;
-  }
-  async locate(id: string): Promise<string | null> {
-    return owners.get(id) ?? null;
-  }
-  release(id: string): void {
-    if (owners.get(id) === this.nodeId) owners.delete(id);
-  }
-  async send(to: string, message: string): Promise<boolean> {
-    const deliver = () => nodes.get(to)?.receive(this.nodeId, message);
-    if (to === 'a' && held !== null) held.push(deliver);
-    else queueMicrotask(deliver);
-    return true;
-  }
-  alive(ids: readonly string[]): Promise<boolean[]> {
-    if (questions === null) return Promise.resolve(ids.map((id) => nodes.has(id)));
-    const asked = questions;
-    return new Promise((answer) => asked.push({ ids, answer }));
-  }
-  async close(): Promise<void> {
-    nodes.delete(this.nodeId);
-  }
-}
+const registry = new Registry();
 
 const servers: { port: number; http: http.Server; sockjs: SockJSServer }[] = [];
 
@@ -65,7 +23,7 @@ before(async () => {
   for (const name of ['a', 'b']) {
     const sockjs = createServer({
       prefix: '/echo',
-      cluster: new MemoryCluster(name),
+      cluster: new MemoryCluster(name, registry),
       heartbeat_delay: HEARTBEAT,
     });
     sockjs.on('connection', (conn) => conn.on('data', (m: string) => conn.write(m)));
@@ -87,13 +45,14 @@ test('a "gone" verdict ends only the links and sends that existed when the sweep
   for (const id of ['s1', 's2']) {
     assert.equal((await request(a.port, path(id, 'xhr'), { method: 'POST' })).body, 'o\n');
   }
-  held = [];
-  questions = [];
+  registry.holding.add('a');
+  const questions: NonNullable<Registry['questions']> = [];
+  registry.questions = questions;
   // Before the question: a stream and a send through b, neither answered.
   const early = new Stream(b.port, path('s1', 'xhr_streaming'), { method: 'POST' });
   const earlySend = request(b.port, path('s1', 'xhr_send'), { method: 'POST', body: '["x"]' });
-  await eventually(() => questions !== null && questions.length > 0, 'the sweep asking', 3000);
-  const asked = questions[0] as NonNullable<typeof questions>[0];
+  await eventually(() => questions.length > 0, 'the sweep asking', 3000);
+  const asked = questions[0]!;
   assert.deepEqual(asked.ids, ['a']);
   // While the answer is on its way: another stream and send to the same owner.
   const late = new Stream(b.port, path('s2', 'xhr_streaming'), { method: 'POST' });
@@ -101,15 +60,13 @@ test('a "gone" verdict ends only the links and sends that existed when the sweep
   await late.response();
   // Let b post both before the verdict lands.
   await new Promise((resolve) => setImmediate(resolve));
-  questions = null;
+  registry.questions = null;
   asked.answer([false]);
   assert.equal((await earlySend).status, 404);
   await early.waitFor('c[1011,"Session owner unreachable"]\n');
   await early.waitEnd();
   // The owner was alive after all: what came later goes through.
-  const release = held;
-  held = null;
-  for (const deliver of release) deliver();
+  registry.release();
   assert.equal((await lateSend).status, 204);
   await late.waitFor('a["y"]\n');
   assert.equal(late.ended, false);

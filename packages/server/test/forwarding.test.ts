@@ -8,79 +8,8 @@ import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { HeartbeatClock, request } from '../../../test/helpers/http-client.ts';
 import { listen, stopHttp, trackSockets } from '../../../test/helpers/http-server.ts';
-import {
-  type ClusterNode,
-  createServer,
-  type SessionCluster,
-  type SockJSServer,
-} from '../src/index.js';
-
-/** What the nodes of one test share: owners, nodes, and the faults the test sets. */
-class Registry {
-  readonly owners = new Map<string, string>();
-  readonly nodes = new Map<string, ClusterNode>();
-  readonly gone = new Set<string>();
-  available = true;
-  /** Commands asked, for the test to see that the registry was (or was not) used. */
-  asked = 0;
-}
-
-class MemoryCluster implements SessionCluster {
-  constructor(
-    readonly nodeId: string,
-    private readonly registry: Registry,
-  ) {}
-
-  get available(): boolean {
-    return this.registry.available;
-  }
-
-  start(node: ClusterNode): void {
-    this.registry.nodes.set(this.nodeId, node);
-  }
-
-  async claim(sessionId: string): Promise<string> {
-    this.check();
-    const holder = this.registry.owners.get(sessionId);
-    if (holder !== undefined) return holder;
-    this.registry.owners.set(sessionId, this.nodeId);
-    return this.nodeId;
-  }
-
-  async locate(sessionId: string): Promise<string | null> {
-    this.check();
-    return this.registry.owners.get(sessionId) ?? null;
-  }
-
-  release(sessionId: string): void {
-    if (this.registry.owners.get(sessionId) === this.nodeId) this.registry.owners.delete(sessionId);
-  }
-
-  async send(nodeId: string, message: string): Promise<boolean> {
-    this.check();
-    const node = this.registry.nodes.get(nodeId);
-    // A gone node sends nothing any more.
-    if (this.registry.gone.has(this.nodeId)) return true;
-    if (node === undefined || this.registry.gone.has(nodeId)) return false;
-    // In order, after the sender's current task, as a real channel would.
-    queueMicrotask(() => node.receive(this.nodeId, message));
-    return true;
-  }
-
-  async alive(nodeIds: readonly string[]): Promise<boolean[]> {
-    this.check();
-    return nodeIds.map((id) => this.registry.nodes.has(id) && !this.registry.gone.has(id));
-  }
-
-  async close(): Promise<void> {
-    this.registry.nodes.delete(this.nodeId);
-  }
-
-  private check(): void {
-    this.registry.asked++;
-    if (!this.registry.available) throw new Error('registry unreachable');
-  }
-}
+import { createServer, type SockJSServer } from '../src/index.js';
+import { MemoryCluster, Registry } from './memory-cluster.js';
 
 const HEARTBEAT = 400;
 let registry: Registry;

@@ -10,77 +10,11 @@ import http from 'node:http';
 import { after, before, test } from 'node:test';
 import { request, Stream } from '../../../test/helpers/http-client.ts';
 import { listen, stopHttp, trackSockets } from '../../../test/helpers/http-server.ts';
-import {
-  type ClusterNode,
-  type Connection,
-  createServer,
-  type SessionCluster,
-  type SockJSServer,
-} from '../src/index.js';
+import { type Connection, createServer, type SockJSServer } from '../src/index.js';
+import { MemoryCluster, Registry } from './memory-cluster.js';
 import { turns, turnsUntil } from './resume-support.js';
 
-/** What both nodes share: who owns which session, the nodes, and the held messages. */
-class Shared {
-  readonly owners = new Map<string, string>();
-  readonly nodes = new Map<string, ClusterNode>();
-  /** Messages to these nodes wait in `held` until released. */
-  readonly holding = new Set<string>();
-  readonly held: (() => void)[] = [];
-  /** Every message sent, as `from>to message`. */
-  readonly sent: string[] = [];
-
-  release(): void {
-    this.holding.clear();
-    for (const deliver of this.held.splice(0)) deliver();
-  }
-}
-
-class HoldingCluster implements SessionCluster {
-  readonly available = true;
-  constructor(
-    readonly nodeId: string,
-    private readonly shared: Shared,
-  ) {}
-
-  start(node: ClusterNode): void {
-    this.shared.nodes.set(this.nodeId, node);
-  }
-
-  async claim(sessionId: string): Promise<string> {
-    const holder = this.shared.owners.get(sessionId);
-    if (holder !== undefined) return holder;
-    this.shared.owners.set(sessionId, this.nodeId);
-    return this.nodeId;
-  }
-
-  async locate(sessionId: string): Promise<string | null> {
-    return this.shared.owners.get(sessionId) ?? null;
-  }
-
-  release(sessionId: string): void {
-    if (this.shared.owners.get(sessionId) === this.nodeId) this.shared.owners.delete(sessionId);
-  }
-
-  async send(nodeId: string, message: string): Promise<boolean> {
-    const node = this.shared.nodes.get(nodeId);
-    if (node === undefined) return false;
-    this.shared.sent.push(`${this.nodeId}>${nodeId} ${message}`);
-    const deliver = () => queueMicrotask(() => node.receive(this.nodeId, message));
-    if (this.shared.holding.has(nodeId)) this.shared.held.push(deliver);
-    else deliver();
-    return true;
-  }
-
-  async alive(nodeIds: readonly string[]): Promise<boolean[]> {
-    return nodeIds.map((id) => this.shared.nodes.has(id));
-  }
-
-  async close(): Promise<void> {
-    this.shared.nodes.delete(this.nodeId);
-  }
-}
-
-const shared = new Shared();
+const shared = new Registry();
 const nodes: { port: number; http: http.Server; sockjs: SockJSServer; socketsClosed: number }[] =
   [];
 /** Every node's connections, by session id. */
@@ -88,7 +22,7 @@ const connections = new Map<string, Connection>();
 
 before(async () => {
   for (const name of ['a', 'b']) {
-    const sockjs = createServer({ prefix: '/echo', cluster: new HoldingCluster(name, shared) });
+    const sockjs = createServer({ prefix: '/echo', cluster: new MemoryCluster(name, shared) });
     sockjs.on('connection', (conn) => {
       connections.set(conn.id, conn);
       conn.on('data', (m: string) => conn.write(m));
