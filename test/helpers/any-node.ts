@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createClient } from 'redis';
 import { renderDeployConfig } from '../../examples/deploy/render.js';
-import { spawnTestServer } from './cluster.ts';
+import { spawnTestServer, withoutStickTable } from './cluster.ts';
 import { request } from './http-client.ts';
 import {
   nginxConfig,
@@ -170,15 +170,13 @@ export function startDeployRoundRobin(ports: number[]): Promise<RunningProxy> {
     // A request whose answer was lost may have been forwarded already (a
     // send delivered at its owner): it must not be sent again. Refused
     // connections and 503 (not forwarded) are still retried.
-    const roundRobin = config
+    const roundRobin = withoutStickTable(config)
       .replace(/^\s*balance hash .*$/m, '  balance roundrobin')
       .replace(/^\s*hash-type consistent$/m, '')
-      .replace(/^\s*stick(-table| on) .*$/gm, '')
       .replace(/^(\s*retry-on conn-failure) empty-response (503)$/m, '$1 $2');
     if (
       !roundRobin.includes('balance roundrobin') ||
       roundRobin.includes('hash-type') ||
-      roundRobin.includes('stick') ||
       roundRobin.includes('empty-response')
     ) {
       throw new Error('examples/deploy/haproxy.cfg changed: nothing to make round robin');

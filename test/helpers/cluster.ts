@@ -156,3 +156,26 @@ export function startDeployProxy(
         renderDeployConfig('nginx', { listen: `127.0.0.1:${port}`, backends, dir }),
       );
 }
+
+/**
+ * examples/deploy/haproxy.cfg rendered without its stick table (the
+ * `stick-table` and `stick on` lines); fails if it has none.
+ */
+export function withoutStickTable(config: string): string {
+  const unstuck = config.replace(/^\s*stick(-table| on) .*$/gm, '');
+  if (unstuck === config || unstuck.includes('stick')) {
+    throw new Error('examples/deploy/haproxy.cfg changed: no stick table to take out');
+  }
+  return unstuck;
+}
+
+/** A test server's open /broadcast sessions, from its health URL; null once it does not answer 200. */
+export async function sessionsOn(port: number): Promise<number | null> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/health`);
+    const body = (await res.json()) as { sessions: number };
+    return res.status === 200 ? body.sessions : null;
+  } catch {
+    return null;
+  }
+}

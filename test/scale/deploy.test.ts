@@ -25,6 +25,7 @@ import {
   type Cluster,
   type ClusterNode,
   type ProxyKind,
+  sessionsOn,
   startCluster,
 } from '../helpers/cluster.ts';
 import { HeartbeatClock } from '../helpers/http-client.ts';
@@ -160,17 +161,6 @@ async function openMembers(url: string, perKind: number, tag = ''): Promise<Memb
   return members;
 }
 
-/** The node's open /broadcast sessions, from its health URL; null once it does not answer 200. */
-async function sessionsOn(node: ClusterNode): Promise<number | null> {
-  try {
-    const res = await fetch(`${node.origin}/health`);
-    const body = (await res.json()) as { sessions: number };
-    return res.status === 200 ? body.sessions : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Publishes `round|name|seq` from each open publisher every `everyMs` ms
  * until stop(), which sends each one's end marker and returns how many
@@ -261,7 +251,7 @@ async function sessionCounts(
 ): Promise<(number | null)[]> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const counts = await Promise.all(nodes.map(sessionsOn));
+    const counts = await Promise.all(nodes.map((node) => sessionsOn(node.port)));
     if (ok(counts)) return counts;
     if (Date.now() > deadline) assert.fail(`sessions per node: ${counts.join(', ')}`);
     await sleep(50);

@@ -17,7 +17,13 @@ import type { ChildProcess } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { renderDeployConfig } from '../../examples/deploy/render.js';
 import { untilAvailable } from '../helpers/any-node.ts';
-import { type SpawnedTestServer, spawnTestServer, startDeployProxy } from '../helpers/cluster.ts';
+import {
+  type SpawnedTestServer,
+  sessionsOn,
+  spawnTestServer,
+  startDeployProxy,
+  withoutStickTable,
+} from '../helpers/cluster.ts';
 import { request } from '../helpers/http-client.ts';
 import { type Proxy as RunningProxy, runHaproxy, stopChild } from '../helpers/proxies.ts';
 import { publishCount, startRedis, type TestRedis } from '../helpers/redis.ts';
@@ -71,12 +77,9 @@ async function deploy(setup: Setup): Promise<Deployment> {
     const failed = started.find((s) => s.status === 'rejected');
     if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
     if (setup === 'haproxy without stick table') {
-      proxy = await runHaproxy((port) => {
-        const config = renderDeployConfig('haproxy', { listen: `127.0.0.1:${port}`, backends });
-        const unstuck = config.replace(/^\s*stick(-table| on) .*$/gm, '');
-        if (unstuck === config) throw new Error('examples/deploy/haproxy.cfg has no stick table');
-        return unstuck;
-      });
+      proxy = await runHaproxy((port) =>
+        withoutStickTable(renderDeployConfig('haproxy', { listen: `127.0.0.1:${port}`, backends })),
+      );
     } else {
       proxy = await startDeployProxy(setup.startsWith('haproxy') ? 'haproxy' : 'nginx', backends);
     }
@@ -88,16 +91,6 @@ async function deploy(setup: Setup): Promise<Deployment> {
   const d = { redis, proxy, nodes, args };
   running.push(d);
   return d;
-}
-
-/** The node's open /broadcast sessions, from its health URL (0 when it does not answer 200). */
-async function sessionsOn(node: SpawnedTestServer): Promise<number> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${node.port}/health`);
-    return res.status === 200 ? ((await res.json()) as { sessions: number }).sessions : 0;
-  } catch {
-    return 0;
-  }
 }
 
 const path = (id: string, what: string) => `/echo/000/${id}/${what}`;
@@ -165,7 +158,7 @@ async function rejoin(setup: Setup): Promise<{ broken: string[] }> {
         timeout: 10_000,
       });
       assert.equal(r.body, 'o\n');
-      inUse = (await sessionsOn(back)) > 0;
+      inUse = ((await sessionsOn(back.port)) ?? 0) > 0;
       if (!inUse) await sleep(100);
     }
   } finally {
