@@ -546,6 +546,8 @@ export class Session implements SessionLink, Scheduled, AckOwner {
   }
 
   private reschedule(): void {
-    this.host.wheel.schedule(this, this.state.nextDeadline());
+    // onDeadline() asks the state what is due: a deadline that moved later
+    // may fire at the earlier one.
+    this.host.wheel.postpone(this, this.state.nextDeadline());
   }
 }

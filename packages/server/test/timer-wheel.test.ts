@@ -79,6 +79,31 @@ describe('TimerWheel', () => {
     wheel.clear();
   });
 
+  test('postpone leaves an item in place when its deadline moves later, and moves it earlier', async () => {
+    const clock = new FakeClock();
+    const wheel = new TimerWheel<Item>(10, clock.now);
+    const later = new Item();
+    const earlier = new Item();
+    const gone = new Item();
+    wheel.postpone(later, 1020);
+    wheel.postpone(later, 1060); // stays in slot 1020
+    wheel.postpone(earlier, 1060);
+    wheel.postpone(earlier, 1030); // moves to slot 1030
+    wheel.postpone(gone, 1020);
+    wheel.postpone(gone, Number.POSITIVE_INFINITY);
+    assert.equal(wheel.size, 2);
+    clock.t = 1020;
+    await waitUntil(() => later.fired.length > 0);
+    assert.deepEqual(later.fired, [1020], 'called at the earlier deadline');
+    assert.deepEqual(earlier.fired, []);
+    clock.t = 1030;
+    await waitUntil(() => earlier.fired.length > 0);
+    assert.deepEqual(earlier.fired, [1030]);
+    assert.deepEqual(gone.fired, []);
+    assert.equal(wheel.size, 0);
+    wheel.clear();
+  });
+
   test('an earlier deadline re-arms the timer; later ones wait; clear forgets them', async () => {
     const clock = new FakeClock();
     const wheel = new TimerWheel<Item>(10, clock.now);
