@@ -1,6 +1,7 @@
 // Header sets and small answers shared by the HTTP handlers.
 
 import { type HttpRequest, type HttpResponse, withNodeResponse } from './http-types.js';
+import { type BodyReader, Http1Request } from './http1/request.js';
 import type { ResolvedOptions } from './options.js';
 
 export const NO_CACHE = 'no-store, no-cache, no-transform, must-revalidate, max-age=0';
@@ -172,6 +173,55 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+/** Gathers a body up to its limit, for readBody(); `done` is called once. */
+class BodyCollector implements BodyReader {
+  /** Most bodies arrive in one chunk: kept without an array. */
+  private first: Buffer | null = null;
+  private chunks: Buffer[] | null = null;
+  private size = 0;
+  finished = false;
+  private readonly limit: number;
+  private readonly done: (err: Error | null, body: string) => void;
+
+  constructor(limit: number, done: (err: Error | null, body: string) => void) {
+    this.limit = limit;
+    this.done = done;
+  }
+
+  data(chunk: Buffer): void {
+    if (this.finished) return;
+    this.size += chunk.length;
+    if (this.size > this.limit) {
+      this.finish(new BodyTooLargeError(this.limit, this.size));
+      return;
+    }
+    if (this.first === null) this.first = chunk;
+    else if (this.chunks === null) this.chunks = [this.first, chunk];
+    else this.chunks.push(chunk);
+  }
+
+  end(): void {
+    this.finish(null);
+  }
+
+  /**
+   * The request closed (aborted or not): the Error and its stack trace are
+   * built only when the body really was cut short.
+   */
+  lost(): void {
+    if (!this.finished) this.finish(new Error('Request aborted'));
+  }
+
+  finish(err: Error | null): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (err) this.done(err, '');
+    else if (this.chunks !== null) {
+      this.done(null, Buffer.concat(this.chunks, this.size).toString('utf8'));
+    } else this.done(null, this.first === null ? '' : this.first.toString('utf8'));
+  }
+}
+
 /**
  * Reads a request body as UTF-8, up to `limit` bytes, and calls `done` once:
  * with the text, with BodyTooLargeError beyond the limit (after which the
@@ -188,35 +238,18 @@ export function readBody(
     done(new BodyTooLargeError(limit, declared), '');
     return;
   }
-  let first: Buffer | null = null;
-  let chunks: Buffer[] | null = null;
-  let size = 0;
-  let finished = false;
-  const finish = (err: Error | null) => {
-    if (finished) return;
-    finished = true;
-    req.removeListener('data', onData);
-    if (err) done(err, '');
-    else if (chunks !== null) done(null, Buffer.concat(chunks, size).toString('utf8'));
-    else done(null, first === null ? '' : first.toString('utf8'));
-  };
+  const body = new BodyCollector(limit, done);
+  // Our own HTTP/1.1 layer hands the body over directly.
+  if (req instanceof Http1Request) {
+    req.readWith(body);
+    return;
+  }
   const onData = (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > limit) {
-      finish(new BodyTooLargeError(limit, size));
-      return;
-    }
-    // Most bodies arrive in one chunk: keep it without an array.
-    if (first === null) first = chunk;
-    else if (chunks === null) chunks = [first, chunk];
-    else chunks.push(chunk);
+    body.data(chunk);
+    if (body.finished) req.removeListener('data', onData);
   };
   req.on('data', onData);
-  req.on('end', () => finish(null));
-  req.on('error', finish);
-  // 'close' follows every request, aborted or not: build the Error (and its
-  // stack trace) only when the body really was cut short.
-  req.on('close', () => {
-    if (!finished) finish(new Error('Request aborted'));
-  });
+  req.on('end', () => body.end());
+  req.on('error', (err: Error) => body.finish(err));
+  req.on('close', () => body.lost());
 }
