@@ -820,3 +820,69 @@ describe('a body the application reads late', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 });
+
+describe('xhr_send bodies on the HTTP/1.1 layer', () => {
+  let server: Http1Server;
+  let port: number;
+  const logs: string[] = [];
+  const H = 'Host: t\r\n';
+
+  before(async () => {
+    server = createHttp1Server();
+    const sockjs = createServer({
+      max_body_size: 1024,
+      log: (severity, message) => logs.push(`${severity} ${message}`),
+    });
+    sockjs.on('connection', (conn) => conn.on('data', (m) => conn.write(m)));
+    sockjs.installHandlers(server, { prefix: '/echo' });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  async function exchange(s: RawSocket, request: string, until: string): Promise<string> {
+    s.data = Buffer.alloc(0);
+    s.socket.write(request);
+    await s.waitText(until);
+    return s.text;
+  }
+
+  test('a body cut short by its client is logged as aborted and delivers nothing', async () => {
+    const s = new RawSocket(port);
+    const poll = `POST /echo/s/cut/xhr HTTP/1.1\r\n${H}Content-Length: 0\r\n\r\n`;
+    await exchange(s, poll, '\r\n\r\no\n');
+    const cut = new RawSocket(port);
+    cut.socket.write(`POST /echo/s/cut/xhr_send HTTP/1.1\r\n${H}Content-Length: 100\r\n\r\n["part`);
+    await new Promise((r) => setTimeout(r, 50));
+    cut.socket.destroy();
+    const deadline = Date.now() + 2000;
+    while (!logs.includes('error send aborted: Request aborted')) {
+      assert.ok(Date.now() < deadline, `the log line: ${logs}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const send = `POST /echo/s/cut/xhr_send HTTP/1.1\r\n${H}Content-Length: 6\r\n\r\n["ok"]`;
+    await exchange(s, send, '204 No Content');
+    assert.match(await exchange(s, poll, 'a["ok"]\n'), /\r\n\r\na\["ok"\]\n$/);
+    s.socket.destroy();
+  });
+
+  test('a body that comes in several reads is delivered whole; one over the limit gets 413', async () => {
+    const s = new RawSocket(port);
+    const poll = `POST /echo/s/reads/xhr HTTP/1.1\r\n${H}Content-Length: 0\r\n\r\n`;
+    await exchange(s, poll, '\r\n\r\no\n');
+    s.socket.write(`POST /echo/s/reads/xhr_send HTTP/1.1\r\n${H}Content-Length: 13\r\n\r\n["on`);
+    await new Promise((r) => setTimeout(r, 20));
+    s.socket.write('e","tw');
+    await new Promise((r) => setTimeout(r, 20));
+    await exchange(s, 'o"]', '204 No Content');
+    assert.match(await exchange(s, poll, '"]\n'), /a\["one","two"\]\n$/);
+    // Chunked, so that only the reading finds it too big (not the head).
+    const big = `["${'x'.repeat(2000)}"]`;
+    const tooBig = await rawExchange(
+      port,
+      `POST /echo/s/reads/xhr_send HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n${big.length.toString(16)}\r\n${big}\r\n0\r\n\r\n`,
+    );
+    assert.match(tooBig, /^HTTP\/1\.1 413 /);
+    s.socket.destroy();
+  });
+});
