@@ -215,10 +215,13 @@ class BodyCollector implements BodyReader {
   finish(err: Error | null): void {
     if (this.finished) return;
     this.finished = true;
+    const { first, chunks } = this;
+    // What came is not held for as long as the request lasts.
+    this.first = null;
+    this.chunks = null;
     if (err) this.done(err, '');
-    else if (this.chunks !== null) {
-      this.done(null, Buffer.concat(this.chunks, this.size).toString('utf8'));
-    } else this.done(null, this.first === null ? '' : this.first.toString('utf8'));
+    else if (chunks !== null) this.done(null, Buffer.concat(chunks, this.size).toString('utf8'));
+    else this.done(null, first === null ? '' : first.toString('utf8'));
   }
 }
 

@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { seeds } from '../../../test/helpers/seeds.ts';
 import { ChunkedDecoder } from '../src/http1/chunked.js';
 import { HttpParseError, parseHead } from '../src/http1/parser.js';
+import { type BodyReader, Http1Request } from '../src/http1/request.js';
 import { createHttp1Server, createServer, type Http1Server } from '../src/index.js';
 import { RawSocket, rawExchange } from './support.js';
 
@@ -884,5 +885,46 @@ describe('xhr_send bodies on the HTTP/1.1 layer', () => {
     );
     assert.match(tooBig, /^HTTP\/1\.1 413 /);
     s.socket.destroy();
+  });
+});
+
+describe('Http1Request.readWith', () => {
+  const head = parseHead('POST /echo/s/x/xhr_send HTTP/1.1\r\nHost: t\r\nContent-Length: 6');
+  const socket = new net.Socket();
+
+  function reader(): BodyReader & { got: string[] } {
+    const got: string[] = [];
+    return {
+      got,
+      data: (chunk) => got.push(chunk.toString()),
+      end: () => got.push('end'),
+      lost: () => got.push('lost'),
+    };
+  }
+
+  test('bytes held before the reader came are handed to it, then the end; the events still go out', async () => {
+    const req = new Http1Request(head, socket);
+    req.pushBody(Buffer.from('["a"'));
+    req.pushEnd();
+    const r = reader();
+    const events: string[] = [];
+    req.readWith(r);
+    req.on('end', () => events.push('end'));
+    assert.deepEqual(r.got, [], 'handed over after the listeners added with the reader');
+    await Promise.resolve();
+    assert.deepEqual(r.got, ['["a"', 'end']);
+    assert.deepEqual(events, ['end']);
+    req.close();
+    assert.deepEqual(r.got, ['["a"', 'end'], 'no loss after the end');
+  });
+
+  test('a request that closes before its end is a loss; a second reader is refused', () => {
+    const req = new Http1Request(head, socket);
+    const r = reader();
+    req.readWith(r);
+    req.pushBody(Buffer.from('["a'));
+    assert.throws(() => req.readWith(reader()), /already has a body reader/);
+    req.close();
+    assert.deepEqual(r.got, ['["a', 'lost']);
   });
 });

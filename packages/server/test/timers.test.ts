@@ -197,6 +197,27 @@ describe('disconnect_delay: a session without a receiver lives exactly disconnec
     assert.equal(conn.readyState, 3);
   });
 
+  test('counted afresh after every poll: a deadline that moved later neither expires early nor is lost', async () => {
+    assertOnSlot();
+    const path = sessionPath();
+    assert.equal((await post(s.port, `${path}/xhr`)).body, 'o\n');
+    const conn = s.connections.at(-1)!;
+    // Three more polls, each answered by a send 4 s after the one before:
+    // every detach moves the expiry later than where the wheel holds it.
+    for (let i = 0; i < 3; i++) {
+      tick(DISCONNECT - 1000);
+      const poll = new Stream(s.port, `${path}/xhr`, { method: 'POST' });
+      await arrived(`${path}/xhr`, i + 2);
+      assert.equal((await post(s.port, `${path}/xhr_send`, `["${i}"]`)).status, 204);
+      assert.equal(await poll.waitEnd(), `a["${i}"]\n`);
+    }
+    assert.equal(conn.readyState, 1);
+    tick(DISCONNECT - 1);
+    assert.equal(conn.readyState, 1, 'not expired by the earlier deadlines');
+    tick(1);
+    assert.equal(conn.readyState, 3, 'expired disconnect_delay after the last poll');
+  });
+
   test('a streaming receiver keeps the session alive past the delay', async () => {
     assertOnSlot();
     const path = sessionPath();

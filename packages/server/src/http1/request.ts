@@ -39,18 +39,17 @@ export class Http1Request extends EventEmitter {
     this.socket = socket;
   }
 
-  /**
-   * @internal Where the body goes besides the 'data' and 'end' events: set by
-   * readWith(), for a reader that needs the events no one else does.
-   */
+  /** Where readWith() sends the body, besides the 'data' and 'end' events. */
   private reader: BodyReader | null = null;
 
   /**
-   * @internal The body's pieces, its end or its loss, straight to `reader`
-   * (and to the events, for anybody else who listens): readBody() takes a
-   * send's body so, without four listeners and two events per request.
+   * @internal Hands the body's pieces, its end or its loss straight to
+   * `reader`, by method calls; the 'data' and 'end' events still go out for
+   * any other listener (none, for a send). readBody() reads a send's body so,
+   * instead of adding four listeners per request. One reader per request.
    */
   readWith(reader: BodyReader): void {
+    if (this.reader !== null) throw new Error('This request already has a body reader');
     this.reader = reader;
     this.resume();
   }
