@@ -70,6 +70,8 @@ export const GROUPS = {
     mutate: ['packages/server/src/http-util.ts'],
     tests: [
       s('http-util-edges'),
+      // readBody's collector as our own HTTP/1.1 layer feeds it (readWith).
+      s('http1'),
       s('http-routes'),
       s('transports'),
       s('faults'),
